@@ -1,0 +1,81 @@
+"""The `trygg` command: the embedded database, the demo, and every Django management command.
+
+    trygg db start|stop|status     manage the private PostGIS cluster under var/
+    trygg demo [--reset]           load the demo municipality and serve it at 127.0.0.1:8000
+    trygg load-osm FILE            load an OSM extract (.osm.pbf or .osm) into the layers
+    trygg prioritise               recompute the ranked fixes
+    trygg <command> ...            any Django management command (migrate, createsuperuser, ...)
+
+With no DATABASE_URL the embedded cluster is started for the command and, if this command
+started it, stopped cleanly afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from gis.embedded_db import EmbeddedCluster, EmbeddedDbError
+
+DB_ACTIONS = ("start", "stop", "status")
+
+
+def _settings_module() -> str:
+    default = "gis.settings.production" if os.environ.get("DATABASE_URL") else "gis.settings.demo"
+    return os.environ.setdefault("DJANGO_SETTINGS_MODULE", default)
+
+
+def _db(args: list[str]) -> int:
+    if len(args) != 1 or args[0] not in DB_ACTIONS:
+        print(f"usage: trygg db {{{'|'.join(DB_ACTIONS)}}}", file=sys.stderr)
+        return 2
+    if os.environ.get("DATABASE_URL"):
+        print("trygg: DATABASE_URL is set; the embedded database is not used", file=sys.stderr)
+        return 2
+    cluster = EmbeddedCluster()
+    action = args[0]
+    if action == "start":
+        started = cluster.start()
+        print("started" if started else "already running", cluster.status())
+    elif action == "stop":
+        print("stopped" if cluster.stop() else "not running")
+    else:
+        print(cluster.status())
+        return 0 if cluster.is_running() else 3
+    return 0
+
+
+def _django(args: list[str]) -> int:
+    from django.core.management import execute_from_command_line
+
+    command, *rest = args
+    execute_from_command_line(["trygg", command.replace("-", "_"), *rest])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `trygg` console script; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    _settings_module()
+    try:
+        if args[0] == "db":
+            return _db(args[1:])
+        cluster = None if os.environ.get("DATABASE_URL") else EmbeddedCluster()
+        started = cluster.start() if cluster else False
+        try:
+            return _django(args)
+        finally:
+            if started:
+                cluster.stop()
+    except EmbeddedDbError as error:
+        print(f"trygg: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The demo municipality: central Helsinki from OpenStreetMap plus seeded, documented reports."""

@@ -1,0 +1,396 @@
+"""Seeded generation of the demo's reports on top of the real OSM layers.
+
+Plain functions over GeoDataFrames in the installation's metric CRS (metres); nothing here
+touches the database, so a notebook or a test can regenerate the demo's reports in memory.
+What is generated, and why, is documented in gis.demo.plan and the README.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import LineString, Point, box
+
+from gis.demo.plan import (
+    BACKGROUND_INCIDENTS_PER_MONTH,
+    BACKGROUND_PINS_PER_MONTH,
+    MONTHS,
+    PLANTED,
+    SEED,
+    PlantedHotspot,
+)
+
+CATEGORY_WEIGHTS = {
+    "lighting": 0.22,
+    "vegetation": 0.12,
+    "hidden_place": 0.1,
+    "graffiti": 0.12,
+    "litter": 0.12,
+    "traffic": 0.1,
+    "gathering": 0.12,
+    "wayfinding": 0.05,
+    "other": 0.05,
+}
+INCIDENT_TYPE_FOR = {"gathering": "gathering", "graffiti": "graffiti", "traffic": "illegal_driving"}
+INCIDENT_TYPES = ["vandalism", "graffiti", "glass", "fire", "gathering", "illegal_driving", "other"]
+INCIDENT_SOURCES = ["police", "guard", "night_walkers", "field_team", "housing_company"]
+HOURS = {"day": (8, 17), "evening": (17, 22), "night": (22, 28)}
+ROLES = ["resident", "resident", "resident", "police", "housing", "street", "parks", "other"]
+DISTRICT_NAMES = ("Kamppi", "Kluuvi", "Kruununhaka")
+LAMP_HEIGHT_M = 6.0
+LAMP_INTENSITY_CD = 800.0
+
+
+@dataclass
+class DemoData:
+    """Everything the demo generates; geometry in the metric CRS of the input layers."""
+
+    districts: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    pins: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+    walks: gpd.GeoDataFrame
+    findings: gpd.GeoDataFrame
+    audits: gpd.GeoDataFrame
+    lux: gpd.GeoDataFrame
+    lamp_status: pd.DataFrame
+    months: list[datetime]
+
+
+def month_starts(now: datetime, months: int = MONTHS) -> list[datetime]:
+    """The first instants of the `months` months ending with the month of `now` (aware)."""
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    starts = [first]
+    for _ in range(months - 1):
+        starts.append((starts[-1] - timedelta(days=1)).replace(day=1))
+    return starts[::-1]
+
+
+def generate(
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame,
+    parks: gpd.GeoDataFrame,
+    now: datetime,
+    seed: int = SEED,
+) -> DemoData:
+    """Generate districts, reports, walks, lux readings and lamp statuses (metric CRS).
+
+    `segments` needs `id`, `u`, `v`, `lit`, `length_m`; `lamps` needs `id`; `parks` polygons.
+    The same seed gives the same places and counts whatever `now` is (times shift by months).
+    """
+    rng = np.random.default_rng(seed)
+    months = month_starts(now)
+    ends = [*months[1:], now]
+    clock = _Clock(rng, months, ends)
+    districts = _districts(segments)
+    places = _places(segments, parks)
+
+    pins, incidents = [], []
+    for month in range(MONTHS):
+        for _, place in places.iterrows():
+            plan: PlantedHotspot = place["plan"]
+            for _ in range(rng.poisson(plan.rate(month))):
+                point = _jitter(rng, place.geometry, 20.0)
+                incident_type = INCIDENT_TYPE_FOR.get(plan.category)
+                if incident_type and rng.random() < 0.3:
+                    incidents.append(_incident(rng, clock, month, point, incident_type, plan.when))
+                else:
+                    pins.append(_pin(rng, clock, month, point, plan.category, plan.when, plan.key))
+        for point in _points_on_network(rng, segments, rng.poisson(BACKGROUND_PINS_PER_MONTH)):
+            category = rng.choice(list(CATEGORY_WEIGHTS), p=list(CATEGORY_WEIGHTS.values()))
+            when = rng.choice(["day", "evening", "night"], p=[0.3, 0.45, 0.25])
+            pins.append(_pin(rng, clock, month, point, str(category), str(when), ""))
+        for point in _points_on_network(rng, segments, rng.poisson(BACKGROUND_INCIDENTS_PER_MONTH)):
+            when = str(rng.choice(["day", "evening", "night"], p=[0.2, 0.4, 0.4]))
+            incidents.append(
+                _incident(rng, clock, month, point, str(rng.choice(INCIDENT_TYPES)), when)
+            )
+
+    walks, findings, audits = _walks(rng, clock, segments, districts, places)
+    lamp_status = _lamp_status(rng, lamps, places, months)
+    lux = _lux(rng, clock, segments, lamps, lamp_status, places, months)
+    crs = segments.crs
+    return DemoData(
+        districts=districts,
+        places=places.drop(columns="plan"),
+        pins=gpd.GeoDataFrame(pins, crs=crs),
+        incidents=gpd.GeoDataFrame(incidents, crs=crs),
+        walks=gpd.GeoDataFrame(walks, crs=crs),
+        findings=gpd.GeoDataFrame(findings, crs=crs),
+        audits=gpd.GeoDataFrame(audits, crs=crs),
+        lux=gpd.GeoDataFrame(lux, crs=crs),
+        lamp_status=lamp_status,
+        months=months,
+    )
+
+
+class _Clock:
+    """Random instants inside a month, at the hours that match day, evening or night."""
+
+    def __init__(self, rng: np.random.Generator, starts: list[datetime], ends: list[datetime]):
+        self.rng, self.starts, self.ends = rng, starts, ends
+
+    def at(self, month: int, when: str = "day") -> datetime:
+        start, end = self.starts[month], self.ends[month]
+        span_days = max((end - start).days, 1)
+        day = start + timedelta(days=int(self.rng.integers(0, span_days)))
+        low, high = HOURS[when]
+        instant = day + timedelta(hours=float(self.rng.uniform(low, high)))
+        if instant >= end:  # the current month: keep everything in the past
+            instant = start + (end - start) * float(self.rng.uniform(0.05, 0.95))
+        return instant
+
+
+def _uuid(rng: np.random.Generator) -> uuid.UUID:
+    return uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | int(rng.integers(0, 2**63)), version=4)
+
+
+def _districts(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Three districts drawn over the extent as west, centre and east strips (not official)."""
+    xmin, ymin, xmax, ymax = segments.total_bounds
+    margin = 40.0
+    cuts = np.linspace(xmin - margin, xmax + margin, 4)
+    polygons = [box(cuts[i], ymin - margin, cuts[i + 1], ymax + margin) for i in range(3)]
+    return gpd.GeoDataFrame({"name": DISTRICT_NAMES}, geometry=polygons, crs=segments.crs)
+
+
+def _places(segments: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Anchor each planted hotspot on the midpoint of its nearest street segment."""
+    xmin, ymin, xmax, ymax = segments.total_bounds
+    rows = []
+    for plan in PLANTED:
+        anchor = Point(xmin + plan.fx * (xmax - xmin), ymin + plan.fy * (ymax - ymin))
+        if plan.near_park and len(parks):
+            park = parks.geometry.iloc[int(parks.distance(anchor).argmin())]
+            anchor = park.representative_point()
+            candidates = segments[segments.intersects(park.buffer(5))]
+            candidates = candidates if len(candidates) else segments
+        else:
+            candidates = segments
+        nearest = candidates.iloc[int(candidates.distance(anchor).argmin())]
+        point = nearest.geometry.interpolate(0.5, normalized=True)
+        rows.append(
+            {
+                "key": plan.key,
+                "category": plan.category,
+                "expected": plan.expected,
+                "segment_id": nearest["id"],
+                "plan": plan,
+                "geometry": point,
+            }
+        )
+    return gpd.GeoDataFrame(rows, crs=segments.crs)
+
+
+def _jitter(rng: np.random.Generator, point: Point, radius: float) -> Point:
+    angle, distance = rng.uniform(0, 2 * np.pi), radius * np.sqrt(rng.uniform())
+    return Point(point.x + distance * np.cos(angle), point.y + distance * np.sin(angle))
+
+
+def _points_on_network(rng: np.random.Generator, segments: gpd.GeoDataFrame, n: int) -> list[Point]:
+    """`n` points on the network, segments drawn by length, 0–8 m off the centre line."""
+    weights = segments["length_m"].to_numpy(float)
+    chosen = rng.choice(len(segments), size=n, p=weights / weights.sum())
+    points = shapely.line_interpolate_point(
+        segments.geometry.to_numpy()[chosen], rng.uniform(0, 1, n), normalized=True
+    )
+    return [_jitter(rng, point, 8.0) for point in points]
+
+
+def _pin(rng, clock, month, point, category, when, planted) -> dict:
+    return {
+        "category": category,
+        "when": when,
+        "reported_at": clock.at(month, when),
+        "votes": int(rng.poisson(1.5 if planted else 0.4)),
+        "planted": planted,
+        "client_uuid": _uuid(rng),
+        "month": month,
+        "geometry": point,
+    }
+
+
+def _incident(rng, clock, month, point, incident_type, when) -> dict:
+    return {
+        "type": incident_type,
+        "source": str(rng.choice(INCIDENT_SOURCES)),
+        "occurred_at": clock.at(month, when),
+        "month": month,
+        "geometry": point,
+    }
+
+
+def _walks(rng, clock, segments, districts, places):
+    """One safety walk a month (evening) and a night walk every third month, with findings."""
+    graph = nx.Graph()
+    for row in segments[["id", "u", "v", "length_m"]].itertuples(index=False):
+        graph.add_edge(row.u, row.v, weight=row.length_m, segment=row.id)
+    geometry_of = dict(zip(segments["id"], segments.geometry, strict=True))
+    node_xy = {}
+    for line, u, v in zip(segments.geometry, segments["u"], segments["v"], strict=True):
+        node_xy.setdefault(u, line.coords[0])
+        node_xy.setdefault(v, line.coords[-1])
+    walks, findings, audits = [], [], []
+    schedule = [(m, "evening") for m in range(MONTHS)] + [(m, "night") for m in range(0, MONTHS, 3)]
+    for number, (month, time_of_day) in enumerate(schedule):
+        district = districts.iloc[number % len(districts)]
+        inside = [n for n, xy in node_xy.items() if district.geometry.contains(Point(xy))]
+        route_edges = _route(rng, graph, inside)
+        if not route_edges:
+            continue
+        route = shapely.line_merge(shapely.union_all([geometry_of[e] for e in route_edges]))
+        if route.geom_type != "LineString":
+            route = LineString([pt for line in route.geoms for pt in line.coords])
+        starts_at = clock.at(month, time_of_day)
+        walk_key = f"walk-{number}"
+        walks.append(
+            {
+                "key": walk_key,
+                "title": f"Trygghetsvandring {district['name']}",
+                "district": district["name"],
+                "starts_at": starts_at,
+                "time_of_day": time_of_day,
+                "month": month,
+                "geometry": route,
+                "participants": [str(r) for r in rng.choice(ROLES, size=rng.integers(6, 13))],
+            }
+        )
+        for _ in range(int(rng.integers(8, 15))):
+            point = route.interpolate(float(rng.uniform(0, route.length)))
+            distances = places.distance(point)
+            near = places.iloc[int(distances.argmin())]
+            plan = near["plan"]
+            active = distances.min() < 80 and plan.rate(month) >= 3
+            category = (
+                plan.category
+                if active
+                else str(rng.choice(list(CATEGORY_WEIGHTS), p=list(CATEGORY_WEIGHTS.values())))
+            )
+            geometry = _finding_shape(rng, point, route_edges, geometry_of, category)
+            findings.append(
+                {
+                    "walk": walk_key,
+                    "category": category,
+                    "severity": int(rng.integers(4, 6)) if active else int(rng.integers(1, 5)),
+                    "when": time_of_day,
+                    "author_role": str(rng.choice(ROLES)),
+                    "observed_at": starts_at + timedelta(minutes=float(rng.uniform(5, 90))),
+                    "client_uuid": _uuid(rng),
+                    "planted": plan.key if active else "",
+                    "geometry": geometry,
+                }
+            )
+        for stop in range(3):
+            point = route.interpolate((stop + 0.5) / 3, normalized=True)
+            darkness = 1 if time_of_day == "night" else 0
+            scores = {
+                name: int(np.clip(rng.integers(1, 4) - darkness * rng.integers(0, 2), 0, 3))
+                for name in (
+                    "lighting",
+                    "openness",
+                    "visibility",
+                    "people",
+                    "security",
+                    "walk_path",
+                    "public_transport",
+                    "diversity",
+                    "feeling",
+                )
+            }
+            audits.append(
+                {
+                    "walk": walk_key,
+                    "stop_name": f"Stopp {stop + 1}",
+                    "observed_at": starts_at + timedelta(minutes=20 * (stop + 1)),
+                    "client_uuid": _uuid(rng),
+                    **scores,
+                    "geometry": point,
+                }
+            )
+    return walks, findings, audits
+
+
+def _route(rng, graph: nx.Graph, nodes: list) -> list:
+    """Segment ids of a shortest path 500–1,500 m long between two nodes of a district."""
+    for _ in range(30):
+        a, b = rng.choice(len(nodes), size=2, replace=False)
+        try:
+            path = nx.shortest_path(graph, nodes[a], nodes[b], weight="weight")
+        except nx.NetworkXNoPath:
+            continue
+        length = nx.path_weight(graph, path, weight="weight")
+        if 500 <= length <= 1500:
+            return [graph.edges[u, v]["segment"] for u, v in itertools.pairwise(path)]
+    return []
+
+
+def _finding_shape(rng, point, route_edges, geometry_of, category):
+    """Mostly points; "this whole path is dark" as a segment; sometimes an area."""
+    draw = rng.random()
+    if category == "lighting" and draw < 0.25:
+        return min((geometry_of[e] for e in route_edges), key=point.distance)
+    if draw > 0.93:
+        return point.buffer(15, quad_segs=4)
+    return point
+
+
+def _lamp_status(rng, lamps: gpd.GeoDataFrame, places: gpd.GeoDataFrame, months) -> pd.DataFrame:
+    """Working or broken now, and for repaired lamps the date they were repaired."""
+    status = np.where(rng.random(len(lamps)) < 0.05, "broken", "working").astype(object)
+    repaired_at = [None] * len(lamps)
+    for _, place in places.iterrows():
+        plan = place["plan"]
+        near = lamps.distance(place.geometry).to_numpy() < 60
+        if plan.fixed_at_month is not None:
+            status[near] = "working"
+            for index in np.flatnonzero(near):
+                repaired_at[index] = months[plan.fixed_at_month] + timedelta(days=3)
+        elif plan.key == "new_hidden_corner":
+            status[near] = "broken"
+    return pd.DataFrame(
+        {"id": lamps["id"].to_numpy(), "status": status, "repaired_at": repaired_at}
+    )
+
+
+def _lux(rng, clock, segments, lamps, lamp_status, places, months) -> list[dict]:
+    """Night-time ground illuminance at points along a sample of segments, from the lamps.
+
+    Each working lamp adds I·h / (d² + h²)^1.5 lux (a point source of LAMP_INTENSITY_CD at
+    LAMP_HEIGHT_M); lamps repaired later count as dark before their repair date.
+    """
+    xy = np.column_stack([lamps.geometry.x, lamps.geometry.y]) if len(lamps) else np.empty((0, 2))
+    planted_segments = set(places["segment_id"])
+    sample = segments[(segments["id"].isin(planted_segments)) | (rng.random(len(segments)) < 0.25)]
+    readings = []
+    for row in sample.itertuples():
+        for fraction in (0.2, 0.5, 0.8):
+            point = row.geometry.interpolate(fraction, normalized=True)
+            month = int(rng.integers(0, MONTHS))
+            measured_at = clock.at(month, "night")
+            on = (lamp_status["status"] == "working").to_numpy().copy()
+            repaired = lamp_status["repaired_at"].map(
+                lambda d, t=measured_at: d is not None and d > t
+            )
+            on &= ~repaired.to_numpy(bool)
+            d2 = ((xy - [point.x, point.y]) ** 2).sum(axis=1)
+            lux = float(
+                (LAMP_INTENSITY_CD * LAMP_HEIGHT_M / (d2[on] + LAMP_HEIGHT_M**2) ** 1.5).sum()
+            )
+            lux = (lux + 0.2) * float(rng.lognormal(0, 0.2))
+            readings.append(
+                {
+                    "lux": round(lux, 2),
+                    "measured_at": measured_at,
+                    "segment_id": row.id,
+                    "geometry": point,
+                }
+            )
+    return readings

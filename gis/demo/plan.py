@@ -1,0 +1,109 @@
+"""The planted hotspots of the demo and the monthly report rates that make them.
+
+The demo spans 24 monthly steps; step 23 is the current month. Each planted place is anchored
+at a fraction (fx, fy) of the street network's extent and snapped to the nearest street
+segment of the wanted kind. Its monthly count of reports (pins, findings and incidents together
+follow `rate`) is drawn from a Poisson law on top of a thin background spread over the whole
+network, so that an emerging-hotspot analysis on a 100 m grid with a 150 m distance band finds
+each place as the category in `expected` (ArcGIS Pro's definitions; see gis.analysis).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MONTHS = 24
+SEED = 20261122
+# Suggested analysis parameters under which the planted categories are expected.
+CELL_SIZE_M = 100.0
+DISTANCE_BAND_M = 150.0
+# Background: reports a month over the whole network (pins, incidents); walks add findings.
+BACKGROUND_PINS_PER_MONTH = 30
+BACKGROUND_INCIDENTS_PER_MONTH = 25
+
+
+@dataclass(frozen=True)
+class PlantedHotspot:
+    """One planted place: where, what people report there, and how it changes month by month."""
+
+    key: str
+    fx: float
+    fy: float
+    category: str
+    when: str
+    expected: str
+    rate: Callable[[int], float]
+    description: str
+    near_park: bool = False
+    fixed_at_month: int | None = None
+
+
+def _steady(level: float) -> Callable[[int], float]:
+    return lambda month: level
+
+
+PLANTED: tuple[PlantedHotspot, ...] = (
+    PlantedHotspot(
+        key="new_hidden_corner",
+        fx=0.80,
+        fy=0.85,
+        category="hidden_place",
+        when="evening",
+        expected="new hot spot",
+        rate=lambda m: 14.0 if m == MONTHS - 1 else 0.0,
+        description="A construction fence made a hidden corner this month: new reports only now.",
+    ),
+    PlantedHotspot(
+        key="intensifying_park_path",
+        fx=0.25,
+        fy=0.80,
+        category="vegetation",
+        when="evening",
+        expected="intensifying hot spot",
+        rate=lambda m: 5.0 + 0.8 * m,
+        description="Shrubs along a park path grow over it; reports rise every month.",
+        near_park=True,
+    ),
+    PlantedHotspot(
+        key="diminishing_graffiti",
+        fx=0.75,
+        fy=0.45,
+        category="graffiti",
+        when="day",
+        expected="diminishing hot spot",
+        rate=lambda m: 24.0 - 0.7 * m,
+        description="A graffiti wall being cleaned regularly: still reported, less and less.",
+    ),
+    PlantedHotspot(
+        key="persistent_gathering",
+        fx=0.45,
+        fy=0.30,
+        category="gathering",
+        when="night",
+        expected="persistent hot spot",
+        rate=_steady(12.0),
+        description="A square where groups gather at night, with police incidents, all along.",
+    ),
+    PlantedHotspot(
+        key="fixed_dark_path",
+        fx=0.20,
+        fy=0.20,
+        category="lighting",
+        when="evening",
+        expected="historical hot spot",
+        rate=lambda m: 12.0 if m < MONTHS - 2 else 0.3,
+        description="A dark path with broken lamps, repaired two months ago; the reports stopped.",
+        fixed_at_month=MONTHS - 2,
+    ),
+    PlantedHotspot(
+        key="moved_after_fix",
+        fx=0.20,
+        fy=0.55,
+        category="gathering",
+        when="evening",
+        expected="consecutive hot spot",
+        rate=lambda m: 12.0 if m >= MONTHS - 2 else 0.0,
+        description="Once the dark path was lit, the group moved here: reports since the fix.",
+    ),
+)

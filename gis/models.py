@@ -1,0 +1,145 @@
+"""What Trygg computes and acts on: stored analysis runs and ranked physical-environment fixes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gis.modelbase import SRID
+from gis.vocabulary import Department
+
+
+class AnalysisRun(models.Model):
+    """One run of an analysis (heat map, Gi*, emerging hotspots, prioritisation) and its inputs."""
+
+    class Kind(models.TextChoices):
+        HEATMAP = "heatmap", _("Heat map")
+        GISTAR = "gistar", _("Hotspots (Gi*)")
+        EMERGING = "emerging", _("Emerging hotspots")
+        PRIORITISE = "prioritise", _("Prioritisation")
+
+    municipality = models.ForeignKey("layers.Municipality", on_delete=models.CASCADE)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    params = models.JSONField(_("parameters"), default=dict)
+    period_start = models.DateTimeField(_("period start"), null=True, blank=True)
+    period_end = models.DateTimeField(_("period end"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("run by"),
+    )
+    created_at = models.DateTimeField(_("run at"), auto_now_add=True)
+    data_version = models.CharField(_("data version"), max_length=64, blank=True, default="")
+    summary = models.JSONField(_("summary"), default=dict)
+    raster = models.FileField(_("raster"), upload_to="analysis/", blank=True)
+
+    class Meta:
+        verbose_name = _("analysis run")
+        verbose_name_plural = _("analysis runs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class HotspotCell(models.Model):
+    """One grid cell of a hotspot or emerging-hotspot run."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="cells")
+    cell_id = models.BigIntegerField(_("cell"))
+    category = models.CharField(_("category"), max_length=32)
+    z = models.FloatField(_("z-score"), null=True)
+    p = models.FloatField(_("p-value"), null=True)
+    value = models.FloatField(_("value"), default=0)
+    geom = models.PolygonField(_("cell"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("hotspot cell")
+        verbose_name_plural = _("hotspot cells")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "cell_id"], name="hotspot_cell_unique")
+        ]
+
+
+class Fix(models.Model):
+    """A proposed physical-environment fix for a place, ranked and routed to its department."""
+
+    class Type(models.TextChoices):
+        REPAIR_LAMPS = "repair_lamps", _("Repair lamps")
+        ADD_LIGHTING = "add_lighting", _("Add lighting")
+        CLEAR_VEGETATION = "clear_vegetation", _("Trim or clear vegetation")
+        REDESIGN = "redesign", _("Open up a hidden corner or redesign")
+        CLEAN = "clean", _("Clean graffiti or litter")
+        REFER_POLICE = "refer_police", _("Refer to the police")
+        REFER_HOUSING = "refer_housing", _("Refer to the housing company")
+        REFER_SOCIAL = "refer_social", _("Refer to social services")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        PLANNED = "planned", _("Planned")
+        SCHEDULED = "scheduled", _("Scheduled")
+        DONE = "done", _("Done")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    municipality = models.ForeignKey("layers.Municipality", on_delete=models.CASCADE)
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True)
+    fix_type = models.CharField(_("fix"), max_length=20, choices=Type.choices)
+    department = models.CharField(_("department"), max_length=16, choices=Department.choices)
+    cost_class = models.PositiveSmallIntegerField(_("cost class"))
+    score = models.FloatField(_("score"))
+    rank = models.PositiveIntegerField(_("rank"), db_index=True)
+    segment = models.ForeignKey(
+        "layers.StreetSegment", on_delete=models.CASCADE, null=True, blank=True
+    )
+    green_area = models.ForeignKey(
+        "layers.GreenArea", on_delete=models.CASCADE, null=True, blank=True
+    )
+    reasons = models.JSONField(_("reasons"), default=list)
+    explanation = models.TextField(_("explanation"), blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    answer = models.TextField(_("answer to residents"), blank=True, default="")
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    pins = models.ManyToManyField("walks.ResidentPin", blank=True, related_name="fixes")
+    geom = models.GeometryField(_("place"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("fix")
+        verbose_name_plural = _("fixes")
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "fix_type", "segment"],
+                condition=models.Q(segment__isnull=False),
+                name="fix_unique_per_segment",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "fix_type", "green_area"],
+                condition=models.Q(green_area__isnull=False),
+                name="fix_unique_per_green_area",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.get_fix_type_display()}"
+
+
+class FixStatusChange(models.Model):
+    """The history of a fix: every status change with who made it and when."""
+
+    fix = models.ForeignKey(Fix, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(_("from"), max_length=16, blank=True, default="")
+    to_status = models.CharField(_("to"), max_length=16)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True, default="")
+
+    class Meta:
+        ordering = ["changed_at"]

@@ -1,0 +1,112 @@
+"""Staff roles as Django groups with model permissions; residents are anonymous.
+
+`ROLE_PERMISSIONS` maps each role to "app_label.action_model" permission codes. The groups are
+(re)created after every migrate, so changing this table and migrating updates every installation.
+"""
+
+from __future__ import annotations
+
+VIEW_ALL = [
+    f"{app}.view_{model}"
+    for app, models in {
+        "layers": [
+            "municipality",
+            "district",
+            "streetsegment",
+            "streetlamp",
+            "luxreading",
+            "vegetation",
+            "greenarea",
+            "camera",
+            "incident",
+        ],
+        "walks": [
+            "category",
+            "safetywalk",
+            "walkparticipant",
+            "walkfinding",
+            "findingphoto",
+            "walkaudit",
+            "residentpin",
+            "pinphoto",
+            "pinvote",
+            "pinstatuschange",
+        ],
+        "trygg": ["analysisrun", "hotspotcell", "fix", "fixstatuschange"],
+    }.items()
+    for model in models
+]
+
+
+def _crud(
+    app: str, *models: str, actions: tuple[str, ...] = ("add", "change", "delete")
+) -> list[str]:
+    return [f"{app}.{action}_{model}" for model in models for action in actions]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "coordinator": [
+        *VIEW_ALL,
+        *_crud(
+            "walks",
+            "safetywalk",
+            "walkfinding",
+            "walkaudit",
+            "residentpin",
+            "pinphoto",
+            "findingphoto",
+            "category",
+        ),
+        "walks.view_pincontact",
+        "walks.view_contact_details",
+        *_crud("trygg", "fix", "analysisrun", actions=("add", "change")),
+        *_crud("layers", "incident"),
+    ],
+    "planner": [
+        *VIEW_ALL,
+        *_crud("trygg", "fix", "analysisrun", actions=("add", "change")),
+        *_crud("layers", "district", "streetsegment", "greenarea", "camera"),
+    ],
+    "street_department": [
+        *VIEW_ALL,
+        "trygg.change_fix",
+        *_crud("layers", "streetlamp", "luxreading", "streetsegment"),
+    ],
+    "parks_department": [
+        *VIEW_ALL,
+        "trygg.change_fix",
+        *_crud("layers", "vegetation", "greenarea"),
+    ],
+    "walk_leader": [
+        "layers.view_district",
+        "layers.view_streetsegment",
+        "walks.view_category",
+        *_crud("walks", "safetywalk", "walkfinding", "walkaudit", "findingphoto"),
+        "walks.view_safetywalk",
+        "walks.view_walkfinding",
+        "walks.view_walkaudit",
+        "walks.view_walkparticipant",
+    ],
+    "analyst": [*VIEW_ALL, "trygg.add_analysisrun"],
+}
+
+ROLES = tuple(ROLE_PERMISSIONS)
+
+
+def ensure_roles(**_kwargs) -> None:
+    """Create or update the role groups with exactly the permissions listed above."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for code in sorted(set(codes)):
+            app_label, codename = code.split(".", 1)
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)

@@ -1,0 +1,34 @@
+"""The shared vocabulary of Trygg: departments, times of day and participant roles."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.TextChoices):
+    """Who owns a category of problem or a fix."""
+
+    STREET = "street", _("Street department")
+    PARKS = "parks", _("Parks department")
+    PROPERTY = "property", _("Property management")
+    HOUSING = "housing", _("Housing company")
+    POLICE = "police", _("Police")
+    SOCIAL = "social", _("Social services")
+
+
+class WhenUnsafe(models.TextChoices):
+    """When a place feels unsafe."""
+
+    DAY = "day", _("Day")
+    EVENING = "evening", _("Evening")
+    NIGHT = "night", _("Night")
+
+
+class ParticipantRole(models.TextChoices):
+    """The role a safety-walk participant takes part in."""
+
+    RESIDENT = "resident", _("Resident")
+    POLICE = "police", _("Police")
+    HOUSING = "housing", _("Housing company")
+    STREET = "street", _("Street department")
+    PARKS = "parks", _("Parks department")
+    OTHER = "other", _("Other")

@@ -1,0 +1,68 @@
+"""Back office for the map layers."""
+
+from django.contrib import admin
+
+from gis.mapadmin import MapAdmin
+from layers import models
+
+
+@admin.register(models.Municipality)
+class MunicipalityAdmin(MapAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name", "code")
+
+
+@admin.register(models.District)
+class DistrictAdmin(MapAdmin):
+    list_display = ("name", "municipality")
+    list_filter = ("municipality",)
+    search_fields = ("name",)
+
+
+@admin.register(models.StreetSegment)
+class StreetSegmentAdmin(MapAdmin):
+    list_display = ("__str__", "highway", "lit", "length_m", "osm_id")
+    list_filter = ("lit", "highway", "municipality")
+    search_fields = ("name", "source_id")
+
+
+@admin.register(models.StreetLamp)
+class StreetLampAdmin(MapAdmin):
+    list_display = ("__str__", "status", "source", "status_checked_at")
+    list_filter = ("status", "source")
+    list_editable = ("status",)
+    search_fields = ("source_id",)
+
+
+@admin.register(models.LuxReading)
+class LuxReadingAdmin(MapAdmin):
+    list_display = ("__str__", "measured_at", "measured_by")
+    list_filter = ("source",)
+    date_hierarchy = "measured_at"
+
+
+@admin.register(models.Vegetation)
+class VegetationAdmin(MapAdmin):
+    list_display = ("__str__", "kind", "height_m", "blocks_sightline")
+    list_filter = ("kind", "blocks_sightline")
+
+
+@admin.register(models.GreenArea)
+class GreenAreaAdmin(MapAdmin):
+    list_display = ("__str__", "owner")
+    list_filter = ("owner",)
+    search_fields = ("name",)
+
+
+@admin.register(models.Camera)
+class CameraAdmin(MapAdmin):
+    list_display = ("__str__", "operator", "permit_status", "direction_deg", "fov_deg", "range_m")
+    list_filter = ("permit_status",)
+    search_fields = ("operator", "source_id")
+
+
+@admin.register(models.Incident)
+class IncidentAdmin(MapAdmin):
+    list_display = ("__str__", "type", "reported_by", "occurred_at")
+    list_filter = ("type", "reported_by")
+    date_hierarchy = "occurred_at"

@@ -1,0 +1,249 @@
+"""Measured map layers: municipalities and districts, the street network, lighting, vegetation,
+green areas, cameras and incidents. Geometry is in the installation's metric CRS (TRYGG_SRID)."""
+
+from django.contrib.gis.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from gis.modelbase import SRID, MunicipalRecord, SourcedRecord, sourced_unique, valid_geometry
+from gis.vocabulary import Department
+
+
+class Municipality(models.Model):
+    """A municipality: the tenant every other record belongs to."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    boundary = models.MultiPolygonField(_("boundary"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(boundary__isvalid=True), name="municipality_boundary_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(MunicipalRecord):
+    """A district (stadsdel) of a municipality, the unit walks and reports are grouped by."""
+
+    name = models.CharField(_("name"), max_length=100)
+    geom = models.MultiPolygonField(_("boundary"), srid=SRID)
+    allowed_geometry_types = ("MultiPolygon",)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name"),
+            valid_geometry("district"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StreetSegment(SourcedRecord):
+    """A walkable edge of the street network (as osmnx builds it from OSM ways)."""
+
+    class Lit(models.TextChoices):
+        YES = "yes", _("Lit")
+        NO = "no", _("Unlit")
+        ALWAYS = "24/7", _("Lit all night")
+        LIMITED = "limited", _("Partly lit")
+        UNKNOWN = "", _("Unknown")
+
+    osm_id = models.BigIntegerField(_("OSM way id"), null=True, blank=True, db_index=True)
+    u = models.BigIntegerField(_("from node"), null=True, blank=True)
+    v = models.BigIntegerField(_("to node"), null=True, blank=True)
+    name = models.CharField(_("street name"), max_length=200, blank=True, default="")
+    highway = models.CharField(_("highway type"), max_length=32, blank=True, default="")
+    lit = models.CharField(_("lit"), max_length=8, choices=Lit.choices, blank=True, default="")
+    length_m = models.FloatField(_("length (m)"), validators=[MinValueValidator(0)])
+    geom = models.LineStringField(_("geometry"), srid=SRID)
+    allowed_geometry_types = ("LineString",)
+
+    class Meta:
+        verbose_name = _("street segment")
+        verbose_name_plural = _("street segments")
+        constraints = [sourced_unique("streetsegment"), valid_geometry("streetsegment")]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.highway} {self.pk}"
+
+
+class StreetLamp(SourcedRecord):
+    """A street lamp from the lamp inventory or OSM (highway=street_lamp)."""
+
+    class Status(models.TextChoices):
+        WORKING = "working", _("Working")
+        BROKEN = "broken", _("Broken")
+        UNKNOWN = "unknown", _("Unknown")
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.UNKNOWN
+    )
+    status_checked_at = models.DateTimeField(_("status checked"), null=True, blank=True)
+    geom = models.PointField(_("location"), srid=SRID)
+    allowed_geometry_types = ("Point",)
+
+    class Meta:
+        verbose_name = _("street lamp")
+        verbose_name_plural = _("street lamps")
+        constraints = [sourced_unique("streetlamp"), valid_geometry("streetlamp")]
+
+    def __str__(self) -> str:
+        return f"{_('Lamp')} {self.source_id or self.pk}"
+
+
+class LuxReading(SourcedRecord):
+    """A horizontal illuminance measurement on the ground, in lux."""
+
+    lux = models.FloatField(_("lux"), validators=[MinValueValidator(0)])
+    measured_at = models.DateTimeField(_("measured at"))
+    measured_by = models.CharField(_("measured by"), max_length=100, blank=True, default="")
+    geom = models.PointField(_("location"), srid=SRID)
+    allowed_geometry_types = ("Point",)
+
+    class Meta:
+        verbose_name = _("lux reading")
+        verbose_name_plural = _("lux readings")
+        constraints = [
+            sourced_unique("luxreading"),
+            valid_geometry("luxreading"),
+            models.CheckConstraint(condition=models.Q(lux__gte=0), name="luxreading_lux_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lux:g} lx"
+
+
+class Vegetation(SourcedRecord):
+    """A tree, scrub area or hedge; shrubs at eye level can block sightlines."""
+
+    class Kind(models.TextChoices):
+        TREE = "tree", _("Tree")
+        SCRUB = "scrub", _("Scrub")
+        HEDGE = "hedge", _("Hedge")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    height_m = models.FloatField(
+        _("height (m)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    blocks_sightline = models.BooleanField(_("blocks sightline"), default=False)
+    geom = models.GeometryField(_("geometry"), srid=SRID)
+    allowed_geometry_types = ("Point", "Polygon", "MultiPolygon", "LineString")
+
+    class Meta:
+        verbose_name = _("vegetation")
+        verbose_name_plural = _("vegetation")
+        constraints = [sourced_unique("vegetation"), valid_geometry("vegetation")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class GreenArea(SourcedRecord):
+    """A park or green space; the parks department owns it by default."""
+
+    name = models.CharField(_("name"), max_length=200, blank=True, default="")
+    owner = models.CharField(
+        _("owner"), max_length=16, choices=Department.choices, default=Department.PARKS
+    )
+    geom = models.MultiPolygonField(_("area"), srid=SRID)
+    allowed_geometry_types = ("MultiPolygon",)
+
+    class Meta:
+        verbose_name = _("green area")
+        verbose_name_plural = _("green areas")
+        constraints = [sourced_unique("greenarea"), valid_geometry("greenarea")]
+
+    def __str__(self) -> str:
+        return self.name or f"{_('Green area')} {self.pk}"
+
+
+class Camera(SourcedRecord):
+    """A surveillance camera; its viewshed is the sector it sees, derived from the fields below."""
+
+    class Permit(models.TextChoices):
+        GRANTED = "granted", _("Permit granted")
+        PENDING = "pending", _("Permit pending")
+        NOT_REQUIRED = "not_required", _("No permit required")
+        UNKNOWN = "unknown", _("Unknown")
+
+    direction_deg = models.FloatField(
+        _("direction (degrees from north)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(360)],
+        help_text=_("Empty for a camera that sees all around."),
+    )
+    fov_deg = models.FloatField(
+        _("field of view (degrees)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(360)],
+    )
+    range_m = models.FloatField(_("range (m)"), default=30, validators=[MinValueValidator(1)])
+    operator = models.CharField(_("operator"), max_length=100, blank=True, default="")
+    permit_status = models.CharField(
+        _("permit"), max_length=16, choices=Permit.choices, default=Permit.UNKNOWN
+    )
+    geom = models.PointField(_("location"), srid=SRID)
+    viewshed = models.PolygonField(_("viewshed"), srid=SRID, null=True, blank=True, editable=False)
+    allowed_geometry_types = ("Point",)
+
+    class Meta:
+        verbose_name = _("camera")
+        verbose_name_plural = _("cameras")
+        constraints = [sourced_unique("camera"), valid_geometry("camera")]
+
+    def __str__(self) -> str:
+        return f"{_('Camera')} {self.source_id or self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        from layers.viewshed import camera_viewshed
+
+        self.viewshed = camera_viewshed(self)
+        super().save(*args, **kwargs)
+
+
+class Incident(SourcedRecord):
+    """An incident reported by police, guards, night walkers or others."""
+
+    class Type(models.TextChoices):
+        VANDALISM = "vandalism", _("Vandalism")
+        GRAFFITI = "graffiti", _("Graffiti")
+        GLASS = "glass", _("Glass breakage")
+        FIRE = "fire", _("Fire")
+        GATHERING = "gathering", _("Gathering")
+        ILLEGAL_DRIVING = "illegal_driving", _("Illegal driving")
+        OTHER = "other", _("Other")
+
+    class Source(models.TextChoices):
+        POLICE = "police", _("Police")
+        GUARD = "guard", _("Security guards")
+        NIGHT_WALKERS = "night_walkers", _("Night walkers")
+        FIELD_TEAM = "field_team", _("Field team")
+        HOUSING_COMPANY = "housing_company", _("Housing company")
+
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    reported_by = models.CharField(_("reported by"), max_length=20, choices=Source.choices)
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    description = models.TextField(_("description"), blank=True, default="")
+    geom = models.PointField(_("location"), srid=SRID)
+    allowed_geometry_types = ("Point",)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [sourced_unique("incident"), valid_geometry("incident")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.occurred_at:%Y-%m-%d}"

@@ -1,0 +1,175 @@
+"""Shared fixtures: the embedded PostGIS, one demo database per session, a live server process
+and Debian's Chromium driven by Playwright.
+
+The demo municipality is loaded once into the test database; every test runs in a transaction
+that is rolled back. Browser tests talk to a real server process on the same test database.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gis.embedded_db import EmbeddedCluster
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+_started_cluster: EmbeddedCluster | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the embedded cluster before pytest-django creates the test database."""
+    global _started_cluster
+    if os.environ.get("DATABASE_URL"):
+        return
+    cluster = EmbeddedCluster()
+    if cluster.start():
+        _started_cluster = cluster
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _started_cluster is not None:
+        _started_cluster.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failure: nothing may silently not run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if os.environ.get("CI") and skipped and exitstatus == 0:
+        session.exitstatus = 1
+        if reporter:
+            reporter.write_line(f"CI: {skipped} test(s) skipped; skips count as failures here")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated, with the demo municipality loaded once."""
+    from gis.demo.load import load_demo
+
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo municipality."""
+    from gis.demo.load import demo_municipality
+
+    return demo_municipality()
+
+
+@pytest.fixture(scope="session")
+def test_database_name(django_db_setup) -> str:
+    from django.db import connection
+
+    return connection.settings_dict["NAME"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_url(test_database_name) -> Iterator[str]:
+    """A real Trygg server process on the test database; yields its base URL."""
+    from django.conf import settings
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gis.settings.test",
+        "TRYGG_DB_NAME": test_database_name,
+        "TRYGG_DEFAULT_SRID": str(settings.TRYGG_SRID),
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "live-server.log", "w")  # noqa: SIM115 - lives as long as the server
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gis.cli",
+            "runserver",
+            f"127.0.0.1:{port}",
+            "--noreload",
+            "--insecure",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                raise RuntimeError(
+                    "live server did not start: " + (ARTIFACTS / "live-server.log").read_text()
+                ) from None
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, through Playwright (never Playwright's own download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page (390 × 844, touch) with geolocation allowed."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        permissions=["geolocation"],
+        geolocation={"latitude": 60.1699, "longitude": 24.9384, "accuracy": 8},
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    """A desktop-sized page (1440 × 900)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot under test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

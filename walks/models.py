@@ -1,0 +1,392 @@
+"""Safety walks, their findings and audits, and resident pins with their votes and history.
+
+Geometry is in the installation's metric CRS (TRYGG_SRID). Contact details of residents live in
+their own table (`PinContact`) so that nothing public ever joins them in by accident.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from gis.modelbase import SRID, MunicipalRecord, valid_geometry
+from gis.vocabulary import Department, ParticipantRole, WhenUnsafe
+
+FINDING_GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
+
+
+def new_join_code() -> str:
+    """A short code that is easy to read aloud and type on a phone (no 0/O, 1/I)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def new_tracking_token() -> str:
+    """An unguessable public token for a resident's tracking link."""
+    return secrets.token_urlsafe(16)
+
+
+class Category(models.Model):
+    """What makes a place feel unsafe, and which department owns it."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    owner = models.CharField(_("owner"), max_length=16, choices=Department.choices)
+    duplicate_radius_m = models.FloatField(
+        _("duplicate search radius (m)"), default=50, validators=[MinValueValidator(0)]
+    )
+    colour = models.CharField(_("colour"), max_length=7, default="#888888")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Swedish first)."""
+        return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
+
+
+class SafetyWalk(MunicipalRecord):
+    """A safety walk (trygghetsvandring): a route walked by residents and the departments."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("In progress")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=200)
+    district = models.ForeignKey(
+        "layers.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("district"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    time_of_day = models.CharField(
+        _("time of day"), max_length=8, choices=WhenUnsafe.choices, default=WhenUnsafe.EVENING
+    )
+    route = models.LineStringField(_("route"), srid=SRID, null=True, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_walks",
+        verbose_name=_("leader"),
+    )
+    join_code = models.CharField(_("join code"), max_length=8, unique=True, default=new_join_code)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PLANNED
+    )
+
+    class Meta:
+        verbose_name = _("safety walk")
+        verbose_name_plural = _("safety walks")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(route__isnull=True) | models.Q(route__isvalid=True),
+                name="safetywalk_route_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+    def clean(self) -> None:
+        """A walk is valid without a route; a given route must be a valid LineString in the area."""
+        if self.route is not None:
+            from gis.geometry import validate_geometry
+
+            boundary = self.municipality.boundary if self.municipality_id else None
+            validate_geometry(self.route, field="route", allowed=("LineString",), boundary=boundary)
+
+
+class WalkParticipant(models.Model):
+    """A person taking part in a walk from their phone; identified by a device token only."""
+
+    walk = models.ForeignKey(
+        SafetyWalk, on_delete=models.CASCADE, related_name="participants", verbose_name=_("walk")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=ParticipantRole.choices)
+    display_name = models.CharField(_("name"), max_length=100, blank=True, default="")
+    device_token = models.UUIDField(_("device token"), default=uuid.uuid4)
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("walk participant")
+        verbose_name_plural = _("walk participants")
+        constraints = [
+            models.UniqueConstraint(fields=["walk", "device_token"], name="participant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.display_name}".strip()
+
+
+class WalkFinding(MunicipalRecord):
+    """Something a walk noted: a point, a stretch of path (line) or an area."""
+
+    walk = models.ForeignKey(
+        SafetyWalk, on_delete=models.CASCADE, related_name="findings", verbose_name=_("walk")
+    )
+    participant = models.ForeignKey(
+        WalkParticipant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("participant"),
+    )
+    author_role = models.CharField(_("author role"), max_length=16, choices=ParticipantRole.choices)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("category"))
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    when = models.CharField(_("when unsafe"), max_length=8, choices=WhenUnsafe.choices)
+    note = models.TextField(_("note"), blank=True, default="")
+    geom = models.GeometryField(_("geometry"), srid=SRID)
+    gps_accuracy_m = models.FloatField(
+        _("GPS accuracy (m)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    observed_at = models.DateTimeField(_("observed at"), db_index=True)
+    client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
+    allowed_geometry_types = FINDING_GEOMETRY_TYPES
+
+    class Meta:
+        verbose_name = _("walk finding")
+        verbose_name_plural = _("walk findings")
+        ordering = ["-observed_at"]
+        constraints = [
+            valid_geometry("walkfinding"),
+            models.CheckConstraint(
+                condition=models.Q(severity__gte=1, severity__lte=5),
+                name="walkfinding_severity_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} ({self.severity})"
+
+
+class FindingPhoto(models.Model):
+    """A photo of a finding, re-encoded and stripped of metadata on upload."""
+
+    finding = models.ForeignKey(
+        WalkFinding, on_delete=models.CASCADE, related_name="photos", verbose_name=_("finding")
+    )
+    image = models.ImageField(_("image"), upload_to="findings/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="findings/thumbs/%Y/%m/", blank=True)
+    client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("finding photo")
+        verbose_name_plural = _("finding photos")
+
+
+class WalkAudit(MunicipalRecord):
+    """A structured safety audit at a stop of a walk: nine parameters rated 0 (poor) to 3 (good)."""
+
+    PARAMETERS = (
+        "lighting",
+        "openness",
+        "visibility",
+        "people",
+        "security",
+        "walk_path",
+        "public_transport",
+        "diversity",
+        "feeling",
+    )
+
+    walk = models.ForeignKey(
+        SafetyWalk, on_delete=models.CASCADE, related_name="audits", verbose_name=_("walk")
+    )
+    participant = models.ForeignKey(
+        WalkParticipant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("participant"),
+    )
+    stop_name = models.CharField(_("stop"), max_length=100, blank=True, default="")
+    geom = models.PointField(_("location"), srid=SRID)
+    observed_at = models.DateTimeField(_("observed at"))
+    client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
+    note = models.TextField(_("note"), blank=True, default="")
+    lighting = models.PositiveSmallIntegerField(_("lighting"), validators=[MaxValueValidator(3)])
+    openness = models.PositiveSmallIntegerField(_("openness"), validators=[MaxValueValidator(3)])
+    visibility = models.PositiveSmallIntegerField(
+        _("visibility"), validators=[MaxValueValidator(3)]
+    )
+    people = models.PositiveSmallIntegerField(_("people"), validators=[MaxValueValidator(3)])
+    security = models.PositiveSmallIntegerField(_("security"), validators=[MaxValueValidator(3)])
+    walk_path = models.PositiveSmallIntegerField(_("walk path"), validators=[MaxValueValidator(3)])
+    public_transport = models.PositiveSmallIntegerField(
+        _("public transport"), validators=[MaxValueValidator(3)]
+    )
+    diversity = models.PositiveSmallIntegerField(
+        _("gender and diversity of users"), validators=[MaxValueValidator(3)]
+    )
+    feeling = models.PositiveSmallIntegerField(_("feeling"), validators=[MaxValueValidator(3)])
+    allowed_geometry_types = ("Point",)
+
+    class Meta:
+        verbose_name = _("walk audit")
+        verbose_name_plural = _("walk audits")
+        constraints = [valid_geometry("walkaudit")]
+
+    def total(self) -> int:
+        """The audit's sum over the nine parameters (0–27)."""
+        return sum(getattr(self, name) for name in self.PARAMETERS)
+
+
+class ResidentPin(MunicipalRecord):
+    """A resident's report of a place that feels unsafe ("here, because ...")."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        TRIAGED = "triaged", _("Triaged")
+        MEASURE_PLANNED = "measure_planned", _("Measure planned")
+        FIXED = "fixed", _("Fixed")
+        FEEDBACK_GIVEN = "feedback_given", _("Feedback given")
+        CLOSED_NOT_OURS = "closed_not_ours", _("Closed: not the municipality's")
+        CLOSED_DUPLICATE = "closed_duplicate", _("Closed: duplicate")
+        CLOSED_NO_ACTION = "closed_no_action", _("Closed: no action")
+
+    OPEN311_CLOSED = frozenset(
+        {
+            Status.FEEDBACK_GIVEN,
+            Status.CLOSED_NOT_OURS,
+            Status.CLOSED_DUPLICATE,
+            Status.CLOSED_NO_ACTION,
+        }
+    )
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("category"))
+    district = models.ForeignKey(
+        "layers.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("district"),
+    )
+    when = models.CharField(_("when unsafe"), max_length=8, choices=WhenUnsafe.choices)
+    description = models.TextField(_("description"), max_length=2000)
+    geom = models.PointField(_("location"), srid=SRID)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("duplicate of")
+    )
+    public_answer = models.TextField(_("answer to the resident"), blank=True, default="")
+    reported_at = models.DateTimeField(_("reported at"), db_index=True)
+    tracking_token = models.CharField(
+        _("tracking token"), max_length=32, unique=True, default=new_tracking_token
+    )
+    client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
+    vote_count = models.PositiveIntegerField(_("supporting votes"), default=0)
+    allowed_geometry_types = ("Point",)
+
+    class Meta:
+        verbose_name = _("resident pin")
+        verbose_name_plural = _("resident pins")
+        ordering = ["-reported_at"]
+        constraints = [valid_geometry("residentpin")]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.description[:40]}"
+
+    @property
+    def open311_status(self) -> str:
+        """Open311 GeoReport v2 knows only "open" and "closed"."""
+        return "closed" if self.status in self.OPEN311_CLOSED else "open"
+
+
+class PinContact(models.Model):
+    """A resident's optional contact details: private, seen only by the coordinator role."""
+
+    pin = models.OneToOneField(
+        ResidentPin, on_delete=models.CASCADE, related_name="contact", verbose_name=_("pin")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True, default="")
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=32, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("contact details")
+        verbose_name_plural = _("contact details")
+        permissions = [("view_contact_details", _("Can view residents' contact details"))]
+
+
+class PinPhoto(models.Model):
+    """A photo attached to a resident pin, re-encoded and stripped of metadata on upload."""
+
+    pin = models.ForeignKey(
+        ResidentPin, on_delete=models.CASCADE, related_name="photos", verbose_name=_("pin")
+    )
+    image = models.ImageField(_("image"), upload_to="pins/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="pins/thumbs/%Y/%m/", blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pin photo")
+        verbose_name_plural = _("pin photos")
+
+
+class PinVote(models.Model):
+    """A supporting vote ("I feel so too") instead of a duplicate pin."""
+
+    pin = models.ForeignKey(
+        ResidentPin, on_delete=models.CASCADE, related_name="votes", verbose_name=_("pin")
+    )
+    client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
+    when = models.CharField(
+        _("when unsafe"), max_length=8, choices=WhenUnsafe.choices, blank=True, default=""
+    )
+    voted_at = models.DateTimeField(_("voted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporting vote")
+        verbose_name_plural = _("supporting votes")
+
+
+class PinStatusChange(models.Model):
+    """The history of a pin: every status change with who made it and when."""
+
+    pin = models.ForeignKey(
+        ResidentPin, on_delete=models.CASCADE, related_name="history", verbose_name=_("pin")
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True, default="")
+    to_status = models.CharField(_("to"), max_length=20)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["changed_at"]
