@@ -13,10 +13,15 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("walks.urls_api")),
+    path("", include("layers.urls_api")),
+    path("", include("gis.dashboard.urls_api")),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
+    path("", include("walks.urls")),
+    path("", include("gis.dashboard.urls")),
     prefix_default_language=False,
 )
 

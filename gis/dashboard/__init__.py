@@ -1,0 +1,1 @@
+"""The planner's map dashboard and the situation picture (lägesbild)."""

@@ -1,0 +1,3 @@
+"""Dashboard pages (inside the language prefix)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Dashboard data endpoints: vector tiles, filtered counts (no language prefix)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The map-layer API (no language prefix)."""
+
+urlpatterns: list = []
