@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("walks.urls")),
     path("", include("gis.dashboard.urls")),
+    path("", include("gis.fixes.urls")),
     prefix_default_language=False,
 )
 

@@ -36,6 +36,27 @@ def pytest_configure(config: pytest.Config) -> None:
     cluster = EmbeddedCluster()
     if cluster.start():
         _started_cluster = cluster
+    _drop_orphaned_test_databases(cluster)
+
+
+def _drop_orphaned_test_databases(cluster: EmbeddedCluster) -> None:
+    """Drop test databases left behind by killed runs (their process is gone)."""
+    import psycopg
+
+    settings = cluster.django_settings()
+    with psycopg.connect(
+        host=settings["HOST"], user=settings["USER"], dbname="postgres", autocommit=True
+    ) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'test_trygg_%'"
+            )
+        ]
+        for name in names:
+            pid = name.rsplit("_", 1)[-1]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -6,12 +6,12 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import geopandas as gpd
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 from django.utils import timezone
 
+from gis import frames
 from gis.demo.generate import DemoData, generate
 from gis.demo.plan import PLANTED
 from gis.models import Fix
@@ -71,16 +71,9 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
         )
     import_layers(municipality, layers)
     data = generate(
-        _frame(
-            StreetSegment.objects.filter(municipality=municipality),
-            "id",
-            "u",
-            "v",
-            "lit",
-            "length_m",
-        ),
-        _frame(StreetLamp.objects.filter(municipality=municipality), "id"),
-        _frame(GreenArea.objects.filter(municipality=municipality), "id"),
+        frames.segments(municipality),
+        frames.lamps(municipality),
+        frames.green_areas(municipality),
         now=now or timezone.now(),
     )
     _store(municipality, data)
@@ -109,14 +102,6 @@ def counts(municipality: Municipality) -> dict[str, int]:
         name: model.objects.filter(municipality=municipality).count()
         for name, model in models.items()
     }
-
-
-def _frame(queryset, *fields: str) -> gpd.GeoDataFrame:
-    rows = list(queryset.values(*fields, "geom"))
-    geometry = [bytes(row.pop("geom").wkb) for row in rows]
-    return gpd.GeoDataFrame(
-        rows, geometry=gpd.GeoSeries.from_wkb(geometry), crs=settings.TRYGG_SRID
-    )
 
 
 def _geos(shape) -> GEOSGeometry:

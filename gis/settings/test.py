@@ -17,3 +17,6 @@ STORAGES = {
 # Serve static files straight from the apps (no collectstatic needed outside production).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# One test database per pytest process, so parallel runs on one machine never collide.
+DATABASES["default"]["TEST"] = {"NAME": f"test_trygg_{os.getpid()}"}  # noqa: F405

@@ -37,14 +37,11 @@ def test_generation_is_seeded(demo):
     import geopandas as gpd
     from django.utils import timezone
 
-    from gis.demo.load import _frame
-    from layers.models import GreenArea, StreetLamp, StreetSegment
+    from gis import frames
 
-    segments = _frame(
-        StreetSegment.objects.filter(municipality=demo), "id", "u", "v", "lit", "length_m"
-    )
-    lamps = _frame(StreetLamp.objects.filter(municipality=demo), "id")
-    parks = _frame(GreenArea.objects.filter(municipality=demo), "id")
+    segments = frames.segments(demo)
+    lamps = frames.lamps(demo)
+    parks = frames.green_areas(demo)
     now = timezone.now()
     first, second = (generate(segments, lamps, parks, now) for _ in range(2))
     assert len(first.pins) == len(second.pins)

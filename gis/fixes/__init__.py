@@ -1,0 +1,1 @@
+"""Ranked physical-environment fixes in the database: recompute, route, follow up."""

@@ -1,0 +1,3 @@
+"""Department work lists and fix pages (inside the language prefix)."""
+
+urlpatterns: list = []
