@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 import geopandas as gpd
 from django.conf import settings
@@ -39,43 +40,32 @@ def _period(queryset: QuerySet, field: str, since: datetime | None, until: datet
     return queryset
 
 
-def _reports(
-    queryset: QuerySet,
-    time_field: str,
-    since: datetime | None,
-    until: datetime | None,
-    categories: Iterable[str] | None,
-    when: Iterable[str] | None,
-    district: int | None,
-) -> QuerySet:
-    queryset = _period(queryset, time_field, since, until)
-    if categories:
-        queryset = queryset.filter(category__code__in=list(categories))
-    if when:
-        queryset = queryset.filter(when__in=list(when))
-    if district is not None:
-        queryset = queryset.filter(geom__intersects=layers.District.objects.get(pk=district).geom)
+class ReportFilters(TypedDict, total=False):
+    """Filters shared by pins and findings; every one is optional."""
+
+    since: datetime  # from this instant (inclusive)
+    until: datetime  # to this instant (exclusive)
+    categories: Iterable[str]  # category codes
+    when: Iterable[str]  # day, evening, night
+    district: int  # District id
+
+
+def _reports(queryset: QuerySet, time_field: str, filters: ReportFilters) -> QuerySet:
+    queryset = _period(queryset, time_field, filters.get("since"), filters.get("until"))
+    if filters.get("categories"):
+        queryset = queryset.filter(category__code__in=list(filters["categories"]))
+    if filters.get("when"):
+        queryset = queryset.filter(when__in=list(filters["when"]))
+    if filters.get("district") is not None:
+        district = layers.District.objects.get(pk=filters["district"])
+        queryset = queryset.filter(geom__intersects=district.geom)
     return queryset
 
 
-def pins(
-    municipality: Municipality,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    categories: Iterable[str] | None = None,
-    when: Iterable[str] | None = None,
-    district: int | None = None,
-) -> gpd.GeoDataFrame:
+def pins(municipality: Municipality, **filters: Unpack[ReportFilters]) -> gpd.GeoDataFrame:
     """Resident pins: id, category, when, created_at, votes, status (no personal data)."""
     queryset = _reports(
-        walks.ResidentPin.objects.filter(municipality=municipality),
-        "reported_at",
-        since,
-        until,
-        categories,
-        when,
-        district,
+        walks.ResidentPin.objects.filter(municipality=municipality), "reported_at", filters
     )
     return frame(
         queryset,
@@ -89,24 +79,10 @@ def pins(
     )
 
 
-def findings(
-    municipality: Municipality,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    categories: Iterable[str] | None = None,
-    when: Iterable[str] | None = None,
-    district: int | None = None,
-) -> gpd.GeoDataFrame:
+def findings(municipality: Municipality, **filters: Unpack[ReportFilters]) -> gpd.GeoDataFrame:
     """Walk findings (points, lines, areas): id, walk, category, severity, when, created_at."""
     queryset = _reports(
-        walks.WalkFinding.objects.filter(municipality=municipality),
-        "observed_at",
-        since,
-        until,
-        categories,
-        when,
-        district,
+        walks.WalkFinding.objects.filter(municipality=municipality), "observed_at", filters
     )
     return frame(
         queryset,

@@ -1,4 +1,4 @@
-"""The shared vocabulary of Trygg: departments, times of day and participant roles."""
+"""The shared vocabulary of Trygg: departments, times of day, roles and audit parameters."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,3 +32,17 @@ class ParticipantRole(models.TextChoices):
     STREET = "street", _("Street department")
     PARKS = "parks", _("Parks department")
     OTHER = "other", _("Other")
+
+
+# The nine parameters of a structured safety audit, each rated 0 (poor) to 3 (good).
+AUDIT_PARAMETERS = (
+    "lighting",
+    "openness",
+    "visibility",
+    "people",
+    "security",
+    "walk_path",
+    "public_transport",
+    "diversity",
+    "feeling",
+)

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gis.modelbase import SRID, MunicipalRecord, valid_geometry
-from gis.vocabulary import Department, ParticipantRole, WhenUnsafe
+from gis.vocabulary import AUDIT_PARAMETERS, Department, ParticipantRole, WhenUnsafe
 
 FINDING_GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
 
@@ -203,17 +203,7 @@ class FindingPhoto(models.Model):
 class WalkAudit(MunicipalRecord):
     """A structured safety audit at a stop of a walk: nine parameters rated 0 (poor) to 3 (good)."""
 
-    PARAMETERS = (
-        "lighting",
-        "openness",
-        "visibility",
-        "people",
-        "security",
-        "walk_path",
-        "public_transport",
-        "diversity",
-        "feeling",
-    )
+    PARAMETERS = AUDIT_PARAMETERS
 
     walk = models.ForeignKey(
         SafetyWalk, on_delete=models.CASCADE, related_name="audits", verbose_name=_("walk")
@@ -303,6 +293,11 @@ class ResidentPin(MunicipalRecord):
     )
     client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
     vote_count = models.PositiveIntegerField(_("supporting votes"), default=0)
+    published = models.BooleanField(
+        _("description and photo public"),
+        default=True,
+        help_text=_("The resident agreed to show the description and photo publicly."),
+    )
     allowed_geometry_types = ("Point",)
 
     class Meta:

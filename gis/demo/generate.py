@@ -27,6 +27,7 @@ from gis.demo.plan import (
     SEED,
     PlantedHotspot,
 )
+from gis.vocabulary import AUDIT_PARAMETERS
 
 CATEGORY_WEIGHTS = {
     "lighting": 0.22,
@@ -162,6 +163,15 @@ def _districts(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": DISTRICT_NAMES}, geometry=polygons, crs=segments.crs)
 
 
+def planted_places(segments: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Where the planted hotspots lie: key, category, expected, segment_id, point (metric CRS).
+
+    The same anchoring as :func:`generate`, so the places of a loaded demo can be recomputed
+    from its street segments and parks.
+    """
+    return _places(segments, parks).drop(columns="plan")
+
+
 def _places(segments: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Anchor each planted hotspot on the midpoint of its nearest street segment."""
     xmin, ymin, xmax, ymax = segments.total_bounds
@@ -293,17 +303,7 @@ def _walks(rng, clock, segments, districts, places):
             darkness = 1 if time_of_day == "night" else 0
             scores = {
                 name: int(np.clip(rng.integers(1, 4) - darkness * rng.integers(0, 2), 0, 3))
-                for name in (
-                    "lighting",
-                    "openness",
-                    "visibility",
-                    "people",
-                    "security",
-                    "walk_path",
-                    "public_transport",
-                    "diversity",
-                    "feeling",
-                )
+                for name in AUDIT_PARAMETERS
             }
             audits.append(
                 {

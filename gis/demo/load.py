@@ -15,6 +15,7 @@ from gis import frames
 from gis.demo.generate import DemoData, generate
 from gis.demo.plan import PLANTED
 from gis.models import Fix
+from gis.vocabulary import AUDIT_PARAMETERS
 from layers.importer import boundary_from_layers, import_layers
 from layers.models import (
     District,
@@ -267,17 +268,6 @@ def _store_walks(municipality, data: DemoData, districts, categories) -> None:
         ],
         batch_size=1000,
     )
-    scores = (
-        "lighting",
-        "openness",
-        "visibility",
-        "people",
-        "security",
-        "walk_path",
-        "public_transport",
-        "diversity",
-        "feeling",
-    )
     WalkAudit.objects.bulk_create(
         [
             WalkAudit(
@@ -287,7 +277,7 @@ def _store_walks(municipality, data: DemoData, districts, categories) -> None:
                 geom=_geos(row.geometry),
                 observed_at=row.observed_at,
                 client_uuid=row.client_uuid,
-                **{name: getattr(row, name) for name in scores},
+                **{name: getattr(row, name) for name in AUDIT_PARAMETERS},
             )
             for row in data.audits.itertuples()
             if row.walk in walks
