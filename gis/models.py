@@ -91,7 +91,9 @@ class Fix(models.Model):
     department = models.CharField(_("department"), max_length=16, choices=Department.choices)
     cost_class = models.PositiveSmallIntegerField(_("cost class"))
     score = models.FloatField(_("score"))
-    rank = models.PositiveIntegerField(_("rank"), db_index=True)
+    # Rank in the latest prioritisation run; empty when that run no longer proposes the fix
+    # (a planner's fix is kept with its status and history, see gis.fixes.persist).
+    rank = models.PositiveIntegerField(_("rank"), db_index=True, null=True, blank=True)
     segment = models.ForeignKey(
         "layers.StreetSegment", on_delete=models.CASCADE, null=True, blank=True
     )
@@ -105,6 +107,17 @@ class Fix(models.Model):
     )
     answer = models.TextField(_("answer to residents"), blank=True, default="")
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    scheduled_for = models.DateField(_("scheduled for"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("status changed by"),
+    )
     pins = models.ManyToManyField("walks.ResidentPin", blank=True, related_name="fixes")
     geom = models.GeometryField(_("place"), srid=SRID)
 
@@ -126,7 +139,8 @@ class Fix(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.rank} {self.get_fix_type_display()}"
+        rank = f"#{self.rank} " if self.rank is not None else ""
+        return f"{rank}{self.get_fix_type_display()}"
 
 
 class FixStatusChange(models.Model):

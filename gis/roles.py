@@ -93,13 +93,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 ROLES = tuple(ROLE_PERMISSIONS)
 
 
-def ensure_roles(**_kwargs) -> None:
-    """Create or update the role groups with exactly the permissions listed above."""
-    from django.apps import apps
+def ensure_roles(apps=None, **_kwargs) -> None:
+    """Create or update the role groups with exactly the permissions listed above.
+
+    Skipped when the migration state handed over by post_migrate has no auth tables (a
+    database being migrated back to zero).
+    """
+    if apps is not None:
+        try:
+            apps.get_model("auth", "Permission")
+        except LookupError:
+            return
+    from django.apps import apps as installed
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
-    for app_config in apps.get_app_configs():
+    for app_config in installed.get_app_configs():
         create_permissions(app_config, verbosity=0)
     for role, codes in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)

@@ -154,8 +154,15 @@ def live_url(test_database_name) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, headless, through Playwright (never Playwright's own download)."""
+    """Debian's Chromium, headless, through Playwright (never Playwright's own download).
+
+    Playwright's sync API keeps an event loop running in the test thread for the rest of the
+    session, so Django would take every later ORM call for an async context. Nothing else runs
+    in that loop, so the ORM may be used (Django's documented switch).
+    """
     from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

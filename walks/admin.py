@@ -75,6 +75,7 @@ class ResidentPinAdmin(MapAdmin):
     search_fields = ("description", "tracking_token")
     date_hierarchy = "reported_at"
     readonly_fields = ("tracking_token", "client_uuid", "vote_count", "reported_at")
+    raw_id_fields = ("duplicate_of",)  # a dropdown of every pin would not scale
     inlines = [PinPhotoInline, StatusHistoryInline]
 
     def save_model(self, request, obj, form, change) -> None:

@@ -1,3 +1,22 @@
-"""Dashboard data endpoints: vector tiles, filtered counts (no language prefix)."""
+"""Dashboard data endpoints under /api/dashboard/ (no language prefix; `?lang=` for labels)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from gis.dashboard import views_api as v
+
+patterns = [
+    path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.pbf", v.TileView.as_view(), name="tile"),
+    path("counts/", v.CountsView.as_view(), name="counts"),
+    path("heatmap/", v.HeatmapView.as_view(), name="heatmap"),
+    path("heatmap.png", v.HeatmapPngView.as_view(), name="heatmap-png"),
+    path("hotspots/", v.HotspotsView.as_view(), name="hotspots"),
+    path("districts/", v.DistrictsView.as_view(), name="districts"),
+    path("routes/", v.RoutesView.as_view(), name="routes"),
+    path("fixes/", v.FixesView.as_view(), name="fixes"),
+    path("fixes/<int:pk>/", v.FixDetailView.as_view(), name="fix"),
+    path("features/<str:source>/<int:pk>/", v.FeatureView.as_view(), name="feature"),
+    path("pins/<int:pk>/triage/", v.TriageView.as_view(), name="triage"),
+    path("photos/<str:kind>/<int:pk>/<str:size>/", v.PhotoView.as_view(), name="photo"),
+]
+
+urlpatterns = [path("api/dashboard/", include((patterns, "dashboard-api")))]

@@ -22,7 +22,11 @@ from shapely.geometry import LineString, Point, box
 from gis.demo.plan import (
     BACKGROUND_INCIDENTS_PER_MONTH,
     BACKGROUND_PINS_PER_MONTH,
+    DARK_EVENING_FACTOR,
+    DARK_LAMP_DISTANCE_M,
     MONTHS,
+    PLACE_RADIUS_M,
+    PLACE_SEGMENT_SHARE,
     PLANTED,
     SEED,
     PlantedHotspot,
@@ -85,34 +89,56 @@ def generate(
     """Generate districts, reports, walks, lux readings and lamp statuses (metric CRS).
 
     `segments` needs `id`, `u`, `v`, `lit`, `length_m`; `lamps` needs `id`; `parks` polygons.
-    The same seed gives the same places and counts whatever `now` is (times shift by months).
+    The same seed gives the same places and counts whatever `now` is (times shift by months)
+    and whatever order the layers come in (they are sorted by where they are first).
     """
+    segments, lamps, parks = (_in_place_order(frame) for frame in (segments, lamps, parks))
     rng = np.random.default_rng(seed)
     months = month_starts(now)
     ends = [*months[1:], now]
     clock = _Clock(rng, months, ends)
     districts = _districts(segments)
     places = _places(segments, parks)
+    geometry_of = dict(zip(segments["id"], segments.geometry, strict=True))
+    around = {
+        row.key: _place_lines(segments, geometry_of[row.segment_id], row.geometry)
+        for row in places.itertuples()
+    }
 
+    network = segments.geometry.to_numpy()
+    network_weights = shapely.length(network)
+    dark_weights = network_weights * np.where(
+        _far_from_lamps(network, lamps, DARK_LAMP_DISTANCE_M), DARK_EVENING_FACTOR, 1.0
+    )
     pins, incidents = [], []
     for month in range(MONTHS):
         for _, place in places.iterrows():
             plan: PlantedHotspot = place["plan"]
-            for _ in range(rng.poisson(plan.rate(month))):
-                point = _jitter(rng, place.geometry, 20.0)
+            lines, weights = around[plan.key]
+            for point in _points_on_lines(rng, lines, rng.poisson(plan.rate(month)), weights):
                 incident_type = INCIDENT_TYPE_FOR.get(plan.category)
                 if incident_type and rng.random() < 0.3:
                     incidents.append(_incident(rng, clock, month, point, incident_type, plan.when))
                 else:
                     pins.append(_pin(rng, clock, month, point, plan.category, plan.when, plan.key))
-        for point in _points_on_network(rng, segments, rng.poisson(BACKGROUND_PINS_PER_MONTH)):
+        for when in rng.choice(
+            ["day", "evening", "night"],
+            p=[0.3, 0.45, 0.25],
+            size=rng.poisson(BACKGROUND_PINS_PER_MONTH),
+        ):
+            weights = network_weights if when == "day" else dark_weights
+            (point,) = _points_on_lines(rng, network, 1, weights)
             category = rng.choice(list(CATEGORY_WEIGHTS), p=list(CATEGORY_WEIGHTS.values()))
-            when = rng.choice(["day", "evening", "night"], p=[0.3, 0.45, 0.25])
             pins.append(_pin(rng, clock, month, point, str(category), str(when), ""))
-        for point in _points_on_network(rng, segments, rng.poisson(BACKGROUND_INCIDENTS_PER_MONTH)):
-            when = str(rng.choice(["day", "evening", "night"], p=[0.2, 0.4, 0.4]))
+        for when in rng.choice(
+            ["day", "evening", "night"],
+            p=[0.2, 0.4, 0.4],
+            size=rng.poisson(BACKGROUND_INCIDENTS_PER_MONTH),
+        ):
+            weights = network_weights if when == "day" else dark_weights
+            (point,) = _points_on_lines(rng, network, 1, weights)
             incidents.append(
-                _incident(rng, clock, month, point, str(rng.choice(INCIDENT_TYPES)), when)
+                _incident(rng, clock, month, point, str(rng.choice(INCIDENT_TYPES)), str(when))
             )
 
     walks, findings, audits = _walks(rng, clock, segments, districts, places)
@@ -133,6 +159,25 @@ def generate(
     )
 
 
+def _in_place_order(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Rows sorted by the coordinates of a point on each geometry (then by its length/area).
+
+    Database ids and row order change when the demo is reloaded; positions do not.
+    """
+    if frame.empty:
+        return frame
+    anchor = frame.geometry.representative_point()
+    keys = pd.DataFrame(
+        {
+            "x": np.round(anchor.x.to_numpy(), 3),
+            "y": np.round(anchor.y.to_numpy(), 3),
+            "size": np.round(frame.geometry.length.to_numpy() + frame.geometry.area.to_numpy(), 3),
+        }
+    )
+    order = np.lexsort((keys["size"], keys["y"], keys["x"]))
+    return frame.iloc[order].reset_index(drop=True)
+
+
 class _Clock:
     """Random instants inside a month, at the hours that match day, evening or night."""
 
@@ -145,9 +190,10 @@ class _Clock:
         day = start + timedelta(days=int(self.rng.integers(0, span_days)))
         low, high = HOURS[when]
         instant = day + timedelta(hours=float(self.rng.uniform(low, high)))
-        if instant >= end:  # the current month: keep everything in the past
-            instant = start + (end - start) * float(self.rng.uniform(0.05, 0.95))
-        return instant
+        # Always draw the fallback, so the random stream (and every later count and place)
+        # does not depend on the day the demo is loaded.
+        fallback = start + (end - start) * float(self.rng.uniform(0.05, 0.95))
+        return instant if instant < end else fallback  # the current month: only the past
 
 
 def _uuid(rng: np.random.Generator) -> uuid.UUID:
@@ -205,13 +251,39 @@ def _jitter(rng: np.random.Generator, point: Point, radius: float) -> Point:
     return Point(point.x + distance * np.cos(angle), point.y + distance * np.sin(angle))
 
 
-def _points_on_network(rng: np.random.Generator, segments: gpd.GeoDataFrame, n: int) -> list[Point]:
-    """`n` points on the network, segments drawn by length, 0–8 m off the centre line."""
-    weights = segments["length_m"].to_numpy(float)
-    chosen = rng.choice(len(segments), size=n, p=weights / weights.sum())
-    points = shapely.line_interpolate_point(
-        segments.geometry.to_numpy()[chosen], rng.uniform(0, 1, n), normalized=True
-    )
+def _far_from_lamps(lines: np.ndarray, lamps: gpd.GeoDataFrame, distance: float) -> np.ndarray:
+    """True for lines whose midpoint has no street lamp within `distance` metres."""
+    if len(lamps) == 0:
+        return np.ones(len(lines), bool)
+    midpoints = shapely.line_interpolate_point(lines, 0.5, normalized=True)
+    tree = shapely.STRtree(lamps.geometry.to_numpy())
+    near = np.unique(tree.query(midpoints, predicate="dwithin", distance=distance)[0])
+    far = np.ones(len(lines), bool)
+    far[near] = False
+    return far
+
+
+def _place_lines(
+    segments: gpd.GeoDataFrame, segment: LineString, point: Point
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where a place's reports fall: its own segment (PLACE_SEGMENT_SHARE of them) and the
+    pieces of the street network within PLACE_RADIUS_M (by length); lines and weights."""
+    disk = point.buffer(PLACE_RADIUS_M)
+    near = segments.geometry.to_numpy()[segments.intersects(disk).to_numpy()]
+    pieces = shapely.get_parts(shapely.intersection(near, disk))
+    pieces = pieces[(shapely.get_type_id(pieces) == 1) & (shapely.length(pieces) > 0)]
+    lengths = shapely.length(pieces)
+    own = lengths.sum() * PLACE_SEGMENT_SHARE / (1.0 - PLACE_SEGMENT_SHARE)
+    return np.concatenate([[segment], pieces]), np.concatenate([[max(own, 1.0)], lengths])
+
+
+def _points_on_lines(
+    rng: np.random.Generator, lines: np.ndarray, n: int, weights: np.ndarray | None = None
+) -> list[Point]:
+    """`n` points on `lines`, lines drawn by `weights` (default length), 0–8 m off centre."""
+    weights = shapely.length(lines) if weights is None else weights
+    chosen = rng.choice(len(lines), size=n, p=weights / weights.sum())
+    points = shapely.line_interpolate_point(lines[chosen], rng.uniform(0, 1, n), normalized=True)
     return [_jitter(rng, point, 8.0) for point in points]
 
 

@@ -4,8 +4,15 @@ The demo spans 24 monthly steps; step 23 is the current month. Each planted plac
 at a fraction (fx, fy) of the street network's extent and snapped to the nearest street
 segment of the wanted kind. Its monthly count of reports (pins, findings and incidents together
 follow `rate`) is drawn from a Poisson law on top of a thin background spread over the whole
-network, so that an emerging-hotspot analysis on a 100 m grid with a 150 m distance band finds
-each place as the category in `expected` (ArcGIS Pro's definitions; see gis.analysis).
+network, and placed on the streets within PLACE_RADIUS_M of the place, so that an
+emerging-hotspot analysis on a 100 m grid with a 150 m distance band and a neighbourhood time
+step of 1 (ArcGIS Pro's default) finds each place as the category in `expected` (ArcGIS Pro's
+definitions; see gis.analysis and gis.hotspots).
+
+The rates are set so that the long-running places (intensifying, diminishing, persistent,
+historical) are hot spots in at least 90 % of the months and the new / consecutive ones
+clearly hot in their month(s). Gi* is relative to the whole space-time cube, so the places are
+planted at comparable strengths: a weak place next to strong ones would not be significant.
 """
 
 from __future__ import annotations
@@ -18,9 +25,20 @@ SEED = 20261122
 # Suggested analysis parameters under which the planted categories are expected.
 CELL_SIZE_M = 100.0
 DISTANCE_BAND_M = 150.0
+TIME_WINDOW_STEPS = 1
 # Background: reports a month over the whole network (pins, incidents); walks add findings.
 BACKGROUND_PINS_PER_MONTH = 30
 BACKGROUND_INCIDENTS_PER_MONTH = 25
+# Background evening and night pins and incidents are this many times as likely, per metre of
+# street, on a street whose midpoint has no lamp within DARK_LAMP_DISTANCE_M (day ones do not
+# care), so that lighting and evening reports go together on ordinary streets.
+DARK_EVENING_FACTOR = 3.0
+DARK_LAMP_DISTANCE_M = 25.0
+# A planted place's reports lie on its own street segment (this share of them: the dark path
+# itself is reported) and on the streets within PLACE_RADIUS_M of it, so each place is a
+# cluster of a few grid cells (a Gi* hot spot is a cluster, not a single busy cell).
+PLACE_RADIUS_M = 100.0
+PLACE_SEGMENT_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -51,7 +69,7 @@ PLANTED: tuple[PlantedHotspot, ...] = (
         category="hidden_place",
         when="evening",
         expected="new hot spot",
-        rate=lambda m: 14.0 if m == MONTHS - 1 else 0.0,
+        rate=lambda m: 60.0 if m == MONTHS - 1 else 0.0,
         description="A construction fence made a hidden corner this month: new reports only now.",
     ),
     PlantedHotspot(
@@ -61,7 +79,7 @@ PLANTED: tuple[PlantedHotspot, ...] = (
         category="vegetation",
         when="evening",
         expected="intensifying hot spot",
-        rate=lambda m: 5.0 + 0.8 * m,
+        rate=lambda m: 28.0 + 0.6 * m,
         description="Shrubs along a park path grow over it; reports rise every month.",
         near_park=True,
     ),
@@ -72,7 +90,7 @@ PLANTED: tuple[PlantedHotspot, ...] = (
         category="graffiti",
         when="day",
         expected="diminishing hot spot",
-        rate=lambda m: 24.0 - 0.7 * m,
+        rate=lambda m: 48.0 - 0.9 * m,
         description="A graffiti wall being cleaned regularly: still reported, less and less.",
     ),
     PlantedHotspot(
@@ -82,7 +100,7 @@ PLANTED: tuple[PlantedHotspot, ...] = (
         category="gathering",
         when="night",
         expected="persistent hot spot",
-        rate=_steady(12.0),
+        rate=_steady(32.0),
         description="A square where groups gather at night, with police incidents, all along.",
     ),
     PlantedHotspot(
@@ -92,7 +110,7 @@ PLANTED: tuple[PlantedHotspot, ...] = (
         category="lighting",
         when="evening",
         expected="historical hot spot",
-        rate=lambda m: 12.0 if m < MONTHS - 2 else 0.3,
+        rate=lambda m: 34.0 if m < MONTHS - 2 else 0.3,
         description="A dark path with broken lamps, repaired two months ago; the reports stopped.",
         fixed_at_month=MONTHS - 2,
     ),
@@ -103,7 +121,7 @@ PLANTED: tuple[PlantedHotspot, ...] = (
         category="gathering",
         when="evening",
         expected="consecutive hot spot",
-        rate=lambda m: 12.0 if m >= MONTHS - 2 else 0.0,
+        rate=lambda m: 50.0 if m >= MONTHS - 2 else 0.0,
         description="Once the dark path was lit, the group moved here: reports since the fix.",
     ),
 )

@@ -4,10 +4,17 @@ import pytest
 from django.contrib.gis.geos import LineString, MultiPoint, MultiPolygon, Point, Polygon
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from layers.models import District, Incident, StreetLamp, Vegetation
 from walks.models import Category, ResidentPin
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assert on the English messages (the default language is Swedish)."""
+    with translation.override("en"):
+        yield
 
 
 def inside(demo) -> Point:

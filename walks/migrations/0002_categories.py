@@ -26,10 +26,7 @@ def add_categories(apps, schema_editor):
         )
 
 
-def remove_categories(apps, schema_editor):
-    apps.get_model("walks", "Category").objects.filter(code__in=[c[0] for c in CATEGORIES]).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("walks", "0001_initial")]
-    operations = [migrations.RunPython(add_categories, remove_categories)]
+    # Reversing keeps the categories: pins and findings may still refer to them.
+    operations = [migrations.RunPython(add_categories, migrations.RunPython.noop)]

@@ -1,0 +1,320 @@
+"""Vector-tile endpoint of the dashboard on the demo plus 100,000 generated pins.
+
+Adds seeded resident pins to the demo municipality of the embedded dev database (or the
+database named by TRYGG_DB_NAME / DATABASE_URL), then measures in the same run
+
+1. per tile: the Django endpoint (/api/dashboard/tiles/reports/z/x/y.pbf behind gunicorn,
+   one client, logged-in session) against the very same ST_AsMVT query run directly in
+   PostgreSQL with psycopg (target: at most 1.5x), over every tile of the demo at z13-z16;
+2. latency under 20 concurrent clients on loopback (p50 / p95, tiles per second).
+
+The generated pins and the bench user are deleted afterwards, also on failure.
+
+    .venv/bin/python bench/bench_tiles.py            # optional: number_of_pins workers
+"""
+
+from __future__ import annotations
+
+import http.client
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis.settings.demo")
+
+N_PINS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+WORKERS = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+CLIENTS = 20
+ZOOMS = (13, 14, 15, 16)
+ROUNDS = 3
+SEED = 20261122
+MARKER = f"bench-tiles {uuid.uuid4().hex[:8]}"
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def tiles(bounds, zooms) -> list[tuple[int, int, int]]:
+    west, south, east, north = bounds
+    out = []
+    for z in zooms:
+        x0, y0 = tile_of(west, north, z)
+        x1, y1 = tile_of(east, south, z)
+        out += [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def add_pins(municipality, n: int) -> int:
+    """n seeded pins: half clustered around 40 places, half spread over the demo."""
+    import numpy as np
+    import shapely
+    from django.contrib.gis.geos import Point
+    from django.utils import timezone
+
+    from walks.models import Category, ResidentPin
+
+    rng = np.random.default_rng(SEED)
+    boundary = shapely.from_wkb(bytes(municipality.boundary.wkb))
+    xmin, ymin, xmax, ymax = boundary.bounds
+    centres = rng.uniform((xmin, ymin), (xmax, ymax), size=(40, 2))
+    half = n // 2
+    clustered = centres[rng.integers(0, 40, half)] + rng.normal(0, 40, (half, 2))
+    spread = rng.uniform((xmin, ymin), (xmax, ymax), size=(n - half, 2))
+    xy = np.clip(np.vstack([clustered, spread]), (xmin, ymin), (xmax, ymax))
+    categories = list(Category.objects.all())
+    statuses = ["received", "triaged", "measure_planned", "feedback_given"]
+    whens = ["day", "evening", "night"]
+    now = timezone.now()
+    srid = municipality.boundary.srid
+    pins = [
+        ResidentPin(
+            municipality=municipality,
+            category=categories[int(c)],
+            when=whens[int(w)],
+            description=MARKER,
+            geom=Point(float(x), float(y), srid=srid),
+            status=statuses[int(s)],
+            reported_at=now - np.timedelta64(int(age), "m").item(),
+        )
+        for (x, y), c, w, s, age in zip(
+            xy,
+            rng.integers(0, len(categories), n),
+            rng.integers(0, 3, n),
+            rng.integers(0, 4, n),
+            rng.integers(0, 730 * 24 * 60, n),
+            strict=True,
+        )
+    ]
+    ResidentPin.objects.bulk_create(pins, batch_size=5000)
+    return n
+
+
+def raw_times(sql_for, tile_list, dsn: dict) -> dict:
+    """Seconds per tile of the bare SQL through psycopg (best of ROUNDS), and bytes."""
+    import psycopg
+
+    out = {}
+    with psycopg.connect(**dsn) as conn:
+        for z, x, y in tile_list:
+            sql, params = sql_for(z, x, y)
+            best, size = math.inf, 0
+            for _ in range(ROUNDS):
+                start = time.perf_counter()
+                row = conn.execute(sql, params).fetchone()
+                best = min(best, time.perf_counter() - start)
+                size = len(row[0]) if row and row[0] is not None else 0
+            out[(z, x, y)] = (best, size)
+    return out
+
+
+def get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path, headers={"Cookie": cookie, "Accept": "*/*"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+def endpoint_times(port, tile_list, query, cookie) -> dict:
+    out = {}
+    for z, x, y in tile_list:
+        best, size = math.inf, 0
+        for _ in range(ROUNDS):
+            start = time.perf_counter()
+            status, body = get(
+                port, f"/api/dashboard/tiles/reports/{z}/{x}/{y}.pbf?{query}", cookie
+            )
+            best = min(best, time.perf_counter() - start)
+            if status != 200:
+                raise RuntimeError(f"tile {z}/{x}/{y}: HTTP {status} {body[:200]!r}")
+            size = len(body)
+        out[(z, x, y)] = (best, size)
+    return out
+
+
+def concurrent(port, tile_list, query, cookie, clients: int, per_client: int) -> tuple:
+    import random
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    errors = []
+
+    def client(index: int) -> None:
+        rng = random.Random(SEED + index)
+        mine = []
+        for _ in range(per_client):
+            z, x, y = rng.choice(tile_list)
+            start = time.perf_counter()
+            status, _ = get(port, f"/api/dashboard/tiles/reports/{z}/{x}/{y}.pbf?{query}", cookie)
+            mine.append(time.perf_counter() - start)
+            if status != 200:
+                errors.append(status)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests under load: {errors[:5]}")
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    return q[49], q[94], len(latencies) / wall, len(latencies)
+
+
+def main() -> int:
+    from gis.embedded_db import EmbeddedCluster
+
+    cluster = None if os.environ.get("DATABASE_URL") else EmbeddedCluster()
+    started = cluster.start() if cluster else False
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.models import Group, User
+    from django.http import QueryDict
+    from django.test import Client
+    from pyproj import Transformer
+
+    from gis.dashboard.filters import parse_filters
+    from gis.dashboard.queries import municipality_area
+    from gis.dashboard.tiles import tile_sql
+    from gis.demo.load import demo_municipality, load_demo
+    from walks.models import ResidentPin
+
+    server = None
+    user = None
+    db = settings.DATABASES["default"]
+    try:
+        t0 = time.perf_counter()
+        load_demo()
+        municipality = demo_municipality()
+        before = ResidentPin.objects.filter(municipality=municipality).count()
+        add_pins(municipality, N_PINS)
+        print(
+            f"demo {municipality.code}: {before:,} pins + {N_PINS:,} generated (seed {SEED}) "
+            f"in {time.perf_counter() - t0:.1f} s; database {db['NAME']}"
+        )
+        with django.db.connection.cursor() as cursor:
+            cursor.execute("ANALYZE walks_residentpin")
+
+        area = municipality_area(municipality.pk)
+        to_wgs84 = Transformer.from_crs(area.crs, "EPSG:4326", always_xy=True)
+        tile_list = tiles(to_wgs84.transform_bounds(*area.extent), ZOOMS)
+        query = f"municipality={municipality.code}"
+        filters = parse_filters(QueryDict(query))
+
+        user = User.objects.create_user(f"bench-{uuid.uuid4().hex[:8]}")
+        user.groups.add(Group.objects.get(name="planner"))
+        client = Client()
+        client.force_login(user)
+        cookie = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+
+        port = free_port()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
+        env["TRYGG_DEBUG"] = "false"
+        env["TRYGG_LOG_LEVEL"] = "WARNING"
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "gis.wsgi:application",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get(port, "/healthz", "")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.3)
+
+        dsn = {"host": db["HOST"] or None, "port": db.get("PORT") or None, "dbname": db["NAME"]}
+        dsn.update(user=db["USER"], password=db.get("PASSWORD") or None)
+        # Warm both paths once (connections, caches), then measure.
+        raw_times(lambda z, x, y: tile_sql("reports", z, x, y, filters), tile_list[:4], dsn)
+        endpoint_times(port, tile_list[:4], query, cookie)
+        raw = raw_times(lambda z, x, y: tile_sql("reports", z, x, y, filters), tile_list, dsn)
+        web = endpoint_times(port, tile_list, query, cookie)
+
+        print(
+            f"\nReport tiles (all filters off), {len(tile_list)} tiles at "
+            f"z{ZOOMS[0]}-z{ZOOMS[-1]}, best of {ROUNDS}, one client"
+        )
+        head = ("zoom", "tiles", "KB/tile", "raw SQL ms", "endpoint ms", "ratio")
+        print("{:>4} {:>5} {:>8} {:>11} {:>12} {:>6}".format(*head))
+        totals = [0.0, 0.0]
+        for z in ZOOMS:
+            keys = [k for k in tile_list if k[0] == z]
+            r = sum(raw[k][0] for k in keys) / len(keys)
+            w = sum(web[k][0] for k in keys) / len(keys)
+            kb = sum(web[k][1] for k in keys) / len(keys) / 1024
+            totals[0] += sum(raw[k][0] for k in keys)
+            totals[1] += sum(web[k][0] for k in keys)
+            row = (z, len(keys), kb, r * 1000, w * 1000, w / r)
+            print("{:>4} {:>5} {:>8.0f} {:>11.1f} {:>12.1f} {:>6.2f}".format(*row))
+        ratio = totals[1] / totals[0]
+        print(
+            f" all {len(tile_list):>5} {'':>8} {totals[0] / len(tile_list) * 1000:>11.1f} "
+            f"{totals[1] / len(tile_list) * 1000:>12.1f} {ratio:>6.2f}   (target <= 1.50)"
+        )
+        same = all(raw[k][1] == web[k][1] for k in tile_list)
+        print(f"endpoint bytes identical in size to the raw query's: {same}")
+
+        p50, p95, rate, n = concurrent(port, tile_list, query, cookie, CLIENTS, 30)
+        print(
+            f"\n{CLIENTS} concurrent clients, {n} random tiles, gunicorn {WORKERS} sync workers on "
+            f"{os.cpu_count()} cores (loopback): p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+            f"{rate:.0f} tiles/s"
+        )
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        deleted, _ = ResidentPin.objects.filter(description=MARKER).delete()
+        if user is not None:
+            user.delete()
+        print(f"\ncleaned up: {deleted:,} generated rows deleted")
+        if started:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

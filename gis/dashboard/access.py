@@ -1,0 +1,116 @@
+"""Who may see and change what on the dashboard, from the roles in `gis.roles`.
+
+* Viewing the map, the counts, the fixes and the situation picture needs the view permissions
+  of the staff roles (coordinator, planner, street and parks departments, analyst). Walk
+  leaders work in the field app only: they lack `walks.view_residentpin` and are refused.
+* Triage of resident pins (status, category, linked fix, public answer) needs
+  `walks.change_residentpin`: the coordinator.
+* Changing a fix's status needs `trygg.change_fix` and follows the fix workflow
+  (:mod:`gis.fixes.workflow`): coordinators and planners (and superusers) change every fix, the
+  street and parks departments only their own department's fixes.
+* Residents' contact details need `walks.view_contact_details` (the coordinator).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.authentication import SessionScheme as _SpectacularSessionScheme
+from rest_framework import authentication, permissions
+
+from gis.fixes import workflow
+
+VIEW_PERMISSIONS = ("walks.view_residentpin", "walks.view_walkfinding", "trygg.view_fix")
+TRIAGE_PERMISSION = "walks.change_residentpin"
+FIX_PERMISSION = "trygg.change_fix"
+CONTACT_PERMISSION = "walks.view_contact_details"
+
+
+def can_view(user) -> bool:
+    """Whether `user` may open the dashboard and the situation picture."""
+    return bool(user and user.is_authenticated and user.has_perms(VIEW_PERMISSIONS))
+
+
+def can_triage(user) -> bool:
+    """Whether `user` may triage resident pins."""
+    return can_view(user) and user.has_perm(TRIAGE_PERMISSION)
+
+
+def can_see_contacts(user) -> bool:
+    """Whether `user` may see residents' contact details."""
+    return can_view(user) and user.has_perm(CONTACT_PERMISSION)
+
+
+def fix_departments(user) -> frozenset[str] | None:
+    """Departments whose fixes `user` may change: None for all, an empty set for none.
+
+    The fix workflow's rule (:func:`gis.fixes.workflow.departments_of`) for dashboard users.
+    """
+    if not can_view(user):
+        return frozenset()
+    return workflow.departments_of(user)
+
+
+def can_change_fix(user, fix) -> bool:
+    """Whether `user` may change the status of `fix` (the fix workflow's rule)."""
+    return can_view(user) and user.has_perm(FIX_PERMISSION) and workflow.can_change(user, fix)
+
+
+def staff_page(view):
+    """Page decorator: anonymous users go to the login page, other roles get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_view(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """Django's session, answering 401 (not 403) to requests without one."""
+
+    def authenticate_header(self, request) -> str:
+        return 'Session realm="trygg"'
+
+
+class CanViewDashboard(permissions.BasePermission):
+    """Read access for the staff roles; writes are checked per endpoint."""
+
+    message = "Your role has no access to the dashboard."
+
+    def has_permission(self, request, view) -> bool:
+        return can_view(request.user)
+
+
+class CanTriage(permissions.BasePermission):
+    """Pin triage: the coordinator."""
+
+    message = "Only the safety coordinator triages resident pins."
+
+    def has_permission(self, request, view) -> bool:
+        return can_triage(request.user)
+
+
+class CanChangeFixes(permissions.BasePermission):
+    """Fix status changes: roles with `trygg.change_fix`; the department is checked per fix."""
+
+    message = "Your role may not change fixes."
+
+    def has_permission(self, request, view) -> bool:
+        return can_view(request.user) and request.user.has_perm(FIX_PERMISSION)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return can_change_fix(request.user, obj)
+
+
+class SessionScheme(_SpectacularSessionScheme):
+    """Documents the dashboard's session authentication in the OpenAPI schema."""
+
+    target_class = SessionAuthentication
+    name = "dashboardSession"

@@ -1,0 +1,387 @@
+"""The dashboard's filters: one parser shared by the tiles, the counts, the heat map, the hot
+spots and the situation picture, and the SQL that applies them to every report source.
+
+Query parameters (all optional; a list is comma-separated or repeated):
+
+========== ==================================================================================
+from, to   period, ``YYYY-MM-DD`` (local days, both inclusive) or ISO 8601 date-times
+category   category codes (incidents count under the category of their type)
+severity   1..5; only walk findings carry a severity, so this keeps findings only
+when       day, evening, night (incidents: by local hour, see ``INCIDENT_HOURS``)
+source     walk (safety-walk findings), resident (resident pins), incident
+status     resident-pin statuses; only pins carry one, so this keeps pins only
+district   id of a district; keeps reports whose geometry intersects it
+========== ==================================================================================
+
+A parameter that does not parse raises :class:`FilterError` naming it; the views turn it into
+HTTP 400 ``{"<parameter>": ["<message>"]}``. The SQL is parameterised throughout: user input
+never becomes SQL text. Geometry stays in the storage CRS (``TRYGG_SRID``, metres).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from gis.priority.params import PriorityParams
+from layers.models import District, Incident, Municipality
+from walks.models import Category, ResidentPin, WalkFinding
+
+SOURCES = ("walk", "resident", "incident")
+TIMES = ("day", "evening", "night")
+SEVERITIES = (1, 2, 3, 4, 5)
+PIN_STATUSES = tuple(ResidentPin.Status.values)
+#: Local hours of an incident's time of day: day [08, 17), evening [17, 22), night otherwise
+#: (the hours the field app offers residents for "day" / "evening" / "night").
+INCIDENT_HOURS = {"day": (8, 17), "evening": (17, 22)}
+#: The category an incident of each type counts under (the prioritisation's mapping).
+INCIDENT_CATEGORY: dict[str, str] = dict(PriorityParams().incident_category)
+PARAMETERS = ("from", "to", "category", "severity", "when", "source", "status", "district")
+
+
+class FilterError(ValueError):
+    """A filter parameter that does not parse; `param` names it."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Parsed filters of one request. `end` is exclusive; empty tuples mean "all"."""
+
+    municipality_id: int
+    start: datetime | None = None
+    end: datetime | None = None
+    categories: tuple[str, ...] = ()
+    severities: tuple[int, ...] = ()
+    times: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    district_id: int | None = None
+
+    def key(self) -> str:
+        """A short stable digest of the filters, for cache keys."""
+        text = repr(sorted((k, str(v)) for k, v in asdict(self).items()))
+        return hashlib.sha1(text.encode()).hexdigest()[:20]
+
+    def active_sources(self) -> tuple[str, ...]:
+        """Sources that can match: severity keeps findings only, status keeps pins only."""
+        sources = self.sources or SOURCES
+        if self.severities:
+            sources = tuple(s for s in sources if s == "walk")
+        if self.statuses:
+            sources = tuple(s for s in sources if s == "resident")
+        return sources
+
+    def with_period(self, start: datetime | None, end: datetime | None) -> Filters:
+        """The same filters over another period."""
+        return replace(self, start=start, end=end)
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters (dates as local ISO date-times)."""
+        out: dict[str, str] = {}
+        if self.start is not None:
+            out["from"] = timezone.localtime(self.start).isoformat()
+        if self.end is not None:
+            out["to"] = timezone.localtime(self.end - timedelta(microseconds=1)).isoformat()
+        for name, values in (
+            ("category", self.categories),
+            ("severity", self.severities),
+            ("when", self.times),
+            ("source", self.sources),
+            ("status", self.statuses),
+        ):
+            if values:
+                out[name] = ",".join(str(v) for v in values)
+        if self.district_id is not None:
+            out["district"] = str(self.district_id)
+        return out
+
+    def query_string(self, **extra: str) -> str:
+        """URL-encoded :meth:`query` plus `extra` parameters."""
+        return urlencode({**self.query(), **extra})
+
+
+def _values(params: Mapping, name: str) -> list[str]:
+    raw = params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]
+    out = []
+    for item in raw:
+        if item is None:
+            continue
+        out.extend(part.strip() for part in str(item).split(",") if part.strip())
+    return out
+
+
+def _choices(params: Mapping, name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    values = _values(params, name)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise FilterError(name, f"unknown value {bad[0]!r}; expected one of {', '.join(allowed)}")
+    return tuple(dict.fromkeys(values))
+
+
+def _instant(params: Mapping, name: str, *, end: bool) -> datetime | None:
+    values = _values(params, name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise FilterError(name, f"expected one date, got {len(values)}")
+    text = values[0]
+    try:
+        # A bare date is a local day (parse_datetime would read it as midnight).
+        day = parse_date(text) if len(text) == 10 else None
+        moment = None if day else parse_datetime(text)
+    except ValueError:
+        moment = day = None
+    if moment is None and day is None:
+        raise FilterError(
+            name, f"expected a date YYYY-MM-DD or an ISO 8601 date-time, got {text!r}"
+        )
+    if day is not None:
+        # A day filter covers the whole local day: `to` is exclusive from the next midnight.
+        day = day + timedelta(days=1) if end else day
+        moment = datetime.combine(day, time.min)
+    elif end:
+        moment = moment + timedelta(microseconds=1)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _integer(params: Mapping, name: str) -> int | None:
+    values = _values(params, name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise FilterError(name, f"expected one id, got {len(values)}")
+    try:
+        return int(values[0])
+    except ValueError:
+        raise FilterError(name, f"expected an integer id, got {values[0]!r}") from None
+
+
+def municipality_from(params: Mapping) -> Municipality:
+    """The municipality named by the `municipality` parameter (its code), else the first one."""
+    codes = _values(params, "municipality")
+    queryset = Municipality.objects.only("id", "code", "name")
+    if codes:
+        found = queryset.filter(code=codes[0]).first()
+        if found is None:
+            raise FilterError("municipality", f"unknown municipality {codes[0]!r}")
+        return found
+    found = queryset.order_by("name").first()
+    if found is None:
+        raise FilterError("municipality", "no municipality is loaded")
+    return found
+
+
+def parse_filters(
+    params: Mapping, *, municipality: Municipality | None = None, default_days: int | None = None
+) -> Filters:
+    """Parse the filter parameters of a request (a QueryDict or a plain mapping).
+
+    Parameters
+    ----------
+    params : QueryDict or mapping
+        The request's query parameters; unknown names are ignored.
+    municipality : Municipality, optional
+        The municipality; default from the `municipality` parameter (see
+        :func:`municipality_from`).
+    default_days : int, optional
+        When given and `from` is absent, the period starts this many days before its end
+        (`to`, default now).
+
+    Returns
+    -------
+    Filters
+
+    Raises
+    ------
+    FilterError
+        Naming the first parameter that does not parse.
+    """
+    municipality = municipality or municipality_from(params)
+    start = _instant(params, "from", end=False)
+    end = _instant(params, "to", end=True)
+    if default_days is not None:
+        if end is None:
+            end = timezone.now()
+        if start is None:
+            start = end - timedelta(days=default_days)
+    if start is not None and end is not None and start >= end:
+        raise FilterError("from", "must be before to")
+    categories = tuple(dict.fromkeys(_values(params, "category")))
+    if categories:
+        known = set(Category.objects.values_list("code", flat=True))
+        bad = [c for c in categories if c not in known]
+        if bad:
+            raise FilterError("category", f"unknown category {bad[0]!r}")
+    severities = []
+    for value in _values(params, "severity"):
+        if not value.isdigit() or int(value) not in SEVERITIES:
+            raise FilterError("severity", f"expected integers 1 to 5, got {value!r}")
+        severities.append(int(value))
+    district = _integer(params, "district")
+    if (
+        district is not None
+        and not District.objects.filter(pk=district, municipality=municipality).exists()
+    ):
+        raise FilterError("district", f"unknown district {district}")
+    return Filters(
+        municipality_id=municipality.pk,
+        start=start,
+        end=end,
+        categories=categories,
+        severities=tuple(dict.fromkeys(severities)),
+        times=_choices(params, "when", TIMES),
+        sources=_choices(params, "source", SOURCES),
+        statuses=_choices(params, "status", PIN_STATUSES),
+        district_id=district,
+    )
+
+
+# --- SQL ----------------------------------------------------------------------------------
+
+REPORT_COLUMNS = ("source", "id", "category", "severity", "tod", "status", "at", "votes", "geom")
+
+
+def _incident_tod_sql() -> tuple[str, list]:
+    (d0, d1), (e0, e1) = INCIDENT_HOURS["day"], INCIDENT_HOURS["evening"]
+    hour = "extract(hour from i.occurred_at AT TIME ZONE %s)"
+    sql = (
+        f"CASE WHEN {hour} >= %s AND {hour} < %s THEN 'day' "
+        f"WHEN {hour} >= %s AND {hour} < %s THEN 'evening' ELSE 'night' END"
+    )
+    tz = settings.TIME_ZONE
+    return sql, [tz, d0, tz, d1, tz, e0, tz, e1]
+
+
+def _incident_category_sql() -> tuple[str, list]:
+    cases, params = [], []
+    for incident_type, category in INCIDENT_CATEGORY.items():
+        cases.append("WHEN %s THEN %s")
+        params += [incident_type, category]
+    return f"(CASE i.type {' '.join(cases)} ELSE 'other' END)", params
+
+
+def _common(
+    filters: Filters, alias: str, time_col: str, envelope: str | None, envelope_params: list
+) -> tuple[list[str], list]:
+    where, params = [f"{alias}.municipality_id = %s"], [filters.municipality_id]
+    if filters.start is not None:
+        where.append(f"{alias}.{time_col} >= %s")
+        params.append(filters.start)
+    if filters.end is not None:
+        where.append(f"{alias}.{time_col} < %s")
+        params.append(filters.end)
+    if filters.district_id is not None:
+        where.append(
+            f"ST_Intersects({alias}.geom, (SELECT d.geom FROM {District._meta.db_table} d "
+            "WHERE d.id = %s))"
+        )
+        params.append(filters.district_id)
+    if envelope is not None:
+        where.append(f"{alias}.geom && {envelope}")
+        params.extend(envelope_params)
+    return where, params
+
+
+def reports_sql(
+    filters: Filters, *, envelope: str | None = None, envelope_params: Sequence = ()
+) -> tuple[str, list]:
+    """SQL selecting every report that passes `filters`, one row per report.
+
+    Parameters
+    ----------
+    filters : Filters
+    envelope : str, optional
+        An SQL expression of a geometry in the storage CRS (e.g. a CTE column); when given,
+        only reports whose bounding box overlaps it are selected (index scan).
+    envelope_params : sequence
+        The parameters of `envelope` (it is repeated once per source).
+
+    Returns
+    -------
+    sql, params
+        Columns ``REPORT_COLUMNS``: source (walk / resident / incident), id, category code,
+        severity (findings only), tod (day / evening / night), status (pins only), at (when
+        reported, observed or occurred), votes, geom (storage CRS).
+    """
+    parts, params = [], []
+    category_table = Category._meta.db_table
+    sources = filters.active_sources()
+    if "resident" in sources:
+        where, p = _common(filters, "p", "reported_at", envelope, list(envelope_params))
+        if filters.categories:
+            where.append("c.code = ANY(%s)")
+            p.append(list(filters.categories))
+        if filters.times:
+            where.append('p."when" = ANY(%s)')
+            p.append(list(filters.times))
+        if filters.statuses:
+            where.append("p.status = ANY(%s)")
+            p.append(list(filters.statuses))
+        parts.append(
+            "SELECT 'resident'::text AS source, p.id, c.code::text AS category, "
+            'NULL::int AS severity, p."when"::text AS tod, p.status::text AS status, '
+            "p.reported_at AS at, p.vote_count AS votes, p.geom "
+            f"FROM {ResidentPin._meta.db_table} p JOIN {category_table} c ON c.id = p.category_id "
+            f"WHERE {' AND '.join(where)}"
+        )
+        params += p
+    if "walk" in sources:
+        where, p = _common(filters, "f", "observed_at", envelope, list(envelope_params))
+        if filters.categories:
+            where.append("c.code = ANY(%s)")
+            p.append(list(filters.categories))
+        if filters.times:
+            where.append('f."when" = ANY(%s)')
+            p.append(list(filters.times))
+        if filters.severities:
+            where.append("f.severity = ANY(%s)")
+            p.append(list(filters.severities))
+        parts.append(
+            "SELECT 'walk'::text AS source, f.id, c.code::text AS category, "
+            'f.severity::int AS severity, f."when"::text AS tod, NULL::text AS status, '
+            "f.observed_at AS at, 0 AS votes, f.geom "
+            f"FROM {WalkFinding._meta.db_table} f JOIN {category_table} c "
+            f"ON c.id = f.category_id WHERE {' AND '.join(where)}"
+        )
+        params += p
+    if "incident" in sources:
+        tod_sql, tod_params = _incident_tod_sql()
+        cat_sql, cat_params = _incident_category_sql()
+        where, p = _common(filters, "i", "occurred_at", envelope, list(envelope_params))
+        if filters.categories:
+            types = [t for t, c in INCIDENT_CATEGORY.items() if c in filters.categories]
+            where.append("i.type = ANY(%s)")
+            p.append(types)
+        if filters.times:
+            where.append(f"({tod_sql}) = ANY(%s)")
+            p += [*tod_params, list(filters.times)]
+        parts.append(
+            f"SELECT 'incident'::text AS source, i.id, {cat_sql}::text AS category, "
+            f"NULL::int AS severity, ({tod_sql})::text AS tod, NULL::text AS status, "
+            f"i.occurred_at AS at, 0 AS votes, i.geom FROM {Incident._meta.db_table} i "
+            f"WHERE {' AND '.join(where)}"
+        )
+        params += [*cat_params, *tod_params, *p]
+    if not parts:
+        # No source can match (e.g. a severity and a status filter together): no rows.
+        empty = (
+            "SELECT NULL::text AS source, NULL::bigint AS id, NULL::text AS category, "
+            "NULL::int AS severity, NULL::text AS tod, NULL::text AS status, "
+            "NULL::timestamptz AS at, 0 AS votes, NULL::geometry AS geom WHERE false"
+        )
+        return empty, []
+    return " UNION ALL ".join(parts), params

@@ -1,0 +1,212 @@
+"""A fix's plain-language explanation in the active language, written from its stored reasons.
+
+The engine stores structured reasons (``Fix.reasons``, see ``gis.priority.fixes``) and an English
+sentence (``Fix.explanation``, kept for exports). Pages show these translated lines instead,
+each naming its evidence: which reports, which lux readings, which lamps, which plants.
+"""
+
+from __future__ import annotations
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from gis.models import Fix
+
+MAX_IDS = 12
+VERDICTS = {
+    "dark": gettext_lazy("dark"),
+    "under_lit": gettext_lazy("under-lit"),
+    "ok": gettext_lazy("adequately lit"),
+    "unknown": gettext_lazy("unknown"),
+}
+LIGHTING_CAUSES = {
+    "osm_lit_no": gettext_lazy("mapped as unlit (lit=no)"),
+    "osm_lit_limited": gettext_lazy("lit only part of the night (lit=limited)"),
+    "no_working_lamps": gettext_lazy("no working lamp along it"),
+    "lamp_gap": gettext_lazy("too long a gap between working lamps"),
+    "broken_lamps": gettext_lazy("a broken lamp on it"),
+}
+COVARIATES = {
+    "under_lit": gettext_lazy("dark or under-lit path"),
+    "vegetation": gettext_lazy("sightline-blocking vegetation"),
+    "camera_coverage": gettext_lazy("camera coverage"),
+    "log_footfall": gettext_lazy("footfall (log)"),
+}
+
+
+def number(value: object, decimals: int = 2) -> str:
+    """A number in the active locale's format; a dash when missing."""
+    if value is None:
+        return "–"
+    return number_format(round(float(value), decimals), decimal_pos=decimals)
+
+
+def ids(values: list | None) -> str:
+    """Up to ``MAX_IDS`` ids, then how many more."""
+    values = list(values or [])
+    shown = ", ".join(str(v) for v in values[:MAX_IDS])
+    if len(values) > MAX_IDS:
+        shown += " " + _("and %(n)d more") % {"n": len(values) - MAX_IDS}
+    return shown
+
+
+def reason(fix: Fix, code: str) -> dict | None:
+    """The stored reason with ``code``, or None."""
+    return next((r for r in fix.reasons or [] if r.get("code") == code), None)
+
+
+def place_label(fix: Fix) -> str:
+    """The place in words: street name (or segment id and kind) or green-area name."""
+    if fix.segment_id:
+        segment = fix.segment
+        name = segment.name or _("unnamed %(highway)s") % {"highway": segment.highway or "way"}
+        return _("%(name)s (segment %(id)d)") % {"name": name, "id": segment.pk}
+    area = fix.green_area
+    return _("green area %(name)s") % {"name": area.name or area.pk}
+
+
+def headline(fix: Fix) -> str:
+    """What to do where, e.g. "Repair lamps: Mannerheimintie (segment 12)"."""
+    return _("%(action)s: %(place)s") % {
+        "action": fix.get_fix_type_display(),
+        "place": place_label(fix),
+    }
+
+
+def evidence_lines(fix: Fix) -> list[str]:
+    """The explanation as short translated sentences, evidence first, score last."""
+    lines = []
+    rep = reason(fix, "reports")
+    if rep:
+        lines.append(
+            _(
+                "%(reports)s relevant reports, %(night)s of them in the evening or at night "
+                "(weighted demand %(demand)s)."
+            )
+            % {
+                "reports": number(rep["reports"], 1),
+                "night": number(rep["night_reports"], 1),
+                "demand": number(rep["relevant_demand"]),
+            }
+        )
+        for field, label in (
+            ("pin_ids", _("Resident pins")),
+            ("finding_ids", _("Walk findings")),
+            ("incident_ids", _("Incidents")),
+        ):
+            if rep.get(field):
+                lines.append(f"{label}: {ids(rep[field])}.")
+    else:
+        lines.append(_("No relevant reports yet."))
+    light = reason(fix, "lighting")
+    if light:
+        lines.append(_lighting_line(light))
+    gap = reason(fix, "lamp_gap")
+    if gap:
+        lines.append(
+            _("Largest gap between working lamps %(gap)s m (limit %(limit)s m).")
+            % {"gap": number(gap["gap_m"], 0), "limit": number(gap["threshold_m"], 0)}
+        )
+    broken = reason(fix, "broken_lamps")
+    if broken:
+        lines.append(
+            ngettext(
+                "%(count)d broken lamp: %(ids)s.",
+                "%(count)d broken lamps: %(ids)s.",
+                broken["count"],
+            )
+            % {"count": broken["count"], "ids": ids(broken["lamp_ids"])}
+        )
+    veg = reason(fix, "vegetation")
+    if veg and veg.get("flagged"):
+        lines.append(
+            ngettext(
+                "%(count)d plant blocks the sightline within %(buffer)s m: %(ids)s.",
+                "%(count)d plants block the sightline within %(buffer)s m: %(ids)s.",
+                veg["flagged"],
+            )
+            % {
+                "count": veg["flagged"],
+                "buffer": number(veg["buffer_m"], 0),
+                "ids": ids(veg["vegetation_ids"]),
+            }
+        )
+    park = reason(fix, "in_green_area")
+    if park and fix.segment_id:
+        lines.append(
+            _("In the green area %(name)s.") % {"name": park.get("name") or park["green_area_id"]}
+        )
+    lines.extend(_score_lines(fix))
+    return lines
+
+
+def _lighting_line(light: dict) -> str:
+    verdict = VERDICTS.get(light["verdict"], light["verdict"])
+    if light["lux_n"]:
+        return _(
+            "%(verdict)s: mean %(mean)s lux, lowest %(min)s lux in readings %(ids)s; EN 13201 "
+            "class %(cls)s asks for %(avg_req)s lux on average and %(min_req)s lux at least."
+        ) % {
+            "verdict": str(verdict).capitalize(),
+            "mean": number(light["lux_mean"], 1),
+            "min": number(light["lux_min"], 1),
+            "ids": ids(light["reading_ids"]),
+            "cls": light["en13201_class"],
+            "avg_req": number(light["required_avg_lux"], 1),
+            "min_req": number(light["required_min_lux"], 1),
+        }
+    causes = [str(LIGHTING_CAUSES[c]) for c in light["reason_codes"] if c in LIGHTING_CAUSES]
+    return _("%(verdict)s without lux readings: %(causes)s (EN 13201 class %(cls)s).") % {
+        "verdict": str(verdict).capitalize(),
+        "causes": ", ".join(causes) or _("lamp evidence"),
+        "cls": light["en13201_class"],
+    }
+
+
+def _score_lines(fix: Fix) -> list[str]:
+    lines = []
+    risk = reason(fix, "relative_risk")
+    if risk:
+        covariate = COVARIATES.get(risk["covariate"], risk["covariate"])
+        if risk["relative_risk"] is None:
+            text = _("The Risk Terrain Model could not estimate the risk of %(cov)s.")
+            lines.append(text % {"cov": covariate})
+        else:
+            text = _(
+                "Risk Terrain Model: evening and night reports are %(rr)s times as frequent "
+                "with %(cov)s (p = %(p)s); the score uses %(used)s."
+            )
+            lines.append(
+                text
+                % {
+                    "rr": number(risk["relative_risk"]),
+                    "cov": covariate,
+                    "p": _p_value(risk["p_value"]),
+                    "used": number(risk["used"]),
+                }
+            )
+    score = reason(fix, "score")
+    foot = reason(fix, "footfall")
+    if score and foot:
+        lines.append(
+            _(
+                "Score %(score)s = demand %(demand)s × footfall factor %(factor)s (footfall "
+                "%(footfall)s) × relative risk %(rr)s ÷ cost class %(cost)d."
+            )
+            % {
+                "score": number(score["score"]),
+                "demand": number(score["demand"]),
+                "factor": number(score["footfall_factor"]),
+                "footfall": number(foot["footfall"]),
+                "rr": number(score["relative_risk"]),
+                "cost": score["cost_class"],
+            }
+        )
+    return lines
+
+
+def _p_value(p: float | None) -> str:
+    if p is None:
+        return "–"
+    return "< " + number(0.001, 3) if p < 0.001 else number(p, 3)

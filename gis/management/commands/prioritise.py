@@ -1,0 +1,154 @@
+"""`trygg prioritise`: recompute and store the ranked fixes of a municipality.
+
+    trygg prioritise [--municipality CODE] [--as-of DATE] [--half-life DAYS]
+                     [--snap-tolerance M] [--min-demand X] [--time-zone ZONE] [--top N]
+                     [--dry-run]
+
+Bad parameters stop the command with one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from gis.fixes.persist import compute, default_params, municipality_time_zone, recompute
+from layers.models import Municipality
+
+
+class Command(BaseCommand):
+    help = "Recompute the ranked physical-environment fixes of a municipality and store them."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--municipality", help="municipality code (default: the only one)")
+        parser.add_argument(
+            "--as-of",
+            help="date (YYYY-MM-DD: the end of that day) or ISO datetime of the analysis; "
+            "default now",
+        )
+        parser.add_argument("--half-life", help="recency half-life in days")
+        parser.add_argument("--snap-tolerance", help="report snapping distance in metres")
+        parser.add_argument("--min-demand", help="least relevant demand of a fix")
+        parser.add_argument("--time-zone", help="IANA zone of incident hours")
+        parser.add_argument("--top", default="10", help="fixes to print (default 10)")
+        parser.add_argument("--dry-run", action="store_true", help="compute, do not store")
+
+    def handle(self, *args, **options) -> None:
+        top = _number("--top", options["top"], integer=True)
+        if top < 0:
+            raise CommandError(f"--top must be >= 0, got {options['top']}")
+        municipality = _municipality(options["municipality"])
+        zone = options["time_zone"] or municipality_time_zone(municipality)
+        as_of = _as_of(options["as_of"], zone)
+        overrides = {
+            name: _number(f"--{option.replace('_', '-')}", options[option])
+            for option, name in (
+                ("half_life", "half_life_days"),
+                ("snap_tolerance", "snap_tolerance_m"),
+                ("min_demand", "min_demand"),
+            )
+            if options[option] is not None
+        }
+        overrides["timezone"] = zone
+        try:
+            params = default_params(municipality, **overrides)
+        except ValueError as error:
+            message = str(error)
+            for option, name in (
+                ("--half-life", "half_life_days"),
+                ("--snap-tolerance", "snap_tolerance_m"),
+                ("--min-demand", "min_demand"),
+                ("--time-zone", "timezone"),
+            ):
+                message = message.replace(name, option, 1) if message.startswith(name) else message
+            raise CommandError(message) from None
+        started = time.perf_counter()
+        if options["dry_run"]:
+            result, _ = compute(municipality, as_of=as_of, params=params)
+            self.stdout.write(f"dry run: {len(result.fixes)} fixes, nothing stored")
+        else:
+            done = recompute(municipality, as_of=as_of, params=params)
+            result = done.result
+            self.stdout.write(
+                f"run {done.run.pk}: {len(result.fixes)} fixes ranked "
+                f"({done.created} new, {done.updated} updated, {done.kept} kept out of the "
+                f"ranking, {done.removed} stale removed)"
+            )
+        self.stdout.write(
+            f"{municipality.code} as of {as_of.isoformat()}: {time.perf_counter() - started:.1f} s"
+        )
+        self._print_top(result.fixes, top)
+        self._print_risk(result.risk)
+
+    def _print_top(self, fixes, top: int) -> None:
+        if top == 0:
+            return
+        self.stdout.write(f"top {min(top, len(fixes))} fixes:")
+        self.stdout.write(f"{'rank':>4}  {'fix':<16} {'department':<10} {'score':>8}  place")
+        for row in fixes.head(top).itertuples():
+            self.stdout.write(
+                f"{row.rank:>4}  {row.fix_type:<16} {row.department:<10} {row.score:>8.2f}  "
+                f"{row.place_kind} {row.place_id}"
+            )
+
+    def _print_risk(self, risk) -> None:
+        self.stdout.write("Risk Terrain Model (relative risk of evening/night reports):")
+        for row in risk.itertuples():
+            self.stdout.write(
+                f"  {row.covariate:<16} RR {row.relative_risk:6.3f} "
+                f"[{row.ci_low:.3f}, {row.ci_high:.3f}] p={row.p_value:.3g} {row.model}"
+                + (f" ({row.note})" if row.note else "")
+            )
+
+
+def _number(flag: str, text: str, *, integer: bool = False) -> float:
+    try:
+        return int(text) if integer else float(text)
+    except ValueError:
+        kind = "an integer" if integer else "a number"
+        raise CommandError(f"{flag} must be {kind}, got {text!r}") from None
+
+
+def _municipality(code: str | None) -> Municipality:
+    if code:
+        municipality = Municipality.objects.filter(code=code).first()
+        if municipality is None:
+            known = ", ".join(Municipality.objects.values_list("code", flat=True)) or "none"
+            raise CommandError(f"--municipality {code!r} is unknown (known: {known})")
+        return municipality
+    municipalities = list(Municipality.objects.all()[:2])
+    if len(municipalities) != 1:
+        raise CommandError(
+            f"--municipality is required when there are {Municipality.objects.count()} "
+            "municipalities"
+        )
+    return municipalities[0]
+
+
+def _as_of(text: str | None, zone: str) -> dt.datetime:
+    now = timezone.now()
+    if not text:
+        return now
+    try:
+        tz = ZoneInfo(zone)
+    except (KeyError, ValueError):
+        raise CommandError(f"--time-zone must be an IANA zone name, got {zone!r}") from None
+    try:
+        moment = parse_datetime(text)
+        day = None if moment else parse_date(text)
+    except ValueError:
+        moment = day = None
+    if day is not None:
+        moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    if moment is None:
+        raise CommandError(f"--as-of must be a date YYYY-MM-DD or an ISO datetime, got {text!r}")
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=tz)
+    if moment > now + dt.timedelta(days=1):
+        raise CommandError(f"--as-of must not be in the future, got {text}")
+    return moment

@@ -1,0 +1,137 @@
+"""GeoJSON geometry in WGS 84 on the wire, stored in the installation's metric CRS."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
+
+WGS84 = 4326
+# 7 decimals of a degree are about a centimetre: enough for a phone's GPS.
+PRECISION = 7
+
+
+@lru_cache(maxsize=8)
+def _transform(source: int, target: int) -> CoordTransform:
+    return CoordTransform(SpatialReference(source), SpatialReference(target))
+
+
+def to_wgs84(geom: GEOSGeometry) -> GEOSGeometry:
+    """A copy of `geom` (storage SRID, metres) in WGS 84 longitude/latitude degrees."""
+    if geom.srid in (None, WGS84):
+        return geom.clone()
+    return geom.transform(_transform(geom.srid, WGS84), clone=True)
+
+
+def to_storage(geom: GEOSGeometry) -> GEOSGeometry:
+    """A copy of a WGS 84 geometry in the storage CRS (TRYGG_SRID, metres)."""
+    srid = settings.TRYGG_SRID
+    if geom.srid == srid:
+        return geom.clone()
+    return geom.transform(_transform(geom.srid or WGS84, srid), clone=True)
+
+
+def _round(value, precision: int):
+    if isinstance(value, list | tuple):
+        return [_round(item, precision) for item in value]
+    return round(value, precision)
+
+
+def _flat_coordinates(value):
+    if isinstance(value, list | tuple) and value and not isinstance(value[0], list | tuple):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _flat_coordinates(item)
+
+
+class WGS84GeometryField(GeometryField):
+    """A GeoJSON geometry in WGS 84 (RFC 7946) that is a GEOSGeometry in TRYGG_SRID inside.
+
+    `allowed` lists the accepted GeoJSON types. Input must be a GeoJSON geometry object (or its
+    JSON text); longitudes must lie in [-180, 180] and latitudes in [-90, 90].
+    """
+
+    default_error_messages = {
+        "invalid": _("Expected a GeoJSON geometry with WGS 84 coordinates."),
+        "type": _("Geometry type %(type)s is not allowed here; use %(allowed)s."),
+        "range": _("Coordinates must be longitude [-180, 180] and latitude [-90, 90]."),
+        "invalid_geometry": _("Invalid geometry: %(reason)s"),
+    }
+
+    def __init__(self, allowed: tuple[str, ...] | None = None, **kwargs) -> None:
+        self.allowed = allowed
+        super().__init__(precision=PRECISION, **kwargs)
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            return value
+        geojson = json.loads(to_wgs84(value).json)
+        if "coordinates" in geojson:
+            geojson["coordinates"] = _round(geojson["coordinates"], PRECISION)
+        return geojson
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+            self.fail("invalid")
+        kind = value["type"]
+        if self.allowed is not None and kind not in self.allowed:
+            self.fail("type", type=kind[:40], allowed=", ".join(self.allowed))
+        coordinates = value.get("coordinates")
+        if not isinstance(coordinates, list) or not coordinates:
+            self.fail("invalid")
+        for position in _flat_coordinates(coordinates):
+            if len(position) < 2 or not all(
+                isinstance(c, int | float) and not isinstance(c, bool) and math.isfinite(c)
+                for c in position
+            ):
+                self.fail("invalid")
+            if not (-180.0 <= position[0] <= 180.0 and -90.0 <= position[1] <= 90.0):
+                self.fail("range")
+        try:
+            geom = GEOSGeometry(json.dumps({"type": kind, "coordinates": coordinates}))
+        except (GEOSException, GDALException, ValueError, TypeError):
+            self.fail("invalid")
+        geom.srid = WGS84
+        if not geom.valid:
+            self.fail("invalid_geometry", reason=geom.valid_reason)
+        try:
+            return to_storage(geom)
+        except (GEOSException, GDALException):
+            self.fail("range")
+
+
+def flatten_feature(data) -> dict:
+    """The fields of a request body: a GeoJSON Feature's properties plus its `geometry`, or the
+    body itself when it is a plain object (JSON or form data).
+
+    Raises a DRF ValidationError when the body is not an object.
+    """
+    if hasattr(data, "dict"):  # form data (QueryDict): one value per field
+        data = data.dict()
+    if not isinstance(data, dict):
+        raise serializers.ValidationError(
+            {"non_field_errors": [_("Expected a GeoJSON Feature or a JSON object.")]}
+        )
+    if data.get("type") == "Feature":
+        properties = data.get("properties") or {}
+        if not isinstance(properties, dict):
+            raise serializers.ValidationError(
+                {"properties": [_("Expected an object of properties.")]}
+            )
+        return {**properties, "geometry": data.get("geometry")}
+    return dict(data)

@@ -1,0 +1,295 @@
+"""Pages of walk leaders: create a walk (route drawn or uploaded), show its join code and QR code,
+close it, and the printable summary with exports.
+
+Leaders are staff in the walk_leader or coordinator group (or superusers); the summary and the
+exports are open to every staff member who may view findings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from functools import wraps
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Avg, Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gis.geometry import validate_geometry
+from gis.vocabulary import WhenUnsafe
+from layers.models import District, Municipality
+from walks import export
+from walks.api.fields import to_storage, to_wgs84
+from walks.models import SafetyWalk, WalkAudit, WalkFinding
+from walks.routes import RouteError, parse_route
+from walks.views import _bounds, _map_settings, audit_parameters
+
+LEADER_GROUPS = ("walk_leader", "coordinator")
+
+
+def is_leader(user) -> bool:
+    """Superusers and members of the walk_leader or coordinator group lead walks."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=LEADER_GROUPS).exists()
+
+
+def leader_required(view):
+    """Log in first; then only walk leaders and coordinators (403 for other staff)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_leader(request.user):
+            raise PermissionDenied(_("Only walk leaders and coordinators may do this."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def viewer_required(view):
+    """Log in first; then staff who may view walk findings."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (is_leader(request.user) or request.user.has_perm("walks.view_walkfinding")):
+            raise PermissionDenied(_("You may not view walk findings."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class WalkForm(forms.Form):
+    """A new walk: where, when, and its planned route (drawn on the map or uploaded)."""
+
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    municipality = forms.ModelChoiceField(
+        label=gettext_lazy("Municipality"), queryset=Municipality.objects.all()
+    )
+    district = forms.ModelChoiceField(
+        label=gettext_lazy("District"), queryset=District.objects.all(), required=False
+    )
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    time_of_day = forms.ChoiceField(
+        label=gettext_lazy("Time of day"), choices=WhenUnsafe.choices, initial="evening"
+    )
+    route_file = forms.FileField(
+        label=gettext_lazy("Route file (GPX or GeoJSON)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".gpx,.geojson,.json"}),
+    )
+    route_drawn = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        municipalities = Municipality.objects.all()
+        if municipalities.count() == 1:
+            self.fields["municipality"].initial = municipalities.first()
+            self.fields["municipality"].widget = forms.HiddenInput()
+
+    def clean(self):
+        data = super().clean()
+        municipality = data.get("municipality")
+        district = data.get("district")
+        if municipality and district and district.municipality_id != municipality.pk:
+            self.add_error("district", _("The district belongs to another municipality."))
+        upload = data.get("route_file")
+        drawn = (data.get("route_drawn") or "").strip()
+        route = None
+        field = "route_file" if upload else "route_drawn"
+        try:
+            if upload:
+                route = parse_route(upload.read(), upload.name)
+            elif drawn:
+                route = parse_route(drawn.encode("utf-8"), "drawn.geojson")
+        except RouteError as error:
+            self.add_error(field if upload else None, str(error))
+            return data
+        if route is not None and municipality is not None:
+            route = to_storage(route)
+            try:
+                validate_geometry(
+                    route, field=field, allowed=("LineString",), boundary=municipality.boundary
+                )
+            except DjangoValidationError as error:
+                for message in error.message_dict.get(field, []):
+                    self.add_error(field if upload else None, message)
+                return data
+        data["route"] = route
+        return data
+
+
+def _qr_svg(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    return image.to_string(encoding="unicode")
+
+
+def _walk(code: str) -> SafetyWalk:
+    return get_object_or_404(
+        SafetyWalk.objects.select_related("district", "municipality"), join_code=code.upper()
+    )
+
+
+@leader_required
+def walk_list(request: HttpRequest) -> HttpResponse:
+    """The walks, newest first, with links to run them."""
+    walks = SafetyWalk.objects.select_related("district").annotate(
+        findings_count=Count("findings")
+    )[:200]
+    return render(request, "walks/leader_list.html", {"walks": walks})
+
+
+@leader_required
+def walk_create(request: HttpRequest) -> HttpResponse:
+    """Create a walk; the route is drawn on the map or uploaded as GPX/GeoJSON."""
+    if request.method == "POST":
+        form = WalkForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            walk = SafetyWalk.objects.create(
+                municipality=data["municipality"],
+                title=data["title"],
+                district=data.get("district"),
+                starts_at=data["starts_at"],
+                time_of_day=data["time_of_day"],
+                route=data.get("route"),
+                leader=request.user,
+            )
+            return redirect("walks:manage", code=walk.join_code)
+    else:
+        form = WalkForm(initial={"starts_at": timezone.localtime().replace(second=0)})
+    municipality = Municipality.objects.first()
+    districts = [
+        {"id": d.pk, "name": d.name, "bounds": _bounds(d.geom), "geometry": _geojson(d.geom)}
+        for d in District.objects.all()
+    ]
+    config = {
+        "bounds": _bounds(municipality.boundary) if municipality else None,
+        "boundary": _geojson(municipality.boundary) if municipality else None,
+        "districts": districts,
+        "api": {"streets": reverse("walks_api:streets")},
+        "map": _map_settings(),
+        "strings": {
+            "tapRoute": _("Tap points along the route on the map."),
+        },
+    }
+    return render(request, "walks/leader_create.html", {"form": form, "config": config})
+
+
+@leader_required
+def walk_manage(request: HttpRequest, code: str) -> HttpResponse:
+    """The walk's join code, link and QR code to show participants, and its state."""
+    walk = _walk(code)
+    join_url = request.build_absolute_uri(reverse("walks:app", args=[walk.join_code]))
+    context = {
+        "walk": walk,
+        "join_url": join_url,
+        "qr_svg": _qr_svg(join_url),
+        "participants": walk.participants.count(),
+        "findings": walk.findings.count(),
+        "audits": walk.audits.count(),
+    }
+    return render(request, "walks/leader_manage.html", context)
+
+
+@require_POST
+@leader_required
+def walk_close(request: HttpRequest, code: str) -> HttpResponse:
+    """Close the walk: no more findings; the summary is final."""
+    walk = _walk(code)
+    if walk.status != SafetyWalk.Status.CLOSED:
+        walk.status = SafetyWalk.Status.CLOSED
+        walk.ended_at = timezone.now()
+        walk.save(update_fields=["status", "ended_at", "updated_at"])
+    return redirect("walks:summary", code=walk.join_code)
+
+
+@viewer_required
+def walk_summary(request: HttpRequest, code: str) -> HttpResponse:
+    """Findings by category with a map, the audits, print styles and export links."""
+    walk = _walk(code)
+    findings = list(
+        WalkFinding.objects.filter(walk=walk)
+        .select_related("category")
+        .prefetch_related("photos")
+        .order_by("category__order", "-severity", "observed_at")
+    )
+    groups: OrderedDict = OrderedDict()
+    for finding in findings:
+        groups.setdefault(finding.category, []).append(finding)
+    audits = WalkAudit.objects.filter(walk=walk).order_by("observed_at")
+    averages = audits.aggregate(**{name: Avg(name) for name in WalkAudit.PARAMETERS})
+    parameters = [
+        {**parameter, "average": averages[parameter["name"]]} for parameter in audit_parameters()
+    ]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": _geojson(finding.geom),
+            "properties": {
+                "category": finding.category.name,
+                "colour": finding.category.colour,
+                "severity": finding.severity,
+                "note": finding.note,
+            },
+        }
+        for finding in findings
+    ]
+    config = {
+        "route": _geojson(walk.route) if walk.route else None,
+        "findings": {"type": "FeatureCollection", "features": features},
+        "bounds": _bounds(walk.route) or _bounds(walk.municipality.boundary),
+        "map": _map_settings(),
+        "api": {"streets": reverse("walks_api:streets")},
+    }
+    context = {
+        "walk": walk,
+        "groups": [
+            {"category": category, "findings": items, "count": len(items)}
+            for category, items in groups.items()
+        ],
+        "total": len(findings),
+        "audits": audits,
+        "parameters": parameters,
+        "config": config,
+        "is_leader": is_leader(request.user),
+    }
+    return render(request, "walks/summary.html", context)
+
+
+def _geojson(geom) -> dict:
+    return json.loads(to_wgs84(geom).json)
+
+
+EXPORTS = {
+    "geojson": (export.export_geojson, "application/geo+json"),
+    "csv": (export.export_csv, "text/csv; charset=utf-8"),
+    "gpkg": (export.export_gpkg, "application/geopackage+sqlite3"),
+}
+
+
+@viewer_required
+def walk_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """Download the walk's findings as GeoJSON, CSV or GeoPackage."""
+    walk = _walk(code)
+    build, content_type = EXPORTS[fmt]
+    response = HttpResponse(build(walk), content_type=content_type)
+    stamp = walk.starts_at.strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="walk-{walk.join_code}-{stamp}.{fmt}"'
+    return response

@@ -1,0 +1,328 @@
+"""Open311 GeoReport v2 on resident pins, in JSON and XML.
+
+    GET  /open311/v2/services.{json|xml}               the categories as services
+    GET  /open311/v2/requests.{json|xml}               pins (service_request_id, service_code,
+                                                       start_date, end_date, status filters)
+    POST /open311/v2/requests.{json|xml}               report a pin (lat, long, service_code,
+                                                       description, email, first_name, ...)
+    GET  /open311/v2/requests/{id}.{json|xml}          one pin
+    GET  /open311/v2/tokens/{token}.{json|xml}         the request id behind a POST's token
+
+Status is "open" or "closed" (`ResidentPin.open311_status`); `status_notes` is the
+municipality's public answer. Contact details given with a POST (email, names, phone) are
+stored privately in PinContact and never returned. `api_key` and `jurisdiction_id` are
+accepted and ignored (one installation serves its municipalities); `media_url` is not fetched.
+Errors are Open311 error lists ({code, description}) with HTTP 400, 404 or 429.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from xml.etree import ElementTree
+
+from django.contrib.gis.geos import Point
+from django.db.models import Prefetch
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gis.vocabulary import Department
+from walks.api.common import PublicEndpoint, create_once
+from walks.api.fields import WGS84, to_storage, to_wgs84
+from walks.api.pins import create_pin, municipality_at
+from walks.api.throttles import WriteThrottledMixin, throttles_for
+from walks.models import Category, PinPhoto, ResidentPin
+
+DEFAULT_DAYS = 90
+MAX_REQUESTS = 1000
+
+
+class Open311JSONRenderer(JSONRenderer):
+    format = "json"
+
+
+class Open311XMLRenderer(BaseRenderer):
+    """GeoReport v2 XML: a root element holding one element per item, values as text."""
+
+    media_type = "text/xml"
+    format = "xml"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        root_name, item_name = getattr(response, "open311_xml", ("errors", "error"))
+        root = ElementTree.Element(root_name)
+        for item in data or []:
+            element = ElementTree.SubElement(root, item_name)
+            for key, value in item.items():
+                child = ElementTree.SubElement(element, key)
+                if isinstance(value, bool):
+                    child.text = "true" if value else "false"
+                elif value is not None:
+                    child.text = str(value)
+        body = ElementTree.tostring(root, encoding="unicode")
+        return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8")
+
+
+def _w3c(moment) -> str | None:
+    """A W3C datetime with the offset, e.g. 2026-11-22T18:30:00+01:00."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+
+
+def _error_list(status_code: int, detail) -> list[dict]:
+    if isinstance(detail, dict):
+        return [
+            {"code": status_code, "description": f"{field}: {' '.join(map(str, messages))}"}
+            for field, messages in detail.items()
+            for messages in [messages if isinstance(messages, list) else [messages]]
+        ]
+    if isinstance(detail, list):
+        return [{"code": status_code, "description": str(item)} for item in detail]
+    return [{"code": status_code, "description": str(detail)}]
+
+
+class Open311View(PublicEndpoint, APIView):
+    """Common ground: JSON/XML by the URL's format suffix and errors in Open311's format."""
+
+    renderer_classes = [Open311JSONRenderer, Open311XMLRenderer]
+    xml_names = ("errors", "error")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code < 400 and not hasattr(response, "open311_xml"):
+            response.open311_xml = self.xml_names
+        return response
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Http404):
+            exc = exceptions.NotFound(_("Not found."))
+        response = super().handle_exception(exc)
+        if isinstance(exc, exceptions.APIException):
+            response.data = _error_list(response.status_code, exc.detail)
+        response.open311_xml = ("errors", "error")
+        return response
+
+
+def _service(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.name,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": category.code.replace("_", ", "),
+        "group": str(Department(category.owner).label),
+    }
+
+
+def _request(pin: ResidentPin, request) -> dict:
+    point = to_wgs84(pin.geom)
+    photos = list(pin.photos.all()) if pin.published else []
+    return {
+        "service_request_id": str(pin.pk),
+        "status": pin.open311_status,
+        "status_notes": pin.public_answer or None,
+        "service_name": pin.category.name,
+        "service_code": pin.category.code,
+        "description": pin.description if pin.published else None,
+        "agency_responsible": str(Department(pin.category.owner).label),
+        "service_notice": None,
+        "requested_datetime": _w3c(pin.reported_at),
+        "updated_datetime": _w3c(pin.updated_at),
+        "expected_datetime": None,
+        "address": None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": round(point.y, 7),
+        "long": round(point.x, 7),
+        "media_url": request.build_absolute_uri(photos[0].image.url) if photos else None,
+    }
+
+
+def _pins():
+    return ResidentPin.objects.select_related("category").prefetch_related(
+        Prefetch("photos", queryset=PinPhoto.objects.order_by("id"))
+    )
+
+
+class Services(Open311View):
+    """GET services: each category is a service (no extra attributes: metadata false)."""
+
+    xml_names = ("services", "service")
+
+    @extend_schema(operation_id="open311_services", responses={200: dict})
+    def get(self, request, format=None):
+        return Response([_service(category) for category in Category.objects.all()])
+
+
+class Open311RequestInput(serializers.Serializer):
+    """The parameters of a GeoReport v2 POST that Trygg uses."""
+
+    service_code = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    long = serializers.FloatField(min_value=-180, max_value=180)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    first_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    phone = serializers.RegexField(r"^\+?[0-9 ()-]{5,31}$", required=False, allow_blank=True)
+    device_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    account_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    media_url = serializers.URLField(required=False, allow_blank=True)
+    api_key = serializers.CharField(required=False, allow_blank=True)
+    jurisdiction_id = serializers.CharField(required=False, allow_blank=True)
+
+
+def _when_now() -> str:
+    """Open311 has no "when": a report is about the time of day it is sent in."""
+    hour = timezone.localtime().hour
+    if 6 <= hour < 18:
+        return "day"
+    return "evening" if hour < 22 else "night"
+
+
+def _since(value: str | None, field: str):
+    if not value:
+        return None
+    moment = parse_datetime(value.strip().replace(" ", "+"))
+    if moment is None:
+        raise serializers.ValidationError(
+            {field: [_("Expected a W3C datetime such as 2026-11-22T18:30:00+01:00.")]}
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+class Requests(WriteThrottledMixin, Open311View):
+    """GET service requests with filters, or POST a new one (stored as a resident pin)."""
+
+    xml_names = ("service_requests", "request")
+    throttle_classes = throttles_for("open311")
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
+
+    @extend_schema(operation_id="open311_requests_list", responses={200: dict})
+    def get(self, request, format=None):
+        params = request.query_params
+        pins = _pins()
+        ids = params.get("service_request_id")
+        if ids:
+            try:
+                wanted = [int(part) for part in ids.split(",") if part.strip()]
+            except ValueError:
+                raise serializers.ValidationError(
+                    {"service_request_id": [_("Expected comma-separated numbers.")]}
+                ) from None
+            pins = pins.filter(pk__in=wanted)
+        else:
+            start = _since(params.get("start_date"), "start_date")
+            end = _since(params.get("end_date"), "end_date")
+            if start is None and end is None:
+                start = timezone.now() - timedelta(days=DEFAULT_DAYS)
+            if start is not None:
+                pins = pins.filter(reported_at__gte=start)
+            if end is not None:
+                pins = pins.filter(reported_at__lte=end)
+            codes = [c for c in params.get("service_code", "").split(",") if c.strip()]
+            if codes:
+                known = set(Category.objects.filter(code__in=codes).values_list("code", flat=True))
+                unknown = sorted(set(codes) - known)
+                if unknown:
+                    raise serializers.ValidationError(
+                        {"service_code": [_("Unknown service code: %s.") % ", ".join(unknown)]}
+                    )
+                pins = pins.filter(category__code__in=codes)
+            statuses = {s.strip() for s in params.get("status", "").split(",") if s.strip()}
+            if statuses - {"open", "closed"}:
+                raise serializers.ValidationError({"status": [_("Expected open, closed or both.")]})
+            if statuses == {"open"}:
+                pins = pins.exclude(status__in=ResidentPin.OPEN311_CLOSED)
+            elif statuses == {"closed"}:
+                pins = pins.filter(status__in=ResidentPin.OPEN311_CLOSED)
+        pins = pins.order_by("-reported_at")[:MAX_REQUESTS]
+        return Response([_request(pin, request) for pin in pins])
+
+    @extend_schema(
+        operation_id="open311_requests_create", request=Open311RequestInput, responses={201: dict}
+    )
+    def post(self, request, format=None):
+        data = Open311RequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        geom = to_storage(Point(values["long"], values["lat"], srid=WGS84))
+        municipality = municipality_at(geom, field="lat")
+        name = " ".join(
+            part for part in (values.get("first_name"), values.get("last_name")) if part
+        )
+        pin_values = {
+            "category": values["service_code"],
+            "when": _when_now(),
+            "description": values.get("description", ""),
+            "client_uuid": uuid.uuid4(),
+            "published": True,
+        }
+        contact = {
+            "name": name[:100],
+            "email": values.get("email", ""),
+            "phone": values.get("phone", ""),
+        }
+        pin, _created = create_once(
+            ResidentPin,
+            pin_values["client_uuid"],
+            lambda: create_pin(pin_values, geom, municipality, None, contact=contact),
+        )
+        return Response(
+            [
+                {
+                    "service_request_id": str(pin.pk),
+                    "token": pin.tracking_token,
+                    "service_notice": _("Thank you. Follow the report at %(url)s")
+                    % {"url": request.build_absolute_uri(_tracking_path(pin))},
+                    "account_id": None,
+                }
+            ],
+            status=201,
+        )
+
+
+def _tracking_path(pin: ResidentPin) -> str:
+    return reverse("walks:track", args=[pin.tracking_token])
+
+
+class RequestDetail(Open311View):
+    """GET one service request by its id."""
+
+    xml_names = ("service_requests", "request")
+
+    @extend_schema(operation_id="open311_request_detail", responses={200: dict})
+    def get(self, request, request_id: str, format=None):
+        if not request_id.isdigit():
+            raise exceptions.NotFound(_("No service request with this id."))
+        pin = _pins().filter(pk=int(request_id)).first()
+        if pin is None:
+            raise exceptions.NotFound(_("No service request with this id."))
+        return Response([_request(pin, request)])
+
+
+class TokenDetail(Open311View):
+    """GET the service request id behind a token returned by a POST."""
+
+    xml_names = ("service_requests", "request")
+
+    @extend_schema(operation_id="open311_token", responses={200: dict})
+    def get(self, request, token: str, format=None):
+        pin = ResidentPin.objects.filter(tracking_token=token).only("pk").first()
+        if pin is None:
+            raise exceptions.NotFound(_("No service request with this token."))
+        return Response([{"service_request_id": str(pin.pk), "token": token}])

@@ -1,0 +1,402 @@
+/* The phone app of a safety walk: pick a role, see the route, the streets and your position,
+ * add findings (point, stretch of path or area; by tapping or by GPS) and audits. Everything
+ * goes through the outbox (IndexedDB), so nothing is lost without a connection; the service
+ * worker keeps the page, Leaflet and the walk's data for offline use.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("walk-config").textContent);
+  var categories = JSON.parse(document.getElementById("walk-categories").textContent);
+  var S = config.strings;
+  var colours = {};
+  categories.forEach(function (c) { colours[c.code] = c.colour; });
+  var $ = function (id) { return document.getElementById(id); };
+  var closed = config.status === "closed";
+
+  /* ---- offline shell: service worker + cache of this walk's page and data ------------ */
+  var DATA_CACHE = "trygg-walk-data";
+  function cacheWalk() {
+    if (!("caches" in window)) return;
+    caches.open(DATA_CACHE).then(function (cache) {
+      return cache.addAll([config.page, config.api.walk, config.api.streets]);
+    }).catch(function () {});
+  }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(config.sw).catch(function () {});
+  }
+  if (navigator.onLine) cacheWalk();
+
+  /* ---- who am I on this walk --------------------------------------------------------- */
+  var device = TryggMap.deviceToken();
+  var profileKey = "trygg-walk-" + config.code;
+  var profile = JSON.parse(localStorage.getItem(profileKey) || "null");
+
+  var outbox = new TryggOutbox(config.code, {
+    headers: TryggMap.apiHeaders(),
+    onChange: function () { scheduleRender(); },
+  });
+
+  function chooseRole(role) {
+    profile = { role: role, name: ($("wa-name").value || "").trim() };
+    localStorage.setItem(profileKey, JSON.stringify(profile));
+    $("wa-role").hidden = true;
+    outbox.add({
+      id: "join-" + device,
+      kind: "join",
+      url: config.api.join,
+      json: { device_token: device, role: profile.role, display_name: profile.name },
+    });
+    renderRole();
+  }
+  document.querySelectorAll("[data-role]").forEach(function (button) {
+    button.addEventListener("click", function () { chooseRole(button.dataset.role); });
+  });
+  function renderRole() {
+    var label = document.querySelector('[data-role="' + (profile && profile.role) + '"]');
+    $("wa-me").textContent = label ? label.textContent.trim() : "";
+  }
+  $("wa-change-role").addEventListener("click", function () { $("wa-role").hidden = false; });
+  if (!profile) $("wa-role").hidden = false;
+  renderRole();
+
+  /* ---- the map: route, streets, everyone's findings, my queue, my position ----------- */
+  var map = TryggMap.create($("wa-map"), config);
+  var streets = TryggMap.streetsLayer(map);
+  var routeLayer = L.geoJSON(null, {
+    interactive: false, style: { color: "#0b5cad", weight: 6, opacity: 0.75 },
+  }).addTo(map);
+  var sharedLayer = L.layerGroup().addTo(map);
+  var mineLayer = L.layerGroup().addTo(map);
+  var draftLayer = L.layerGroup().addTo(map);
+  var serverIds = {};
+
+  function getJson(url) {
+    return fetch(url, { credentials: "omit" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    });
+  }
+  getJson(config.api.walk).then(function (walk) {
+    if (walk.geometry) {
+      routeLayer.addData(walk);
+      fitView();
+    }
+  }).catch(function () {});
+  getJson(config.api.streets).then(function (data) { streets.addData(data); }).catch(function () {});
+
+  function loadShared() {
+    return getJson(config.api.findings + "?limit=2000").then(function (data) {
+      sharedLayer.clearLayers();
+      serverIds = {};
+      data.features.forEach(function (f) {
+        serverIds[f.properties.client_uuid] = true;
+        var layer = TryggMap.featureLayer(f, colours[f.properties.category], false);
+        var cat = categories.find(function (c) { return c.code === f.properties.category; });
+        layer.bindPopup((cat ? cat.name : "") + " · " + f.properties.severity +
+          (f.properties.note ? "<br>" + escapeHtml(f.properties.note) : ""));
+        sharedLayer.addLayer(layer);
+      });
+      scheduleRender();
+    }).catch(function () {});
+  }
+  loadShared();
+  setInterval(function () { if (navigator.onLine) loadShared(); }, 15000);
+
+  var gps = TryggMap.gps(map, function (fix) {
+    $("wa-gps").textContent = TryggMap.format(S.gpsAccuracy, { m: Math.round(fix.accuracy) });
+    if (!gps.shown) {
+      gps.shown = true;
+      fitView();
+    }
+  });
+
+  /* Show the route, with the phone's position when it is near the route. */
+  function fitView() {
+    var bounds = routeLayer.getLayers().length ? routeLayer.getBounds() :
+      (config.bounds ? L.latLngBounds(config.bounds) : null);
+    var fix = gps && gps.last;
+    if (fix) {
+      var here = L.latLng(fix.lat, fix.lon);
+      if (!bounds || bounds.getCenter().distanceTo(here) > 3000) {
+        map.setView(here, 17);
+        return;
+      }
+      bounds = L.latLngBounds(bounds.getSouthWest(), bounds.getNorthEast()).extend(here);
+    }
+    if (bounds) map.fitBounds(bounds, { padding: [24, 24] });
+  }
+
+  /* ---- network state and counts ----------------------------------------------------- */
+  function renderNet() {
+    var online = navigator.onLine;
+    $("wa-net").textContent = online ? S.online : S.offline;
+    $("wa-net").classList.toggle("off", !online);
+  }
+  window.addEventListener("online", renderNet);
+  window.addEventListener("offline", renderNet);
+  renderNet();
+
+  var renderTimer = null;
+  function scheduleRender() {
+    clearTimeout(renderTimer);
+    renderTimer = setTimeout(render, 50);
+  }
+
+  function escapeHtml(text) {
+    var div = document.createElement("div");
+    div.textContent = text;
+    return div.innerHTML;
+  }
+
+  function render() {
+    outbox.all().then(function (items) {
+      var counts = { queued: 0, saved: 0, rejected: 0 };
+      var photosPending = 0;
+      var list = $("wa-mine-list");
+      list.innerHTML = "";
+      mineLayer.clearLayers();
+      items.forEach(function (item) {
+        if (item.kind === "photo") {
+          if (item.state !== "saved" && item.state !== "rejected") photosPending += 1;
+          return;
+        }
+        if (item.kind === "join") return;
+        var state = item.state === "sending" ? "queued" : item.state;
+        counts[state] += 1;
+        if (item.kind === "finding" && item.json && !(state === "saved" && serverIds[item.id])) {
+          var colour = colours[item.json.properties.category];
+          mineLayer.addLayer(TryggMap.featureLayer(item.json, colour, state !== "saved"));
+        }
+        var li = document.createElement("li");
+        li.dataset.state = state;
+        li.dataset.id = item.id;
+        var text = document.createElement("span");
+        text.textContent = item.label || item.kind;
+        if (item.error && state === "rejected") text.textContent += " — " + item.error;
+        var badge = document.createElement("span");
+        badge.className = "state " + state;
+        badge.textContent = S[state] || state;
+        li.appendChild(text);
+        li.appendChild(badge);
+        list.insertBefore(li, list.firstChild);
+      });
+      $("wa-queued").textContent = counts.queued;
+      $("wa-saved").textContent = counts.saved;
+      $("wa-photos-pending").textContent = photosPending ? "(+" + photosPending + " " + S.photos + ")" : "";
+    });
+  }
+
+  /* ---- drawing: point, stretch of path or area, by taps or GPS positions ------------- */
+  var draft = null;
+
+  function shape() {
+    var checked = document.querySelector('input[name="wa-shape"]:checked');
+    return checked ? checked.value : "Point";
+  }
+
+  function startDraft(source) {
+    if (closed) return alert(S.closed);
+    if (!profile) { $("wa-role").hidden = false; return; }
+    draft = { shape: shape(), points: [], source: source, accuracy: null };
+    $("wa-draw").hidden = false;
+    $("wa-draw-help").textContent = draft.shape === "Point" ? S.tapPoint :
+      draft.shape === "LineString" ? S.tapLine : S.tapArea;
+    $("wa-done").hidden = draft.shape === "Point";
+    $("wa-undo").hidden = draft.shape === "Point";
+    if (source === "gps") addGpsPoint();
+    drawDraft();
+  }
+
+  function addGpsPoint() {
+    if (!gps.last) { alert(S.noGps); return false; }
+    draft.accuracy = draft.accuracy === null ? gps.last.accuracy : Math.max(draft.accuracy, gps.last.accuracy);
+    addPoint([gps.last.lon, gps.last.lat]);
+    return true;
+  }
+
+  function addPoint(lonlat) {
+    draft.points.push([Number(lonlat[0].toFixed(7)), Number(lonlat[1].toFixed(7))]);
+    drawDraft();
+    if (draft.shape === "Point") finishDraft();
+  }
+
+  function drawDraft() {
+    draftLayer.clearLayers();
+    if (!draft) return;
+    var latlngs = draft.points.map(function (p) { return [p[1], p[0]]; });
+    latlngs.forEach(function (ll) {
+      draftLayer.addLayer(L.circleMarker(ll, { radius: 6, color: "#111", weight: 2, fillColor: "#f2b705", fillOpacity: 1 }));
+    });
+    if (latlngs.length > 1) {
+      draftLayer.addLayer(draft.shape === "Polygon" ? L.polygon(latlngs, { color: "#111", dashArray: "4 4" })
+        : L.polyline(latlngs, { color: "#111", dashArray: "4 4", weight: 4 }));
+    }
+  }
+
+  function cancelDraft() {
+    draft = null;
+    $("wa-draw").hidden = true;
+    drawDraft();
+  }
+
+  function geometryOf(d) {
+    if (d.shape === "Point") return { type: "Point", coordinates: d.points[0] };
+    if (d.shape === "LineString") return { type: "LineString", coordinates: d.points };
+    return { type: "Polygon", coordinates: [d.points.concat([d.points[0]])] };
+  }
+
+  function finishDraft() {
+    var need = draft.shape === "Point" ? 1 : draft.shape === "LineString" ? 2 : 3;
+    if (draft.points.length < need) { alert(S.needMore); return; }
+    $("wa-draw").hidden = true;
+    openFindingForm();
+  }
+
+  map.on("click", function (e) {
+    if (!draft) return;
+    addPoint([e.latlng.lng, e.latlng.lat]);
+    if (draft && draft.source === "gps") draft.source = "mixed";
+  });
+  $("wa-tap").addEventListener("click", function () { startDraft("tap"); });
+  $("wa-here").addEventListener("click", function () {
+    if (draft && draft.shape !== "Point") { addGpsPoint(); return; }
+    if (!gps.last) { alert(S.noGps); return; }
+    startDraft("gps");
+  });
+  $("wa-undo").addEventListener("click", function () { if (draft) { draft.points.pop(); drawDraft(); } });
+  $("wa-done").addEventListener("click", function () { if (draft) finishDraft(); });
+  $("wa-cancel").addEventListener("click", cancelDraft);
+
+  /* ---- the finding form ------------------------------------------------------------- */
+  var form = $("wa-finding");
+  function openFindingForm() {
+    form.reset();
+    var when = form.querySelector('input[name="when"][value="' + config.timeOfDay + '"]');
+    if (when) when.checked = true;
+    $("wa-photo-offer").hidden = true;
+    $("wa-form-error").textContent = "";
+    form.hidden = false;
+  }
+  $("wa-finding-cancel").addEventListener("click", function () { form.hidden = true; cancelDraft(); });
+
+  $("wa-photos").addEventListener("change", function () {
+    var file = this.files && this.files[0];
+    if (!file || !navigator.onLine || !draft || draft.source === "gps") return;
+    var data = new FormData();
+    data.append("photo", file);
+    fetch(config.api.photoLocation, { method: "POST", body: data, headers: TryggMap.apiHeaders() })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (pos) {
+        if (!pos || pos.lat === null) return;
+        $("wa-photo-offer").hidden = false;
+        $("wa-photo-use").onclick = function () {
+          draft.shape = "Point";
+          draft.points = [[pos.lon, pos.lat]];
+          draft.accuracy = null;
+          drawDraft();
+          $("wa-photo-offer").hidden = true;
+        };
+      }).catch(function () {});
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = new FormData(form);
+    if (!data.get("category")) { $("wa-form-error").textContent = S.pickCategory; return; }
+    if (!data.get("severity")) { $("wa-form-error").textContent = S.pickSeverity; return; }
+    var id = TryggMap.uuid();
+    var category = data.get("category");
+    var feature = {
+      type: "Feature",
+      geometry: geometryOf(draft),
+      properties: {
+        client_uuid: id,
+        category: category,
+        severity: Number(data.get("severity")),
+        when: data.get("when"),
+        note: (data.get("note") || "").trim(),
+        gps_accuracy_m: draft.source === "gps" && draft.accuracy !== null ? Math.round(draft.accuracy * 10) / 10 : null,
+        observed_at: new Date().toISOString(),
+        device_token: device,
+        author_role: profile.role,
+      },
+    };
+    var cat = categories.find(function (c) { return c.code === category; });
+    var shapeLabel = { Point: S.point, LineString: S.line, Polygon: S.area }[draft.shape];
+    var files = Array.prototype.slice.call($("wa-photos").files || []);
+    outbox.add({
+      id: id,
+      kind: "finding",
+      url: config.api.findings,
+      json: feature,
+      label: (cat ? cat.name : category) + " · " + feature.properties.severity + " · " + shapeLabel +
+        (files.length ? " · " + files.length + " " + S.photos : ""),
+    }).then(function () {
+      files.forEach(function (file) {
+        var photoId = TryggMap.uuid();
+        outbox.add({
+          id: photoId,
+          kind: "photo",
+          parent: id,
+          url: config.api.findings + id + "/photos/",
+          form: { fields: { client_uuid: photoId }, file: file, fileName: file.name || "photo.jpg" },
+        });
+      });
+    });
+    form.hidden = true;
+    cancelDraft();
+  });
+
+  /* ---- the audit form --------------------------------------------------------------- */
+  var auditForm = $("wa-audit-form");
+  var auditPlace = null;
+  $("wa-audit").addEventListener("click", function () {
+    if (closed) return alert(S.closed);
+    if (!profile) { $("wa-role").hidden = false; return; }
+    auditForm.reset();
+    $("wa-audit-error").textContent = "";
+    var c = map.getCenter();
+    auditPlace = gps.last ? [gps.last.lon, gps.last.lat] : [c.lng, c.lat];
+    auditForm.hidden = false;
+  });
+  $("wa-audit-cancel").addEventListener("click", function () { auditForm.hidden = true; });
+  auditForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = new FormData(auditForm);
+    var id = TryggMap.uuid();
+    var properties = {
+      client_uuid: id,
+      stop_name: (data.get("stop_name") || "").trim(),
+      note: (data.get("note") || "").trim(),
+      observed_at: new Date().toISOString(),
+      device_token: device,
+    };
+    var missing = false;
+    config.parameters.forEach(function (name) {
+      var value = data.get(name);
+      if (value === null) missing = true;
+      properties[name] = Number(value);
+    });
+    if (missing) { $("wa-audit-error").textContent = S.auditMissing; return; }
+    outbox.add({
+      id: id,
+      kind: "audit",
+      url: config.api.audits,
+      json: { type: "Feature", geometry: { type: "Point", coordinates: auditPlace.map(function (v) { return Number(v.toFixed(7)); }) }, properties: properties },
+      label: S.audit + (properties.stop_name ? " · " + properties.stop_name : ""),
+    });
+    auditForm.hidden = true;
+  });
+
+  /* ---- my list ---------------------------------------------------------------------- */
+  $("wa-list-btn").addEventListener("click", function () { $("wa-mine").hidden = false; });
+  $("wa-mine-close").addEventListener("click", function () { $("wa-mine").hidden = true; });
+
+  if (closed) {
+    ["wa-tap", "wa-here", "wa-audit"].forEach(function (id) { $(id).disabled = true; });
+  }
+  outbox.start(2000);
+  render();
+  window.tryggWalk = { outbox: outbox, map: map, gps: gps };
+})();

@@ -1,0 +1,71 @@
+/* Service worker of the walk app (version {{ version }}).
+ * The app shell and Leaflet are cached at install; pages and the walk API are answered from
+ * the network when possible and from the cache otherwise; uploads are never intercepted (the
+ * page's IndexedDB outbox retries them).
+ */
+"use strict";
+var SHELL_CACHE = "trygg-walk-shell-{{ version }}";
+var DATA_CACHE = "trygg-walk-data";
+var SHELL = {{ shell|safe }};
+var STATIC_PREFIX = {{ static_prefix|safe }};
+var API_PREFIXES = {{ api_prefixes|safe }};
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) { return cache.addAll(SHELL); }));
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (key) {
+        return key.indexOf("trygg-walk-shell-") === 0 && key !== SHELL_CACHE;
+      }).map(function (key) { return caches.delete(key); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+function networkFirst(request) {
+  return fetch(request).then(function (response) {
+    if (response.ok) {
+      var copy = response.clone();
+      caches.open(DATA_CACHE).then(function (cache) { cache.put(request, copy); });
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(request, { ignoreVary: true }).then(function (hit) {
+      if (hit) return hit;
+      var url = new URL(request.url);
+      return caches.match(url.pathname, { ignoreVary: true, ignoreSearch: true }).then(function (other) {
+        return other || Response.error();
+      });
+    });
+  });
+}
+
+function cacheFirst(request) {
+  return caches.match(request, { ignoreVary: true }).then(function (hit) {
+    return hit || fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(SHELL_CACHE).then(function (cache) { cache.put(request, copy); });
+      }
+      return response;
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf(STATIC_PREFIX) === 0) {
+    event.respondWith(cacheFirst(request));
+    return;
+  }
+  var isApi = API_PREFIXES.some(function (prefix) { return url.pathname.indexOf(prefix) === 0; });
+  if (request.mode === "navigate" || isApi) {
+    event.respondWith(networkFirst(request));
+  }
+});

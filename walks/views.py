@@ -1,0 +1,263 @@
+"""Public pages: the phone app of a safety walk, its service worker, the resident report form
+and the tracking page of a report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.gis.db.models import Extent
+from django.contrib.gis.geos import Polygon
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from gis.vocabulary import ParticipantRole, WhenUnsafe
+from layers.models import Municipality
+from walks import conf
+from walks.api.fields import to_wgs84
+from walks.api.serializers import pin_history
+from walks.models import Category, ResidentPin, SafetyWalk, WalkAudit
+
+STATIC_SHELL = (
+    "trygg/base.css",
+    "vendor/leaflet/leaflet.css",
+    "vendor/leaflet/leaflet.js",
+    "walks/field.css",
+    "walks/fieldmap.js",
+    "walks/outbox.js",
+    "walks/walk.js",
+)
+
+
+@lru_cache(maxsize=1)
+def shell_version() -> str:
+    """A hash of the app shell's files: a new version makes phones fetch the new shell."""
+    digest = hashlib.sha256()
+    for path in STATIC_SHELL:
+        found = finders.find(path)
+        if found:
+            with open(found, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()[:12]
+
+
+def _categories() -> list[dict]:
+    return [
+        {"code": c.code, "name": c.name, "colour": c.colour, "radius": c.duplicate_radius_m}
+        for c in Category.objects.all()
+    ]
+
+
+def _map_settings() -> dict:
+    return {
+        "basemap": conf.setting("TRYGG_BASEMAP_URL"),
+        "basemapAttribution": conf.setting("TRYGG_BASEMAP_ATTRIBUTION"),
+    }
+
+
+def _bounds(geom) -> list[list[float]] | None:
+    """[[south, west], [north, east]] in WGS 84 for Leaflet's fitBounds."""
+    if geom is None:
+        return None
+    west, south, east, north = to_wgs84(geom).extent
+    return [[south, west], [north, east]]
+
+
+def audit_parameters() -> list[dict]:
+    """The nine audit parameters with their question, in the active language."""
+    questions = {
+        "lighting": _("Lighting: can you see well, and see a face 25 m away?"),
+        "openness": _("Openness: can you see what is ahead and around you?"),
+        "visibility": _("Visibility: can others see you (windows, passers-by)?"),
+        "people": _("People: are there people around?"),
+        "security": _("Security: is help close (a phone, a shop, a guard)?"),
+        "walk_path": _("Walk path: is the path even, clear and easy to follow?"),
+        "public_transport": _("Public transport: is a stop near and pleasant to wait at?"),
+        "diversity": _("Diversity: are women, men, young and old using the place?"),
+        "feeling": _("Feeling: how safe does the place feel overall?"),
+    }
+    names = {field.name: field.verbose_name for field in WalkAudit._meta.fields}
+    return [
+        {"name": name, "label": str(names[name]).capitalize(), "question": questions[name]}
+        for name in WalkAudit.PARAMETERS
+    ]
+
+
+def walk_strings() -> dict[str, str]:
+    """Texts the walk app shows from JavaScript, in the active language."""
+    return {
+        "queued": _("queued"),
+        "saved": _("saved"),
+        "rejected": _("not accepted"),
+        "sending": _("sending"),
+        "online": _("Online"),
+        "offline": _("Offline: kept on this phone"),
+        "tapPoint": _("Tap the map where it is."),
+        "tapLine": _("Tap points along the path, then press Done."),
+        "tapArea": _("Tap the corners of the area, then press Done."),
+        "needMore": _("Add more points first."),
+        "noGps": _("No GPS position yet. Allow location or tap the map."),
+        "gpsAccuracy": _("GPS accuracy ± %(m)s m"),
+        "pickCategory": _("Pick a category."),
+        "pickSeverity": _("Pick a severity."),
+        "savedLocally": _("Saved on this phone."),
+        "closed": _("This walk is closed; nothing more can be added."),
+        "finding": _("Finding"),
+        "audit": _("Audit"),
+        "photos": _("photos"),
+        "point": _("Point"),
+        "line": _("Stretch of path"),
+        "area": _("Area"),
+        "photoLocation": _("The photo has a GPS position. Use it as the location?"),
+        "useIt": _("Use it"),
+        "auditMissing": _("Rate all nine parameters."),
+    }
+
+
+@never_cache
+def walk_app(request: HttpRequest, code: str) -> HttpResponse:
+    """The phone app of a walk: role, map with route and streets, findings, audits, queue."""
+    walk = get_object_or_404(SafetyWalk.objects.select_related("district"), join_code=code.upper())
+    code = walk.join_code
+    config = {
+        "code": code,
+        "status": walk.status,
+        "timeOfDay": walk.time_of_day,
+        "bounds": _bounds(walk.route)
+        or _bounds(walk.district.geom if walk.district else None)
+        or _bounds(walk.municipality.boundary),
+        "api": {
+            "walk": reverse("walks_api:walk-detail", args=[code]),
+            "streets": reverse("walks_api:walk-streets", args=[code]),
+            "join": reverse("walks_api:walk-join", args=[code]),
+            "findings": reverse("walks_api:finding-list", args=[code]),
+            "audits": reverse("walks_api:audit-list", args=[code]),
+            "photoLocation": reverse("walks_api:photo-location"),
+        },
+        "sw": reverse("walks:sw"),
+        "page": request.path,
+        "parameters": list(WalkAudit.PARAMETERS),
+        "map": _map_settings(),
+        "strings": walk_strings(),
+    }
+    context = {
+        "walk": walk,
+        "config": config,
+        "categories": _categories(),
+        "roles": ParticipantRole.choices,
+        "whens": WhenUnsafe.choices,
+        "parameters": audit_parameters(),
+        "scores": [(0, _("poor")), (1, "1"), (2, "2"), (3, _("good"))],
+    }
+    return render(request, "walks/walk_app.html", context)
+
+
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker of the walk app: caches the app shell, Leaflet and the walk's data
+    so that the app opens and shows the map without a connection."""
+    context = {
+        "version": shell_version(),
+        "shell": json.dumps([static(path) for path in STATIC_SHELL]),
+        "static_prefix": json.dumps(settings.STATIC_URL),
+        "api_prefixes": json.dumps(["/api/walks/", "/api/categories/"]),
+    }
+    response = render(
+        request, "walks/sw.js", context, content_type="application/javascript; charset=utf-8"
+    )
+    response["Service-Worker-Allowed"] = reverse("walks:sw").rsplit("/", 1)[0] + "/"
+    return response
+
+
+def _all_bounds() -> list[list[float]] | None:
+    extent = Municipality.objects.aggregate(extent=Extent("boundary"))["extent"]
+    if extent is None:
+        return None
+    box = Polygon.from_bbox(extent)
+    box.srid = settings.TRYGG_SRID
+    return _bounds(box)
+
+
+def report_strings() -> dict[str, str]:
+    """Texts the report form shows from JavaScript, in the active language."""
+    return {
+        "placeFirst": _("First mark the place on the map."),
+        "pickCategory": _("Pick what makes the place feel unsafe."),
+        "pickWhen": _("Pick when it feels unsafe."),
+        "describe": _("Write a few words about why."),
+        "noGps": _("Your position is not available. Tap the map instead."),
+        "sending": _("Sending…"),
+        "offline": _("No connection. Your report is kept here; press Send again when online."),
+        "nearbyTitle": _("Already reported nearby?"),
+        "nearbyHelp": _("If one of these is your place, add your voice instead of a new report."),
+        "addVoice": _("Add your voice"),
+        "voted": _("Thank you! Your voice was added."),
+        "votes": _("supporting votes"),
+        "distance": _("%(m)s m away"),
+        "photoLocation": _("The photo has a GPS position. Use it as the place?"),
+        "useIt": _("Use it"),
+        "error": _("Something went wrong. Please try again."),
+    }
+
+
+@never_cache
+def report(request: HttpRequest) -> HttpResponse:
+    """The public report form: place, category, when, why, optional photo and contact."""
+    config = {
+        "bounds": _all_bounds(),
+        "api": {
+            "pins": reverse("walks_api:pin-list"),
+            "nearby": reverse("walks_api:pin-nearby"),
+            "vote": reverse("walks_api:pin-votes", args=[0]),
+            "streets": reverse("walks_api:streets"),
+            "photoLocation": reverse("walks_api:photo-location"),
+        },
+        "map": _map_settings(),
+        "strings": report_strings(),
+    }
+    context = {
+        "config": config,
+        "categories": _categories(),
+        "whens": WhenUnsafe.choices,
+        "retention_days": conf.setting("TRYGG_PERSONAL_DATA_RETENTION_DAYS"),
+    }
+    return render(request, "walks/report.html", context)
+
+
+TRACK_STEPS = (
+    ResidentPin.Status.RECEIVED,
+    ResidentPin.Status.TRIAGED,
+    ResidentPin.Status.MEASURE_PLANNED,
+    ResidentPin.Status.FIXED,
+    ResidentPin.Status.FEEDBACK_GIVEN,
+)
+
+
+@never_cache
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    """A report's tracking page: where it is in triage → measure → fixed → feedback, its
+    history and the municipality's answer."""
+    pin = get_object_or_404(
+        ResidentPin.objects.select_related("category").prefetch_related("photos", "history"),
+        tracking_token=token,
+    )
+    reached = [step.value for step in TRACK_STEPS]
+    current = reached.index(pin.status) if pin.status in reached else None
+    steps = [
+        {"label": step.label, "done": current is not None and i <= current, "current": i == current}
+        for i, step in enumerate(TRACK_STEPS)
+    ]
+    context = {
+        "pin": pin,
+        "steps": steps,
+        "closed_other": current is None,
+        "history": pin_history(pin),
+    }
+    return render(request, "walks/track.html", context)
