@@ -13,6 +13,7 @@ started it, stopped cleanly afterwards.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from gis.embedded_db import EmbeddedCluster, EmbeddedDbError
@@ -53,8 +54,16 @@ def _django(args: list[str]) -> int:
     return 0
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `trygg` console script; returns the exit code."""
+    # Ctrl-C and SIGTERM both end a command through `finally`, so the database is stopped
+    # cleanly, even when started from a script that ignores SIGINT in background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help", "help"}:
         print(__doc__)

@@ -210,12 +210,19 @@ def _districts(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def planted_places(segments: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Where the planted hotspots lie: key, category, expected, segment_id, point (metric CRS).
+    """Where the planted hotspots lie, anchored as :func:`generate` anchors them.
 
-    The same anchoring as :func:`generate`, so the places of a loaded demo can be recomputed
-    from its street segments and parks.
+    Parameters
+    ----------
+    segments, parks : geopandas.GeoDataFrame
+        The demo's street segments (``id``, line geometry) and parks, metric CRS (metres).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        key, category, expected, segment_id and the place's point, in PLANTED order.
     """
-    return _places(segments, parks).drop(columns="plan")
+    return _places(_in_place_order(segments), _in_place_order(parks)).drop(columns="plan")
 
 
 def _places(segments: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -38,7 +38,18 @@ def load_cells(run: AnalysisRun | int) -> gpd.GeoDataFrame:
 
 
 def load_raster(run: AnalysisRun | int) -> DensityRaster:
-    """The heat map raster of a heat map run (storage CRS, weighted reports per m²)."""
+    """The heat map raster of a heat map run.
+
+    Parameters
+    ----------
+    run : AnalysisRun or int
+        A heat map run or its id.
+
+    Returns
+    -------
+    DensityRaster
+        Weighted reports per m² on the run's grid (storage CRS, metres; row 0 = north).
+    """
     run = _get(run)
     if not run.raster:
         raise ValueError(f"run must have a raster (a heat map run), got a {run.kind} run")
