@@ -38,15 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.trust._reaper
 
 from gis.embedded_db import EmbeddedCluster  # noqa: E402
+from gis.loopback import free_port, wait_until_healthy  # noqa: E402
 from tests.trust._reaper import reap_postgres, subreaper  # noqa: E402
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Writers:
@@ -163,7 +156,7 @@ def _prepare(env: dict, var: Path):
     municipality = Municipality.objects.create(code="bench", name="Bench", boundary=square)
     category = Category.objects.get(code="lighting")
     point = Point(386000, 6671000, srid=3067)
-    port = _free_port()
+    port = free_port()
     log = open(var / "server.log", "w")  # noqa: SIM115 - the server's stdout until the end
     server = subprocess.Popen(
         [sys.executable, "-m", "gis.cli", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -173,16 +166,7 @@ def _prepare(env: dict, var: Path):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if requests.get(url + "/healthz", timeout=2).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("server did not start: " + (var / "server.log").read_text())
-        time.sleep(0.2)
+    wait_until_healthy(url, server, timeout=90, log=var / "server.log")
     return server, url, (municipality.pk, category.pk, point)
 
 

@@ -27,7 +27,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,14 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from gis.loopback import free_port, wait_until_healthy  # noqa: E402
+
 BENCH_DB = "trygg_bench"
 SETTINGS = "gis.settings.demo"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _server_env() -> dict[str, str]:
@@ -109,18 +104,8 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
         "warning",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=_server_env(), start_new_session=True)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("gunicorn did not start")
-        time.sleep(0.3)
+    wait_until_healthy(f"http://127.0.0.1:{port}", server)
+    return server
 
 
 class Walker(threading.Thread):
@@ -308,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             p = segment.geom.interpolate_normalized(0.5).transform(4326, clone=True)
             points.append((round(p.x, 7), round(p.y, 7)))
 
-        port = _free_port()
+        port = free_port()
         server = start_server(port, args.workers, args.threads)
         print(
             f"gunicorn {args.workers} workers x {args.threads} threads (gthread) "

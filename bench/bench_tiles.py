@@ -18,7 +18,6 @@ from __future__ import annotations
 import http.client
 import math
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from gis.loopback import free_port, wait_until_healthy  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis.settings.demo")
 
 N_PINS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
@@ -55,12 +57,6 @@ def tiles(bounds, zooms) -> list[tuple[int, int, int]]:
         x1, y1 = tile_of(east, south, z)
         out += [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def add_pins(municipality, n: int) -> int:
@@ -254,16 +250,7 @@ def main() -> int:
             cwd=ROOT,
             env=env,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(port, "/healthz", "")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.3)
+        wait_until_healthy(f"http://127.0.0.1:{port}", server)
 
         dsn = {"host": db["HOST"] or None, "port": db.get("PORT") or None, "dbname": db["NAME"]}
         dsn.update(user=db["USER"], password=db.get("PASSWORD") or None)

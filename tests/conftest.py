@@ -8,17 +8,15 @@ that is rolled back. Browser tests talk to a real server process on the same tes
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gis.embedded_db import EmbeddedCluster
+from gis.loopback import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -98,18 +96,12 @@ def test_database_name(django_db_setup) -> str:
     return connection.settings_dict["NAME"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_url(test_database_name) -> Iterator[str]:
     """A real Trygg server process on the test database; yields its base URL."""
     from django.conf import settings
 
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gis.settings.test",
@@ -134,18 +126,11 @@ def live_url(test_database_name) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                raise RuntimeError(
-                    "live server did not start: " + (ARTIFACTS / "live-server.log").read_text()
-                ) from None
-            time.sleep(0.3)
+    try:
+        wait_until_healthy(url, server, log=ARTIFACTS / "live-server.log")
+    except RuntimeError:
+        log.close()
+        raise
     yield url
     server.terminate()
     server.wait(timeout=20)

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from gis.embedded_db import EmbeddedCluster
-from tests.conftest import _free_port
+from gis.loopback import free_port, wait_until_healthy
 from tests.trust._reaper import reap_postgres, subreaper
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def _serve(cluster: EmbeddedCluster, root: Path):
         )
         done = _trygg(env, "shell", "-c", setup)
         assert done.returncode == 0, done.stderr
-        port = _free_port()
+        port = free_port()
         log_path = root / "server.log"
         log = open(log_path, "w")  # noqa: SIM115 - closed in the finally below
         server = subprocess.Popen(
@@ -84,15 +84,7 @@ def _serve(cluster: EmbeddedCluster, root: Path):
             stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
+        wait_until_healthy(url, server, log=log_path)
         yield cluster, env, url, log_path
     finally:
         if server is not None:
