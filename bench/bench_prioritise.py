@@ -35,24 +35,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from gis.priority import _schema  # noqa: E402
+
 CRS = "EPSG:3006"
 AS_OF = pd.Timestamp("2025-01-15T12:00", tz="Europe/Stockholm")
 SIZES = (10_000, 50_000, 200_000)
 HIGHWAYS = np.array(["footway", "cycleway", "residential", "path", "pedestrian", "service"])
 LIT = np.array(["yes", "no", "limited", None], dtype=object)
-CATEGORIES = np.array(
-    [
-        "lighting",
-        "vegetation",
-        "hidden_place",
-        "graffiti",
-        "litter",
-        "traffic",
-        "gathering",
-        "wayfinding",
-        "other",
-    ]
-)
+CATEGORIES = np.array(_schema.CATEGORIES)
 
 
 def make_town(n_segments: int, seed: int = 0) -> dict:
