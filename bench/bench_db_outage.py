@@ -37,8 +37,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.trust._reaper
 
+from _field_clients import runserver_command, start_server, stop_server  # noqa: E402
+
 from gis.embedded_db import EmbeddedCluster  # noqa: E402
-from gis.loopback import free_port, wait_until_healthy  # noqa: E402
+from gis.loopback import free_port  # noqa: E402
 from tests.trust._reaper import reap_postgres, subreaper  # noqa: E402
 
 
@@ -135,8 +137,7 @@ def main(writers: int = 4, seconds: float = 30.0, kill_at: float = 8.0, down: fl
             _run(cluster, env, url, ids, writers, seconds, kill_at, down)
         finally:
             if server is not None:
-                server.terminate()
-                server.wait(timeout=20)
+                stop_server(server)
             cluster.stop()
     subprocess.run(["rm", "-rf", str(workdir)], check=False)
 
@@ -157,17 +158,8 @@ def _prepare(env: dict, var: Path):
     category = Category.objects.get(code="lighting")
     point = Point(386000, 6671000, srid=3067)
     port = free_port()
-    log = open(var / "server.log", "w")  # noqa: SIM115 - the server's stdout until the end
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gis.cli", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_healthy(url, server, timeout=90, log=var / "server.log")
-    return server, url, (municipality.pk, category.pk, point)
+    server = start_server(runserver_command(port), env, port, log=var / "server.log")
+    return server, f"http://127.0.0.1:{port}", (municipality.pk, category.pk, point)
 
 
 def _run(cluster, env, url, ids, writers, seconds, kill_at, down) -> None:

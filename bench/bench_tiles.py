@@ -5,8 +5,14 @@ database named by TRYGG_DB_NAME / DATABASE_URL), then measures in the same run
 
 1. per tile: the Django endpoint (/api/dashboard/tiles/reports/z/x/y.pbf behind gunicorn,
    one client, logged-in session) against the very same ST_AsMVT query run directly in
-   PostgreSQL with psycopg (target: at most 1.5x), over every tile of the demo at z13-z16;
+   PostgreSQL with psycopg, parameters bound on the client as Django binds them (target: at
+   most 1.5x), in turn tile by tile so that both meet the same load, over every tile of the
+   demo at z13-z16 (clustered below POINTS_FROM_ZOOM, one feature per report from it on);
+   then the raw SQL of the tiles around that threshold both clustered and not;
 2. latency under 20 concurrent clients on loopback (p50 / p95, tiles per second).
+
+The load average of the machine is printed before and after: the figures are only comparable
+between runs on an otherwise idle machine.
 
 The generated pins and the bench user are deleted afterwards, also on failure.
 
@@ -40,6 +46,11 @@ ZOOMS = (13, 14, 15, 16)
 ROUNDS = 3
 SEED = 20261122
 MARKER = f"bench-tiles {uuid.uuid4().hex[:8]}"
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (other work skews the figures)."""
+    return "{:.2f} {:.2f} {:.2f} (1, 5, 15 min)".format(*os.getloadavg())
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -104,22 +115,81 @@ def add_pins(municipality, n: int) -> int:
     return n
 
 
-def raw_times(sql_for, tile_list, dsn: dict) -> dict:
-    """Seconds per tile of the bare SQL through psycopg (best of ROUNDS), and bytes."""
+def connect(dsn: dict):
+    """A psycopg connection that sends SQL as Django does: parameters bound on the client, so
+    the server plans the same text (no prepared statements)."""
     import psycopg
 
-    out = {}
-    with psycopg.connect(**dsn) as conn:
-        for z, x, y in tile_list:
-            sql, params = sql_for(z, x, y)
-            best, size = math.inf, 0
-            for _ in range(ROUNDS):
-                start = time.perf_counter()
-                row = conn.execute(sql, params).fetchone()
-                best = min(best, time.perf_counter() - start)
-                size = len(row[0]) if row and row[0] is not None else 0
-            out[(z, x, y)] = (best, size)
+    return psycopg.connect(**dsn, cursor_factory=psycopg.ClientCursor)
+
+
+def run_raw(conn, sql_for, key) -> tuple[float, int]:
+    """Seconds and bytes of one tile's bare SQL."""
+    sql, params = sql_for(*key)
+    start = time.perf_counter()
+    row = conn.execute(sql, params).fetchone()
+    return time.perf_counter() - start, len(row[0]) if row and row[0] is not None else 0
+
+
+def run_endpoint(port, key, query, cookie) -> tuple[float, int]:
+    """Seconds and bytes of one tile from the endpoint."""
+    z, x, y = key
+    start = time.perf_counter()
+    status, body = get(port, f"/api/dashboard/tiles/reports/{z}/{x}/{y}.pbf?{query}", cookie)
+    seconds = time.perf_counter() - start
+    if status != 200:
+        raise RuntimeError(f"tile {z}/{x}/{y}: HTTP {status} {body[:200]!r}")
+    return seconds, len(body)
+
+
+def keep_best(best: dict, key, measured: tuple[float, int]) -> None:
+    if key not in best or measured[0] < best[key][0]:
+        best[key] = measured
+
+
+def raw_times(sql_for, tile_list, dsn: dict) -> dict:
+    """Seconds per tile of the bare SQL (best of ROUNDS), and bytes."""
+    out: dict = {}
+    with connect(dsn) as conn:
+        for _ in range(ROUNDS):
+            for key in tile_list:
+                keep_best(out, key, run_raw(conn, sql_for, key))
     return out
+
+
+def paired_times(sql_for, tile_list, dsn: dict, port, query, cookie) -> tuple[dict, dict]:
+    """Best of ROUNDS per tile of the bare SQL and of the endpoint, taken in turn tile by tile
+    so that both meet the same load on the machine."""
+    raw: dict = {}
+    web: dict = {}
+    with connect(dsn) as conn:
+        for _ in range(ROUNDS):
+            for key in tile_list:
+                keep_best(raw, key, run_raw(conn, sql_for, key))
+                keep_best(web, key, run_endpoint(port, key, query, cookie))
+    return raw, web
+
+
+def threshold(tile_sql, tile_list, filters, dsn: dict, points_from: int) -> None:
+    """Print raw SQL time and size of the tiles around the threshold, clustered and not."""
+    print(f"\nAround the threshold (raw SQL, best of {ROUNDS}): clustered against every point")
+    print(
+        "{:>4} {:>5} {:>14} {:>14} {:>11} {:>11}".format(
+            "zoom", "tiles", "clustered ms", "points ms", "cl. KB", "points KB"
+        )
+    )
+    for z in (points_from - 1, points_from):
+        keys = [k for k in tile_list if k[0] == z]
+        results = [
+            raw_times(
+                lambda z, x, y, c=c: tile_sql("reports", z, x, y, filters, clustered=c), keys, dsn
+            )
+            for c in (True, False)
+        ]
+        row = [z, len(keys)]
+        row += [sum(r[k][0] for k in keys) / len(keys) * 1000 for r in results]
+        row += [sum(r[k][1] for k in keys) / len(keys) / 1024 for r in results]
+        print("{:>4} {:>5} {:>14.1f} {:>14.1f} {:>11.1f} {:>11.1f}".format(*row))
 
 
 def get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
@@ -129,23 +199,6 @@ def get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
     body = response.read()
     conn.close()
     return response.status, body
-
-
-def endpoint_times(port, tile_list, query, cookie) -> dict:
-    out = {}
-    for z, x, y in tile_list:
-        best, size = math.inf, 0
-        for _ in range(ROUNDS):
-            start = time.perf_counter()
-            status, body = get(
-                port, f"/api/dashboard/tiles/reports/{z}/{x}/{y}.pbf?{query}", cookie
-            )
-            best = min(best, time.perf_counter() - start)
-            if status != 200:
-                raise RuntimeError(f"tile {z}/{x}/{y}: HTTP {status} {body[:200]!r}")
-            size = len(body)
-        out[(z, x, y)] = (best, size)
-    return out
 
 
 def concurrent(port, tile_list, query, cookie, clients: int, per_client: int) -> tuple:
@@ -198,13 +251,14 @@ def main() -> int:
 
     from gis.dashboard.filters import parse_filters
     from gis.dashboard.queries import municipality_area
-    from gis.dashboard.tiles import tile_sql
+    from gis.dashboard.tiles import POINTS_FROM_ZOOM, tile_sql
     from gis.demo.load import demo_municipality, load_demo
     from walks.models import ResidentPin
 
     server = None
     user = None
     db = settings.DATABASES["default"]
+    print(f"load average at the start: {load_average()}")
     try:
         t0 = time.perf_counter()
         load_demo()
@@ -226,6 +280,7 @@ def main() -> int:
 
         user = User.objects.create_user(f"bench-{uuid.uuid4().hex[:8]}")
         user.groups.add(Group.objects.get(name="planner"))
+        municipality.staff.add(user)
         client = Client()
         client.force_login(user)
         cookie = (
@@ -254,35 +309,43 @@ def main() -> int:
 
         dsn = {"host": db["HOST"] or None, "port": db.get("PORT") or None, "dbname": db["NAME"]}
         dsn.update(user=db["USER"], password=db.get("PASSWORD") or None)
-        # Warm both paths once (connections, caches), then measure.
-        raw_times(lambda z, x, y: tile_sql("reports", z, x, y, filters), tile_list[:4], dsn)
-        endpoint_times(port, tile_list[:4], query, cookie)
-        raw = raw_times(lambda z, x, y: tile_sql("reports", z, x, y, filters), tile_list, dsn)
-        web = endpoint_times(port, tile_list, query, cookie)
+
+        # Warm both paths (every worker's connection and caches, each zoom), then measure.
+        def sql_for(z, x, y):
+            return tile_sql("reports", z, x, y, filters)
+
+        warm = [next(k for k in tile_list if k[0] == z) for z in ZOOMS]
+        raw_times(sql_for, warm, dsn)
+        for key in warm * 2 * WORKERS:
+            run_endpoint(port, key, query, cookie)
+        raw, web = paired_times(sql_for, tile_list, dsn, port, query, cookie)
 
         print(
             f"\nReport tiles (all filters off), {len(tile_list)} tiles at "
-            f"z{ZOOMS[0]}-z{ZOOMS[-1]}, best of {ROUNDS}, one client"
+            f"z{ZOOMS[0]}-z{ZOOMS[-1]}, best of {ROUNDS}, one client; clustered below "
+            f"z{POINTS_FROM_ZOOM}"
         )
-        head = ("zoom", "tiles", "KB/tile", "raw SQL ms", "endpoint ms", "ratio")
-        print("{:>4} {:>5} {:>8} {:>11} {:>12} {:>6}".format(*head))
+        head = ("zoom", "tiles", "KB/tile", "max KB", "raw SQL ms", "endpoint ms", "ratio")
+        print("{:>4} {:>5} {:>8} {:>7} {:>11} {:>12} {:>6}".format(*head))
         totals = [0.0, 0.0]
         for z in ZOOMS:
             keys = [k for k in tile_list if k[0] == z]
             r = sum(raw[k][0] for k in keys) / len(keys)
             w = sum(web[k][0] for k in keys) / len(keys)
             kb = sum(web[k][1] for k in keys) / len(keys) / 1024
+            largest = max(web[k][1] for k in keys) / 1024
             totals[0] += sum(raw[k][0] for k in keys)
             totals[1] += sum(web[k][0] for k in keys)
-            row = (z, len(keys), kb, r * 1000, w * 1000, w / r)
-            print("{:>4} {:>5} {:>8.0f} {:>11.1f} {:>12.1f} {:>6.2f}".format(*row))
+            row = (z, len(keys), kb, largest, r * 1000, w * 1000, w / r)
+            print("{:>4} {:>5} {:>8.1f} {:>7.1f} {:>11.1f} {:>12.1f} {:>6.2f}".format(*row))
         ratio = totals[1] / totals[0]
         print(
-            f" all {len(tile_list):>5} {'':>8} {totals[0] / len(tile_list) * 1000:>11.1f} "
+            f" all {len(tile_list):>5} {'':>8} {'':>7} {totals[0] / len(tile_list) * 1000:>11.1f} "
             f"{totals[1] / len(tile_list) * 1000:>12.1f} {ratio:>6.2f}   (target <= 1.50)"
         )
         same = all(raw[k][1] == web[k][1] for k in tile_list)
         print(f"endpoint bytes identical in size to the raw query's: {same}")
+        threshold(tile_sql, tile_list, filters, dsn, POINTS_FROM_ZOOM)
 
         p50, p95, rate, n = concurrent(port, tile_list, query, cookie, CLIENTS, 30)
         print(
@@ -290,6 +353,7 @@ def main() -> int:
             f"{os.cpu_count()} cores (loopback): p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
             f"{rate:.0f} tiles/s"
         )
+        print(f"load average at the end: {load_average()}")
         return 0
     finally:
         if server is not None:

@@ -3,11 +3,11 @@
 from django.contrib import admin
 
 from gis import models
-from gis.mapadmin import MapAdmin
+from gis.mapadmin import MapAdmin, MunicipalAdmin
 
 
 @admin.register(models.AnalysisRun)
-class AnalysisRunAdmin(admin.ModelAdmin):
+class AnalysisRunAdmin(MunicipalAdmin):
     list_display = ("__str__", "kind", "municipality", "created_by", "data_version")
     list_filter = ("kind",)
     readonly_fields = ("created_at",)

@@ -1,7 +1,7 @@
 """Project middleware: a Content-Security-Policy header, and HTTP 503 while the database is down.
 
-`ContentSecurityPolicyMiddleware` sends the policy of `TRYGG_CSP` (no inline scripts) on every
-response, enforced when `TRYGG_CSP_ENFORCE` is on (production) and as
+`ContentSecurityPolicyMiddleware` sends the policy of `TRYGG_CSP` (no inline scripts or styles) on
+every response, enforced when `TRYGG_CSP_ENFORCE` is on (the default everywhere) and as
 `Content-Security-Policy-Report-Only` otherwise; violation reports POSTed to
 `TRYGG_CSP_REPORT_URI` are logged (each distinct one once per process) and answered 204.
 
@@ -204,9 +204,8 @@ def build_policy(
 class ContentSecurityPolicyMiddleware:
     """Send `TRYGG_CSP` as Content-Security-Policy (or -Report-Only) and log violation reports.
 
-    Enforced when `TRYGG_CSP_ENFORCE` is on, except on paths matching a regex of
-    `TRYGG_CSP_REPORT_ONLY_PATHS` (pages of third-party code that still use inline scripts),
-    which get the report-only header. A response that already carries a policy keeps it.
+    Enforced on every page, the admin and the API docs included, when `TRYGG_CSP_ENFORCE` is
+    on; report-only when it is off. A response that already carries a policy keeps it.
     """
 
     MAX_REPORT_BYTES = 64 * 1024
@@ -235,10 +234,11 @@ class ContentSecurityPolicyMiddleware:
             or "Content-Security-Policy-Report-Only" in response
         ):
             return response
-        enforce = settings.TRYGG_CSP_ENFORCE and not any(
-            re.search(pattern, request.path) for pattern in settings.TRYGG_CSP_REPORT_ONLY_PATHS
+        header = (
+            "Content-Security-Policy"
+            if settings.TRYGG_CSP_ENFORCE
+            else "Content-Security-Policy-Report-Only"
         )
-        header = "Content-Security-Policy" if enforce else "Content-Security-Policy-Report-Only"
         response[header] = self.policy()
         return response
 

@@ -59,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         "walks.view_pincontact",
         "walks.view_contact_details",
+        "walks.view_contactaccess",
         *_crud("trygg", "fix", "analysisrun", actions=("add", "change")),
         *_crud("layers", "incident"),
     ],

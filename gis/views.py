@@ -3,6 +3,9 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.views.defaults import page_not_found
+from rest_framework.exceptions import NotFound
 
 from layers.models import Camera, Municipality, StreetLamp, StreetSegment
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
@@ -30,3 +33,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok", "database": "ok"})
     except Exception as error:
         return JsonResponse({"status": "error", "database": str(error).splitlines()[0]}, status=503)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 for an address no route serves: the API's error body under /api/ and /open311/
+    (JSON, or Open311's XML for .xml) in the client's language as the API answers it, the page
+    elsewhere."""
+    if not request.path.startswith(("/api/", "/open311/")):
+        return page_not_found(request, exception)
+    with translation.override(translation.get_language_from_request(request, check_path=False)):
+        if request.path.startswith("/open311/"):
+            from walks.open311 import error_answer
+
+            return error_answer(request.path, 404, NotFound.default_detail)
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)

@@ -10,6 +10,7 @@ from layers import models
 class MunicipalityAdmin(MapAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
+    filter_horizontal = ("staff",)
 
 
 @admin.register(models.District)

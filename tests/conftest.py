@@ -74,11 +74,46 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database, migrated, with the demo municipality loaded once."""
+    """The test database, migrated, with the demo municipality loaded once.
+
+    pytest-django creates it only when a selected test uses `db`; browser tests reach the
+    database through the live server, so for a run of them alone (`-m browser`) it is created
+    here, never leaving them on the real database.
+    """
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
     from gis.demo.load import load_demo
 
+    created = None
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != connection.settings_dict["TEST"]["NAME"]:
+            created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         load_demo()
+    yield
+    with django_db_blocker.unblock():
+        # ORM calls made under Playwright's event loop opened connections in another context,
+        # which Django cannot close from here: end them, so the test database can be dropped.
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [connection.settings_dict["TEST"]["NAME"]],
+            )
+        if created is not None:
+            teardown_databases(created, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_start_empty():
+    """Rate-limit counters (Django's cache) start empty in every test, so that a long run never
+    reaches a limit with the requests of earlier tests."""
+    from django.conf import settings
+
+    if settings.configured:
+        from django.core.cache import cache
+
+        cache.clear()
 
 
 @pytest.fixture
@@ -166,18 +201,69 @@ def phone(browser):
         permissions=["geolocation"],
         geolocation={"latitude": 60.1699, "longitude": 24.9384, "accuracy": 8},
     )
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _watched_page(context)
 
 
 @pytest.fixture
 def desktop(browser):
     """A desktop-sized page (1440 × 900)."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
+    yield from _watched_page(context)
+
+
+# Reports every Content-Security-Policy violation of a page to the test (init scripts run in
+# every document before the page's own scripts).
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => window.tryggCspViolation(
+  `${e.disposition} ${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
+  + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber}`));
+"""
+
+
+class CspWatch:
+    """What a browser context saw against the Content-Security-Policy: violations (events and
+    console messages) and HTML pages served without the enforced header."""
+
+    def __init__(self, context) -> None:
+        self.problems: list[str] = []
+        context.expose_function("tryggCspViolation", self._violation)
+        context.add_init_script(_CSP_LISTENER)
+        context.on("console", self._console)
+        context.on("response", self._response)
+
+    def _violation(self, text: str) -> None:
+        self.problems.append(f"violation: {text}")
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.problems.append(f"console: {message.text}")
+
+    def _response(self, response) -> None:
+        headers = response.headers
+        html_page = response.request.resource_type == "document" and "text/html" in headers.get(
+            "content-type", ""
+        )
+        if html_page and "content-security-policy" not in headers:
+            self.problems.append(f"no enforced policy on {response.url}")
+
+    def take(self, page) -> list[str]:
+        """The problems seen so far (after letting events in flight arrive); starts afresh."""
+        if not page.is_closed():
+            page.evaluate("0")
+        problems, self.problems = self.problems, []
+        return problems
+
+
+def _watched_page(context) -> Iterator:
+    """A page of `context` whose test fails on any CSP violation or unprotected page."""
+    watch = CspWatch(context)
     page = context.new_page()
-    yield page
-    context.close()
+    try:
+        yield page
+        problems = watch.take(page)
+        assert not problems, "Content-Security-Policy:\n" + "\n".join(problems)
+    finally:
+        context.close()
 
 
 def screenshot(page, name: str) -> Path:

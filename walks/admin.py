@@ -1,9 +1,15 @@
-"""Back office for walks and resident pins; each pin status change is recorded with who and when."""
+"""Back office for walks and resident pins; each pin status change is recorded with who and when.
+
+Residents' contact details and participants' names show only to users who may see personal data
+(the coordinator); every showing of contact details is logged, and the log is read-only.
+"""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 
-from gis.mapadmin import MapAdmin
+from gis.mapadmin import MapAdmin, MunicipalAdmin
 from walks import models
+from walks.contact_access import may_see_personal_data, shown_contact
 
 
 @admin.register(models.Category)
@@ -25,6 +31,21 @@ class ParticipantInline(admin.TabularInline):
     readonly_fields = ("joined_at",)
     extra = 0
 
+    def get_fields(self, request, obj=None):
+        if may_see_personal_data(request.user):
+            return self.fields
+        return tuple(name for name in self.fields if name != "display_name")
+
+
+class HidesAuthorship:
+    """The participant (whose name is personal data) only for users who may see it."""
+
+    raw_id_fields = ("participant",)  # a dropdown of every participant would not scale
+
+    def get_exclude(self, request, obj=None):
+        exclude = tuple(super().get_exclude(request, obj) or ())
+        return exclude if may_see_personal_data(request.user) else (*exclude, "participant")
+
 
 @admin.register(models.SafetyWalk)
 class SafetyWalkAdmin(MapAdmin):
@@ -42,7 +63,7 @@ class FindingPhotoInline(admin.TabularInline):
 
 
 @admin.register(models.WalkFinding)
-class WalkFindingAdmin(MapAdmin):
+class WalkFindingAdmin(HidesAuthorship, MapAdmin):
     list_display = ("__str__", "walk", "when", "author_role", "observed_at")
     list_filter = ("category", "severity", "when", "author_role")
     date_hierarchy = "observed_at"
@@ -50,7 +71,7 @@ class WalkFindingAdmin(MapAdmin):
 
 
 @admin.register(models.WalkAudit)
-class WalkAuditAdmin(MapAdmin):
+class WalkAuditAdmin(HidesAuthorship, MapAdmin):
     list_display = ("walk", "stop_name", "observed_at", "total")
 
 
@@ -58,6 +79,28 @@ class PinPhotoInline(admin.TabularInline):
     model = models.PinPhoto
     fields = ("image", "thumbnail")
     extra = 0
+
+
+class ContactInline(admin.StackedInline):
+    """The resident's contact details, read-only, for users who may see them."""
+
+    model = models.PinContact
+    fields = ("name", "email", "phone")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return may_see_personal_data(request.user)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class StatusHistoryInline(admin.TabularInline):
@@ -76,7 +119,16 @@ class ResidentPinAdmin(MapAdmin):
     date_hierarchy = "reported_at"
     readonly_fields = ("tracking_token", "client_uuid", "vote_count", "reported_at")
     raw_id_fields = ("duplicate_of",)  # a dropdown of every pin would not scale
-    inlines = [PinPhotoInline, StatusHistoryInline]
+    inlines = [ContactInline, PinPhotoInline, StatusHistoryInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The pin's page; a page showing contact details is logged as one access."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            pin = self.get_object(request, unquote(object_id))
+            if pin is not None:
+                shown_contact(request.user, pin, models.ContactAccess.Channel.ADMIN)
+        return response
 
     def save_model(self, request, obj, form, change) -> None:
         from walks.triage import record_status_change
@@ -85,3 +137,27 @@ class ResidentPinAdmin(MapAdmin):
         super().save_model(request, obj, form, change)
         if previous != obj.status:
             record_status_change(obj, previous, request.user)
+
+
+@admin.register(models.ContactAccess)
+class ContactAccessAdmin(MunicipalAdmin):
+    """The log of who saw residents' contact details: viewable, never added, changed or deleted;
+    each municipality's staff see the entries of its pins (entries of deleted pins: superusers)."""
+
+    municipality_path = "pin__municipality"
+
+    list_display = ("accessed_at", "username", "pin_id", "channel")
+    list_filter = ("channel",)
+    search_fields = ("username",)
+    date_hierarchy = "accessed_at"
+    fields = ("accessed_at", "username", "pin_id", "channel")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

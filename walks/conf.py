@@ -21,8 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "TRYGG_PHOTO_STORED_SIDE": 2048,
     "TRYGG_PHOTO_THUMB_SIDE": 320,
     "TRYGG_PHOTOS_PER_FINDING": 10,
-    # Personal data (contact details, photos, participants' names) is kept this many days.
+    # Personal data (contact details, photos, participants' names and device tokens, free text
+    # of pins, findings and audits) is kept this many days; see walks.retention.
     "TRYGG_PERSONAL_DATA_RETENTION_DAYS": 365,
+    # Entries of the log of who saw residents' contact details are kept this many days.
+    "TRYGG_CONTACT_ACCESS_RETENTION_DAYS": 730,
     # Optional XYZ basemap for the field maps, e.g. "https://tile.example.org/{z}/{x}/{y}.png";
     # empty: the maps show the cached street network only.
     "TRYGG_BASEMAP_URL": "",
@@ -31,19 +34,43 @@ DEFAULTS: dict[str, Any] = {
     "TRYGG_WALK_STREETS_BUFFER_M": 300,
     # At most this many street segments in one street-network response.
     "TRYGG_STREETS_MAX": 6000,
+    # Request caps of the public API (walks.api.limits): bytes of a JSON or form body, nesting
+    # depth of a JSON body, files per request. A multipart body may hold one photo
+    # (TRYGG_PHOTO_MAX_BYTES) plus 256 kB of fields.
+    "TRYGG_API_BODY_MAX_BYTES": 256 * 1024,
+    "TRYGG_API_JSON_MAX_DEPTH": 20,
+    "TRYGG_UPLOAD_MAX_FILES": 1,
+    # Proxies in front of Trygg whose X-Forwarded-For is believed (walks.api.throttles): 0 counts
+    # clients by the peer address; behind one TLS-terminating proxy set 1.
+    "TRYGG_TRUSTED_PROXIES": 0,
 }
 
 # Per-client rate limits ("N/period"); `_ip` is keyed by address, `_device` by device token.
+# Each scope counts either reads (GET) or writes (POST, PATCH, DELETE); docs/security.md lists
+# which endpoints use which ("Abuse and bad input").
 RATE_DEFAULTS: dict[str, str] = {
+    # API reads and writes of endpoints without a scope of their own.
+    "read_ip": "600/minute",
+    "write_ip": "120/minute",
+    # Resident reports, supporting votes, Open311 reports and a photo's position.
     "pin_ip": "60/hour",
     "pin_device": "10/hour",
     "vote_ip": "300/hour",
     "vote_device": "60/hour",
-    "walk_device": "240/minute",
-    "walk_ip": "6000/minute",
-    "photo_location_ip": "120/hour",
     "open311_ip": "60/hour",
     "open311_device": "10/hour",
+    "photo_location_ip": "120/hour",
+    # Uploads of a walk's phones; a group shares one network (20 phones back online at once).
+    "walk_device": "240/minute",
+    "walk_ip": "1200/minute",
+    # Reads of a report by its tracking token (page, API and Open311 together).
+    "track_ip": "60/minute",
+    # Pages and plain views (gis.ratelimit).
+    "page_ip": "300/minute",
+    "login_ip": "20/minute",
+    "health_ip": "120/minute",
+    "schema_ip": "20/minute",
+    "csp_report_ip": "120/minute",
 }
 
 

@@ -2,7 +2,8 @@
 close it, and the printable summary with exports.
 
 Leaders are staff in the walk_leader or coordinator group (or superusers); the summary and the
-exports are open to every staff member who may view findings.
+exports are open to every staff member who may view findings. Everyone works only with the walks
+of the municipalities they work for (:mod:`gis.tenancy`); other walks answer 404.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from gis import tenancy
 from gis.geometry import validate_geometry
 from gis.vocabulary import WhenUnsafe
 from layers.models import District, Municipality
@@ -96,9 +98,11 @@ class WalkForm(forms.Form):
     )
     route_drawn = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities = Municipality.objects.all()
+        municipalities = tenancy.municipalities(user)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["district"].queryset = tenancy.scope(District.objects.all(), user)
         if municipalities.count() == 1:
             self.fields["municipality"].initial = municipalities.first()
             self.fields["municipality"].widget = forms.HiddenInput()
@@ -140,18 +144,17 @@ def _qr_svg(text: str) -> str:
     return image.to_string(encoding="unicode")
 
 
-def _walk(code: str) -> SafetyWalk:
-    return get_object_or_404(
-        SafetyWalk.objects.select_related("district", "municipality"), join_code=code.upper()
-    )
+def _walk(request: HttpRequest, code: str) -> SafetyWalk:
+    """The walk with this join code in one of the user's municipalities, or 404."""
+    walks = SafetyWalk.objects.select_related("district", "municipality")
+    return get_object_or_404(tenancy.scope(walks, request.user), join_code=code.upper())
 
 
 @leader_required
 def walk_list(request: HttpRequest) -> HttpResponse:
     """The walks, newest first, with links to run them."""
-    walks = SafetyWalk.objects.select_related("district").annotate(
-        findings_count=Count("findings")
-    )[:200]
+    walks = SafetyWalk.objects.select_related("district").annotate(findings_count=Count("findings"))
+    walks = tenancy.scope(walks, request.user)[:200]
     return render(request, "walks/leader_list.html", {"walks": walks})
 
 
@@ -159,7 +162,7 @@ def walk_list(request: HttpRequest) -> HttpResponse:
 def walk_create(request: HttpRequest) -> HttpResponse:
     """Create a walk; the route is drawn on the map or uploaded as GPX/GeoJSON."""
     if request.method == "POST":
-        form = WalkForm(request.POST, request.FILES)
+        form = WalkForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             walk = SafetyWalk.objects.create(
@@ -173,11 +176,13 @@ def walk_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("walks:manage", code=walk.join_code)
     else:
-        form = WalkForm(initial={"starts_at": timezone.localtime().replace(second=0)})
-    municipality = Municipality.objects.first()
+        form = WalkForm(
+            initial={"starts_at": timezone.localtime().replace(second=0)}, user=request.user
+        )
+    municipality = tenancy.municipalities(request.user).first()
     districts = [
         {"id": d.pk, "name": d.name, "bounds": _bounds(d.geom), "geometry": _geojson(d.geom)}
-        for d in District.objects.all()
+        for d in tenancy.scope(District.objects.all(), request.user)
     ]
     config = {
         "bounds": _bounds(municipality.boundary) if municipality else None,
@@ -195,7 +200,7 @@ def walk_create(request: HttpRequest) -> HttpResponse:
 @leader_required
 def walk_manage(request: HttpRequest, code: str) -> HttpResponse:
     """The walk's join code, link and QR code to show participants, and its state."""
-    walk = _walk(code)
+    walk = _walk(request, code)
     join_url = request.build_absolute_uri(reverse("walks:app", args=[walk.join_code]))
     context = {
         "walk": walk,
@@ -212,7 +217,7 @@ def walk_manage(request: HttpRequest, code: str) -> HttpResponse:
 @leader_required
 def walk_close(request: HttpRequest, code: str) -> HttpResponse:
     """Close the walk: no more findings; the summary is final."""
-    walk = _walk(code)
+    walk = _walk(request, code)
     if walk.status != SafetyWalk.Status.CLOSED:
         walk.status = SafetyWalk.Status.CLOSED
         walk.ended_at = timezone.now()
@@ -223,7 +228,7 @@ def walk_close(request: HttpRequest, code: str) -> HttpResponse:
 @viewer_required
 def walk_summary(request: HttpRequest, code: str) -> HttpResponse:
     """Findings by category with a map, the audits, print styles and export links."""
-    walk = _walk(code)
+    walk = _walk(request, code)
     findings = list(
         WalkFinding.objects.filter(walk=walk)
         .select_related("category")
@@ -287,7 +292,7 @@ EXPORTS = {
 @viewer_required
 def walk_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """Download the walk's findings as GeoJSON, CSV or GeoPackage."""
-    walk = _walk(code)
+    walk = _walk(request, code)
     build, content_type = EXPORTS[fmt]
     response = HttpResponse(build(walk), content_type=content_type)
     stamp = walk.starts_at.strftime("%Y-%m-%d")

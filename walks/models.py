@@ -1,7 +1,8 @@
 """Safety walks, their findings and audits, and resident pins with their votes and history.
 
 Geometry is in the installation's metric CRS (TRYGG_SRID). Contact details of residents live in
-their own table (`PinContact`) so that nothing public ever joins them in by accident.
+their own table (`PinContact`) so that nothing public ever joins them in by accident, and every
+showing of them to a staff user is logged (`ContactAccess`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -116,6 +118,13 @@ class SafetyWalk(MunicipalRecord):
             boundary = self.municipality.boundary if self.municipality_id else None
             validate_geometry(self.route, field="route", allowed=("LineString",), boundary=boundary)
 
+    def validate_constraints(self, exclude=None) -> None:
+        """Without a route the route check has nothing to check (Django would hand ST_IsValid a
+        NULL and fail with a TypeError, a 500 in the back office)."""
+        if self.route is None:
+            exclude = {*(exclude or ()), "route"}
+        super().validate_constraints(exclude=exclude)
+
 
 class WalkParticipant(models.Model):
     """A person taking part in a walk from their phone; identified by a device token only."""
@@ -136,7 +145,8 @@ class WalkParticipant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} {self.display_name}".strip()
+        """Role and number, never the name: lists and links must not show it to every role."""
+        return f"{self.get_role_display()} #{self.pk}"
 
 
 class WalkFinding(MunicipalRecord):
@@ -385,3 +395,44 @@ class PinStatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["changed_at"]
+
+
+class ContactAccess(models.Model):
+    """One showing of a resident's contact details to a staff user: who, when, which pin, where.
+
+    Written by the views that show contact details, never edited; the pin is referenced without a
+    database constraint, so the entry outlives the pin and its contact details.
+    """
+
+    class Channel(models.TextChoices):
+        ADMIN = "admin", _("Back office pin page")
+        DASHBOARD = "dashboard", _("Dashboard pin details")
+        TRIAGE = "triage", _("Dashboard triage answer")
+
+    accessed_at = models.DateTimeField(_("viewed at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150)
+    pin = models.ForeignKey(
+        ResidentPin,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("pin"),
+    )
+    channel = models.CharField(_("shown in"), max_length=16, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = _("contact details access")
+        verbose_name_plural = _("contact details accesses")
+        ordering = ["-accessed_at", "-id"]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.accessed_at)
+        return f"{self.username} · {self.pin_id} · {when:%Y-%m-%d %H:%M}"

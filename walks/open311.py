@@ -12,24 +12,29 @@ Status is "open" or "closed" (`ResidentPin.open311_status`); `status_notes` is t
 municipality's public answer. Contact details given with a POST (email, names, phone) are
 stored privately in PinContact and never returned. `api_key` and `jurisdiction_id` are
 accepted and ignored (one installation serves its municipalities); `media_url` is not fetched.
-Errors are Open311 error lists ({code, description}) with HTTP 400, 404 or 429.
+Errors are Open311 error lists ({code, description}) in the route's format, with HTTP 400, 404,
+405, 413, 415 or 429 (503 while the database is down is the middleware's JSON). Each format is
+a route of its own (walks.urls_api), so the OpenAPI schema documents one media type per path
+(walks.open311_schema).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from xml.etree import ElementTree
 
 from django.contrib.gis.geos import Point
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -37,10 +42,18 @@ from rest_framework.views import APIView
 
 from gis.vocabulary import Department
 from walks.api.common import PublicEndpoint, create_once
-from walks.api.fields import WGS84, to_storage, to_wgs84
+from walks.api.fields import WGS84, CodeField, to_storage, to_wgs84
+from walks.api.params import check_no_nul
 from walks.api.pins import create_pin, municipality_at
-from walks.api.throttles import WriteThrottledMixin, throttles_for
+from walks.api.throttles import WriteThrottledMixin, read_throttles, throttles_for
 from walks.models import Category, PinPhoto, ResidentPin
+from walks.open311_schema import (
+    Open311CreatedRequest,
+    Open311Schema,
+    Open311Service,
+    Open311ServiceRequest,
+    Open311Token,
+)
 
 DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
@@ -73,6 +86,20 @@ class Open311XMLRenderer(BaseRenderer):
         return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8")
 
 
+#: The renderer of each format suffix; each route serves one format.
+RENDERERS = {"json": Open311JSONRenderer, "xml": Open311XMLRenderer}
+
+
+class FormatSuffixNegotiation(DefaultContentNegotiation):
+    """The URL's format suffix decides the format, whatever the Accept header asks for."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        for renderer in renderers:
+            if renderer.format == format_suffix:
+                return renderer, renderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
+
 def _w3c(moment) -> str | None:
     """A W3C datetime with the offset, e.g. 2026-11-22T18:30:00+01:00."""
     if moment is None:
@@ -92,10 +119,24 @@ def _error_list(status_code: int, detail) -> list[dict]:
     return [{"code": status_code, "description": str(detail)}]
 
 
+def error_answer(path: str, status_code: int, message: str) -> HttpResponse:
+    """An Open311 error list answered outside the views (an address no route serves), in the
+    format of the path's suffix: XML for .xml, JSON otherwise."""
+    renderer = RENDERERS["xml" if path.endswith(".xml") else "json"]()
+    body = renderer.render(_error_list(status_code, message))
+    content_type = renderer.media_type + (
+        f"; charset={renderer.charset}" if renderer.charset else ""
+    )
+    return HttpResponse(body, status=status_code, content_type=content_type)
+
+
 class Open311View(PublicEndpoint, APIView):
     """Common ground: JSON/XML by the URL's format suffix and errors in Open311's format."""
 
-    renderer_classes = [Open311JSONRenderer, Open311XMLRenderer]
+    renderer_classes = list(RENDERERS.values())
+    metadata_class = None  # GeoReport v2 has no OPTIONS: 405
+    content_negotiation_class = FormatSuffixNegotiation
+    schema = Open311Schema()
     xml_names = ("errors", "error")
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -161,7 +202,7 @@ class Services(Open311View):
 
     xml_names = ("services", "service")
 
-    @extend_schema(operation_id="open311_services", responses={200: dict})
+    @extend_schema(responses={200: Open311Service(many=True)})
     def get(self, request, format=None):
         return Response([_service(category) for category in Category.objects.all()])
 
@@ -169,19 +210,19 @@ class Services(Open311View):
 class Open311RequestInput(serializers.Serializer):
     """The parameters of a GeoReport v2 POST that Trygg uses."""
 
-    service_code = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+    service_code = CodeField(slug_field="code", queryset=Category.objects.all())
     lat = serializers.FloatField(min_value=-90, max_value=90)
     long = serializers.FloatField(min_value=-180, max_value=180)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     first_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     phone = serializers.RegexField(r"^\+?[0-9 ()-]{5,31}$", required=False, allow_blank=True)
     device_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     account_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     media_url = serializers.URLField(required=False, allow_blank=True)
-    api_key = serializers.CharField(required=False, allow_blank=True)
-    jurisdiction_id = serializers.CharField(required=False, allow_blank=True)
+    api_key = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    jurisdiction_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 def _when_now() -> str:
@@ -195,14 +236,40 @@ def _when_now() -> str:
 def _since(value: str | None, field: str):
     if not value:
         return None
-    moment = parse_datetime(value.strip().replace(" ", "+"))
+    try:
+        moment = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:  # well formed but not a date, such as month 13
+        moment = None
     if moment is None:
         raise serializers.ValidationError(
             {field: [_("Expected a W3C datetime such as 2026-11-22T18:30:00+01:00.")]}
         )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return moment
+    try:
+        return moment.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59
+    except OverflowError:
+        raise serializers.ValidationError(
+            {field: [_("The date lies outside the years 1 to 9999.")]}
+        ) from None
+
+
+REQUEST_FILTERS = [
+    OpenApiParameter(
+        "service_request_id",
+        OpenApiTypes.STR,
+        description="Comma-separated ids; when given, the other filters are ignored.",
+    ),
+    OpenApiParameter("service_code", OpenApiTypes.STR, description="Comma-separated codes."),
+    OpenApiParameter(
+        "start_date",
+        OpenApiTypes.DATETIME,
+        description=f"Requested at or after (W3C); default {DEFAULT_DAYS} days ago.",
+    ),
+    OpenApiParameter("end_date", OpenApiTypes.DATETIME, description="Requested at or before."),
+    OpenApiParameter("status", OpenApiTypes.STR, description="open, closed or open,closed."),
+    OpenApiParameter("jurisdiction_id", OpenApiTypes.STR, description="Accepted and ignored."),
+]
 
 
 class Requests(WriteThrottledMixin, Open311View):
@@ -212,7 +279,7 @@ class Requests(WriteThrottledMixin, Open311View):
     throttle_classes = throttles_for("open311")
     parser_classes = [FormParser, MultiPartParser, JSONParser]
 
-    @extend_schema(operation_id="open311_requests_list", responses={200: dict})
+    @extend_schema(parameters=REQUEST_FILTERS, responses={200: Open311ServiceRequest(many=True)})
     def get(self, request, format=None):
         params = request.query_params
         pins = _pins()
@@ -235,6 +302,7 @@ class Requests(WriteThrottledMixin, Open311View):
             if end is not None:
                 pins = pins.filter(reported_at__lte=end)
             codes = [c for c in params.get("service_code", "").split(",") if c.strip()]
+            check_no_nul("service_code", codes)
             if codes:
                 known = set(Category.objects.filter(code__in=codes).values_list("code", flat=True))
                 unknown = sorted(set(codes) - known)
@@ -253,9 +321,7 @@ class Requests(WriteThrottledMixin, Open311View):
         pins = pins.order_by("-reported_at")[:MAX_REQUESTS]
         return Response([_request(pin, request) for pin in pins])
 
-    @extend_schema(
-        operation_id="open311_requests_create", request=Open311RequestInput, responses={201: dict}
-    )
+    @extend_schema(request=Open311RequestInput, responses={201: Open311CreatedRequest(many=True)})
     def post(self, request, format=None):
         data = Open311RequestInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -305,7 +371,10 @@ class RequestDetail(Open311View):
 
     xml_names = ("service_requests", "request")
 
-    @extend_schema(operation_id="open311_request_detail", responses={200: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("request_id", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={200: Open311ServiceRequest(many=True)},
+    )
     def get(self, request, request_id: str, format=None):
         if not request_id.isdigit():
             raise exceptions.NotFound(_("No service request with this id."))
@@ -318,9 +387,13 @@ class RequestDetail(Open311View):
 class TokenDetail(Open311View):
     """GET the service request id behind a token returned by a POST."""
 
+    throttle_classes = read_throttles("track")
     xml_names = ("service_requests", "request")
 
-    @extend_schema(operation_id="open311_token", responses={200: dict})
+    @extend_schema(
+        parameters=[OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={200: Open311Token(many=True)},
+    )
     def get(self, request, token: str, format=None):
         pin = ResidentPin.objects.filter(tracking_token=token).only("pk").first()
         if pin is None:

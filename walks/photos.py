@@ -1,23 +1,30 @@
 """Photo intake: validate an upload as an image, read its GPS, re-encode it without metadata.
 
-The upload is judged by its content, never by its name: Pillow must recognise it as JPEG, PNG
-or WebP, its dimensions are checked from the header before any pixel is decoded (which refuses
-decompression bombs), and the pixels must then decode. The stored image is a fresh JPEG built
-from the pixels only, so EXIF (GPS position, device make and model, time) and any other
-metadata is gone; the GPS position is read first so that it can be offered as the location.
+The upload is judged by its content, never by its name or declared type: only Pillow's JPEG,
+PNG and WebP decoders are tried, its dimensions are checked from the header before any pixel
+is decoded (which refuses decompression bombs), and the pixels must then decode. The stored
+image is a fresh JPEG built from the pixels only, so EXIF (GPS position, device make and model,
+time), comments, trailing bytes (a polyglot's script or archive) and any other metadata are
+gone; the GPS position is read first so that it can be offered as the location. Damaged
+metadata never refuses a photo: it only means no position and no rotation.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps
 
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "MPO"})
+# The decoders tried on an upload (the JPEG decoder also opens MPO, a phone's multi-picture JPEG).
+DECODERS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 85
 
 
@@ -47,15 +54,23 @@ def _check_limits(max_bytes: int, max_pixels: int, max_side: int) -> None:
         raise ValueError(f"max_side must be > 0 px, got {max_side}")
 
 
+@contextmanager
+def _untrusted_decoding() -> Iterator[None]:
+    """Pillow's warnings while decoding an upload: a decompression bomb's warning is an error
+    (refused below), Pillow's complaints about damaged metadata are ignored (it is dropped)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        yield
+
+
 def _open_checked(data: bytes, max_pixels: int, max_side: int) -> Image.Image:
     """Open (header only) and refuse non-images, other formats and oversized dimensions."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data), formats=DECODERS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoError(_("The image has too many pixels.")) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except Exception:  # whatever a decoder raises on hostile bytes means "not an image"
         raise PhotoError(_("The file is not an image (JPEG, PNG or WebP).")) from None
     if image.format not in ACCEPTED_FORMATS:
         raise PhotoError(_("The file is not an image (JPEG, PNG or WebP)."))
@@ -93,15 +108,42 @@ def read_gps(image: Image.Image) -> tuple[float, float] | None:
         gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
         lat = _dms_to_degrees(gps[ExifTags.GPS.GPSLatitude], gps[ExifTags.GPS.GPSLatitudeRef])
         lon = _dms_to_degrees(gps[ExifTags.GPS.GPSLongitude], gps[ExifTags.GPS.GPSLongitudeRef])
-    except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError, OSError):
+    except Exception:  # absent or damaged EXIF (any parser error) means no position
         return None
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0) or (lat == 0.0 and lon == 0.0):
         return None
     return round(lat, 7), round(lon, 7)
 
 
+def _decode_reduced(image: Image.Image, side: int) -> None:
+    """Decode the pixels, a JPEG at the smallest of 1/2, 1/4, 1/8 scale that still covers
+    `side` on its longest side (libjpeg's draft mode: less memory and time for big photos)."""
+    width, height = image.size
+    scale = min(1.0, side / max(width, height))
+    image.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
+    image.load()
+
+
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    """The decoded image turned as its EXIF says (unturned if that is damaged), in RGB or L,
+    transparent pixels on white."""
+    try:
+        upright = ImageOps.exif_transpose(image)
+    except Exception:  # damaged EXIF orientation: keep the pixels as they are
+        upright = image
+    if upright.mode in ("RGB", "L"):
+        return upright
+    background = Image.new("RGB", upright.size, "white")
+    rgba = upright.convert("RGBA")
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
 def _jpeg(image: Image.Image, side: int) -> bytes:
+    """The pixels as a JPEG of at most `side` px; nothing of `info` (Pillow would carry the
+    original's comment over, and with it whatever a polyglot hid there)."""
     copy = image.copy()
+    copy.info = {}
     copy.thumbnail((side, side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     copy.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
@@ -147,8 +189,8 @@ def inspect_photo(
     """
     _check_limits(max_bytes, max_pixels, max_side)
     data = _read_all(upload, max_bytes)
-    image = _open_checked(data, max_pixels, max_side)
-    return read_gps(image)
+    with _untrusted_decoding():
+        return read_gps(_open_checked(data, max_pixels, max_side))
 
 
 def process_photo(
@@ -189,22 +231,18 @@ def process_photo(
         if value <= 0:
             raise ValueError(f"{label} must be > 0 px, got {value}")
     data = _read_all(upload, max_bytes)
-    image = _open_checked(data, max_pixels, max_side)
-    try:
-        image.verify()
+    with _untrusted_decoding():
         image = _open_checked(data, max_pixels, max_side)
-        gps = read_gps(image)
-        image.load()
-        upright = ImageOps.exif_transpose(image)
-        if upright.mode not in ("RGB", "L"):
-            background = Image.new("RGB", upright.size, "white")
-            rgba = upright.convert("RGBA")
-            background.paste(rgba, mask=rgba.getchannel("A"))
-            upright = background
-    except PhotoError:
-        raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise PhotoError(_("The image is damaged and cannot be read.")) from None
+        try:
+            image.verify()
+            image = _open_checked(data, max_pixels, max_side)
+            gps = read_gps(image)
+            _decode_reduced(image, stored_side)
+            upright = _upright_rgb(image)
+        except PhotoError:
+            raise
+        except Exception:  # whatever a decoder raises on damaged pixel data
+            raise PhotoError(_("The image is damaged and cannot be read.")) from None
     stored = _jpeg(upright, stored_side)
     thumbnail = _jpeg(upright, thumb_side)
     width, height = Image.open(io.BytesIO(stored)).size

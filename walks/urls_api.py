@@ -7,7 +7,20 @@ from walks.api import pins, walks
 
 app_name = "walks_api"
 
-FORMAT = r"\.(?P<format>json|xml)$"
+
+def open311_routes(route: str, view, name: str) -> list:
+    """GeoReport v2 puts the format in the URL: one route per format, each with its renderer
+    only (so the OpenAPI schema documents one media type per path)."""
+    return [
+        re_path(
+            rf"^open311/v2/{route}\.{fmt}$",
+            view.as_view(renderer_classes=[renderer]),
+            {"format": fmt},
+            name=f"{name}-{fmt}",
+        )
+        for fmt, renderer in open311.RENDERERS.items()
+    ]
+
 
 urlpatterns = [
     path("api/walks/", walks.WalkList.as_view(), name="walk-list"),
@@ -34,16 +47,8 @@ urlpatterns = [
     path("api/pins/<int:pk>/", pins.PinDetail.as_view(), name="pin-detail"),
     path("api/pins/<int:pk>/votes/", pins.PinVoteCreate.as_view(), name="pin-votes"),
     path("api/pins/track/<str:token>/", pins.PinTrack.as_view(), name="pin-track"),
-    re_path(r"^open311/v2/services" + FORMAT, open311.Services.as_view(), name="open311-services"),
-    re_path(r"^open311/v2/requests" + FORMAT, open311.Requests.as_view(), name="open311-requests"),
-    re_path(
-        r"^open311/v2/requests/(?P<request_id>[^/.]+)" + FORMAT,
-        open311.RequestDetail.as_view(),
-        name="open311-request",
-    ),
-    re_path(
-        r"^open311/v2/tokens/(?P<token>[^/.]+)" + FORMAT,
-        open311.TokenDetail.as_view(),
-        name="open311-token",
-    ),
+    *open311_routes("services", open311.Services, "open311-services"),
+    *open311_routes("requests", open311.Requests, "open311-requests"),
+    *open311_routes(r"requests/(?P<request_id>[^/.]+)", open311.RequestDetail, "open311-request"),
+    *open311_routes(r"tokens/(?P<token>[^/.]+)", open311.TokenDetail, "open311-token"),
 ]

@@ -9,6 +9,8 @@
   (:mod:`gis.fixes.workflow`): coordinators and planners (and superusers) change every fix, the
   street and parks departments only their own department's fixes.
 * Residents' contact details need `walks.view_contact_details` (the coordinator).
+* Everything is limited to the municipalities the user works for (:mod:`gis.tenancy`): another
+  municipality's code is an unknown filter value (400), its objects are not found (404).
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.views.decorators.http import require_safe
 from drf_spectacular.authentication import SessionScheme as _SpectacularSessionScheme
 from rest_framework import authentication, permissions
 
+from gis import tenancy
+from gis.dashboard.filters import municipality_from
 from gis.fixes import workflow
+from layers.models import Municipality
 
 VIEW_PERMISSIONS = ("walks.view_residentpin", "walks.view_walkfinding", "trygg.view_fix")
 TRIAGE_PERMISSION = "walks.change_residentpin"
@@ -58,9 +64,17 @@ def can_change_fix(user, fix) -> bool:
     return can_view(user) and user.has_perm(FIX_PERMISSION) and workflow.can_change(user, fix)
 
 
-def staff_page(view):
-    """Page decorator: anonymous users go to the login page, other roles get 403."""
+def user_municipality(params, user) -> Municipality:
+    """The municipality the `municipality` parameter names among those `user` works for, else
+    the first of them; raises :class:`gis.dashboard.filters.FilterError` otherwise."""
+    return municipality_from(params, among=tenancy.municipalities(user))
 
+
+def staff_page(view):
+    """Page decorator: pages only read (GET, HEAD; else 405), anonymous users go to the login
+    page, other roles get 403."""
+
+    @require_safe
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -23,10 +23,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -118,6 +119,8 @@ def _values(params: Mapping, name: str) -> list[str]:
     for item in raw:
         if item is None:
             continue
+        if "\x00" in str(item):  # PostgreSQL text cannot hold it: no code or name has one
+            raise FilterError(name, "null characters are not allowed")
         out.extend(part.strip() for part in str(item).split(",") if part.strip())
     return out
 
@@ -147,15 +150,19 @@ def _instant(params: Mapping, name: str, *, end: bool) -> datetime | None:
         raise FilterError(
             name, f"expected a date YYYY-MM-DD or an ISO 8601 date-time, got {text!r}"
         )
-    if day is not None:
-        # A day filter covers the whole local day: `to` is exclusive from the next midnight.
-        day = day + timedelta(days=1) if end else day
-        moment = datetime.combine(day, time.min)
-    elif end:
-        moment = moment + timedelta(microseconds=1)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        if day is not None:
+            # A day filter covers the whole local day: `to` is exclusive from the next midnight.
+            day = day + timedelta(days=1) if end else day
+            moment = datetime.combine(day, time.min)
+        elif end:
+            moment = moment + timedelta(microseconds=1)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59.
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise FilterError(name, f"{text!r} lies outside the years 1 to 9999") from None
 
 
 def _integer(params: Mapping, name: str) -> int | None:
@@ -170,10 +177,14 @@ def _integer(params: Mapping, name: str) -> int | None:
         raise FilterError(name, f"expected an integer id, got {values[0]!r}") from None
 
 
-def municipality_from(params: Mapping) -> Municipality:
-    """The municipality named by the `municipality` parameter (its code), else the first one."""
+def municipality_from(params: Mapping, among: QuerySet | None = None) -> Municipality:
+    """The municipality named by the `municipality` parameter (its code), else the first one.
+
+    `among` limits the choice (a user's municipalities, :func:`gis.tenancy.municipalities`):
+    a code outside it is unknown.
+    """
     codes = _values(params, "municipality")
-    queryset = Municipality.objects.only("id", "code", "name")
+    queryset = (Municipality.objects if among is None else among).only("id", "code", "name")
     if codes:
         found = queryset.filter(code=codes[0]).first()
         if found is None:

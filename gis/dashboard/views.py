@@ -14,15 +14,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pyproj import Transformer
 
+from gis import tenancy
 from gis.dashboard import charts, conf, queries
-from gis.dashboard.access import can_see_contacts, can_triage, fix_departments, staff_page
-from gis.dashboard.filters import (
-    SOURCES,
-    FilterError,
-    Filters,
-    municipality_from,
-    parse_filters,
+from gis.dashboard.access import (
+    can_see_contacts,
+    can_triage,
+    fix_departments,
+    staff_page,
+    user_municipality,
 )
+from gis.dashboard.filters import SOURCES, FilterError, Filters, parse_filters
 from gis.dashboard.situation import (
     cached_situation,
     hotspot_label,
@@ -35,7 +36,7 @@ from gis.dashboard.situation import (
 )
 from gis.models import Fix
 from gis.vocabulary import Department, WhenUnsafe
-from layers.models import District, Municipality
+from layers.models import District
 from walks.models import Category, ResidentPin
 
 
@@ -151,6 +152,10 @@ def _js_strings() -> dict[str, str]:
         "legendActed": _("Measure planned or fixed"),
         "legendClosed": _("Answered or closed"),
         "legendCategoryColour": _("Colour by category, as for the pins."),
+        "legendCluster": _(
+            "Zoomed out, nearby pins, findings and incidents form one circle: size by their "
+            "number, colour by their most frequent category. Click it to zoom in."
+        ),
         "legendIncident": _("Incident, coloured by category"),
         "legendRoute": _("Route of a safety walk"),
         "legendFix": _("Fix and its rank"),
@@ -182,7 +187,7 @@ def _js_strings() -> dict[str, str]:
 def map_page(request: HttpRequest) -> HttpResponse:
     """The full-screen map with filters, counts, layers and legend, and the ranked fixes."""
     try:
-        municipality = municipality_from(request.GET)
+        municipality = user_municipality(request.GET, request.user)
     except FilterError as error:
         return _bad_request(request, error)
     first, last = queries.data_range(municipality.pk)
@@ -196,7 +201,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "lang": get_language(),
         "municipality": municipality.code,
         "municipalities": [
-            {"code": m.code, "name": m.name} for m in Municipality.objects.order_by("name")
+            {"code": m.code, "name": m.name} for m in tenancy.municipalities(request.user)
         ],
         "api": {
             "tile": api + "tiles/{layer}/{z}/{x}/{y}.pbf",
@@ -249,7 +254,8 @@ def _bad_request(request: HttpRequest, error: FilterError, *, json_body: bool = 
 
 
 def _situation_filters(request: HttpRequest) -> Filters:
-    return parse_filters(request.GET, default_days=period_days())
+    municipality = user_municipality(request.GET, request.user)
+    return parse_filters(request.GET, municipality=municipality, default_days=period_days())
 
 
 def _delta(row) -> dict:

@@ -8,6 +8,7 @@ session, 403 for a role without access. Filter parameters that do not parse answ
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 
@@ -17,13 +18,23 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.cache import get_conditional_response
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gis import tenancy
 from gis.dashboard import queries
+from gis.dashboard import schemas as doc
 from gis.dashboard.access import (
     CanChangeFixes,
     CanTriage,
@@ -32,17 +43,21 @@ from gis.dashboard.access import (
     can_change_fix,
     can_see_contacts,
     can_triage,
+    user_municipality,
 )
-from gis.dashboard.filters import FilterError, Filters, municipality_from, parse_filters
+from gis.dashboard.filters import FilterError, Filters, parse_filters
 from gis.dashboard.tiles import CONTENT_TYPE, LAYERS, check_tile, render_tile
 from gis.fixes import explain, workflow
 from gis.models import Fix
 from gis.vocabulary import Department
 from layers.models import Camera, Incident, LuxReading, StreetLamp, StreetSegment, Vegetation
+from walks.api.fields import CodeField
+from walks.api.params import reject_null_path_parts
+from walks.contact_access import shown_contact
 from walks.models import (
     Category,
+    ContactAccess,
     FindingPhoto,
-    PinContact,
     PinPhoto,
     ResidentPin,
     SafetyWalk,
@@ -66,6 +81,7 @@ class DashboardView(APIView):
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [CanViewDashboard]
+    schema = doc.DashboardSchema()
 
     def dispatch(self, request, *args, **kwargs):
         lang = request.GET.get("lang", "")
@@ -74,37 +90,62 @@ class DashboardView(APIView):
                 return super().dispatch(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_null_path_parts(kwargs)
+
     def filters(self, request, **kwargs) -> Filters:
         """The request's filters; a parameter that does not parse becomes a 400."""
         try:
-            return parse_filters(request.query_params, **kwargs)
+            municipality = user_municipality(request.query_params, request.user)
+            return parse_filters(request.query_params, municipality=municipality, **kwargs)
         except FilterError as error:
             raise ValidationError({error.param: [error.message]}) from None
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("layer", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(LAYERS)),
+        *doc.FILTER_PARAMETERS,
+    ],
+    responses={
+        (200, CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="The tile."),
+        304: OpenApiResponse(description="Unchanged since the ETag sent in If-None-Match."),
+        400: OpenApiResponse(description="A filter or z, x, y is out of range."),
+    },
+)
 class TileView(DashboardView):
-    """GET a Mapbox vector tile of one layer, filtered like the rest of the dashboard."""
+    """GET a Mapbox vector tile of one layer, filtered like the rest of the dashboard.
+
+    A tile is private to the logged-in user: the browser may reuse it for `max_age` seconds,
+    then revalidates it by its ETag (a digest of its bytes) and gets 304 when it is unchanged.
+    """
 
     content_negotiation_class = AnyContent
+    max_age = 60
 
     def get(self, request, layer: str, z: int, x: int, y: int):
         if layer not in LAYERS:
             raise Http404(f"no tile layer {layer!r}")
-        filters = self.filters(request)
         try:
             check_tile(z, x, y)
         except ValueError as error:
             name = str(error).split(" ", 1)[0]
             raise ValidationError({name: [str(error)]}) from None
-        tile = render_tile(layer, z, x, y, filters)
-        response = HttpResponse(tile, content_type=CONTENT_TYPE)
-        response["Cache-Control"] = "private, max-age=0, must-revalidate"
+        tile = render_tile(layer, z, x, y, self.filters(request))
+        etag = f'"{hashlib.blake2b(tile, digest_size=16).hexdigest()}"'
+        response = get_conditional_response(request, etag=etag) or HttpResponse(
+            tile, content_type=CONTENT_TYPE
+        )
+        response["ETag"] = etag
+        response["Cache-Control"] = f"private, max-age={self.max_age}"
         return response
 
 
 class CountsView(DashboardView):
     """GET counts of the filtered reports by source, category, time of day and status."""
 
+    @extend_schema(parameters=doc.FILTER_PARAMETERS, responses=doc.Counts)
     def get(self, request):
         return Response(queries.counts(self.filters(request)))
 
@@ -112,6 +153,7 @@ class CountsView(DashboardView):
 class HeatmapView(DashboardView):
     """GET the heat map's image URL, WGS 84 bounds and legend for the filters."""
 
+    @extend_schema(parameters=doc.FILTER_PARAMETERS, responses=doc.Heatmap)
     def get(self, request):
         filters = self.filters(request)
         heat = queries.heatmap(filters)
@@ -142,6 +184,13 @@ class HeatmapPngView(DashboardView):
 
     content_negotiation_class = AnyContent
 
+    @extend_schema(
+        parameters=doc.FILTER_PARAMETERS,
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description="The heat map."),
+            404: OpenApiResponse(description="No report passes the filters."),
+        },
+    )
     def get(self, request):
         heat = queries.heatmap(self.filters(request))
         if heat.overlay is None:
@@ -155,10 +204,25 @@ class HeatmapPngView(DashboardView):
 class HotspotsView(DashboardView):
     """GET Gi* hot and cold spot cells: live for the filters, or `?run=latest` stored cells."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "run",
+                OpenApiTypes.STR,
+                enum=["latest"],
+                description="The latest stored run instead of live cells.",
+            ),
+            *doc.FILTER_PARAMETERS,
+        ],
+        responses={
+            200: doc.Hotspots,
+            404: OpenApiResponse(description="`run=latest` and no run is stored."),
+        },
+    )
     def get(self, request):
         if request.query_params.get("run") == "latest":
             try:
-                municipality = municipality_from(request.query_params)
+                municipality = user_municipality(request.query_params, request.user)
             except FilterError as error:
                 raise ValidationError({error.param: [error.message]}) from None
             stored = queries.stored_hotspots(municipality.pk)
@@ -172,6 +236,7 @@ class HotspotsView(DashboardView):
 class DistrictsView(DashboardView):
     """GET the municipality's district boundaries (GeoJSON, WGS 84)."""
 
+    @extend_schema(parameters=doc.FILTER_PARAMETERS, responses=doc.Districts)
     def get(self, request):
         return Response(queries.districts(self.filters(request).municipality_id))
 
@@ -179,6 +244,7 @@ class DistrictsView(DashboardView):
 class RoutesView(DashboardView):
     """GET safety-walk routes in the period and district (GeoJSON, WGS 84)."""
 
+    @extend_schema(parameters=doc.FILTER_PARAMETERS, responses=doc.Routes)
     def get(self, request):
         return Response(queries.routes(self.filters(request)))
 
@@ -244,6 +310,11 @@ def fix_data(fix: Fix, user, *, full: bool = False) -> dict:
 class FixesView(DashboardView):
     """GET the ranked fixes (GeoJSON, best first); `department`, `fix_status`, `limit`."""
 
+    @extend_schema(
+        operation_id="dashboard_fixes_list",
+        parameters=[*doc.FILTER_PARAMETERS, *doc.FIX_LIST_PARAMETERS],
+        responses=doc.Fixes,
+    )
     def get(self, request):
         filters = self.filters(request)
         department = request.query_params.get("department", "")
@@ -292,12 +363,14 @@ class FixDetailView(DashboardView):
             return [CanChangeFixes()]
         return super().get_permissions()
 
+    @extend_schema(responses=doc.FixDetail)
     def get(self, request, pk: int):
-        fix = get_object_or_404(Fix, pk=pk)
+        fix = get_object_or_404(tenancy.scope(Fix.objects.all(), request.user), pk=pk)
         return Response(fix_data(fix, request.user, full=True))
 
+    @extend_schema(request=FixStatusSerializer, responses=doc.FixDetail)
     def post(self, request, pk: int):
-        fix = get_object_or_404(Fix, pk=pk)
+        fix = get_object_or_404(tenancy.scope(Fix.objects.all(), request.user), pk=pk)
         self.check_object_permissions(request, fix)
         serializer = FixStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -336,8 +409,9 @@ def _lonlat(geom) -> list[float]:
     return [round(point.x, 6), round(point.y, 6)]
 
 
-def pin_data(pin: ResidentPin, user) -> dict:
-    """A resident pin with its photos, history and linked fixes; contact for the coordinator."""
+def pin_data(pin: ResidentPin, user, channel: str = ContactAccess.Channel.DASHBOARD) -> dict:
+    """A resident pin with its photos, history and linked fixes; contact for the coordinator
+    (each showing logged as seen through `channel`)."""
     data = {
         "source": "resident",
         "id": pin.pk,
@@ -369,7 +443,7 @@ def pin_data(pin: ResidentPin, user) -> dict:
         "can_triage": can_triage(user),
     }
     if can_see_contacts(user):
-        contact = PinContact.objects.filter(pin=pin).first()
+        contact = shown_contact(user, pin, channel)
         data["contact"] = (
             {"name": contact.name, "email": contact.email, "phone": contact.phone}
             if contact
@@ -520,20 +594,47 @@ DETAILS = {
 }
 
 
+# The model behind each kind of feature, to keep details within the user's municipalities.
+FEATURE_MODELS = {
+    "resident": ResidentPin,
+    "walk": WalkFinding,
+    "incident": Incident,
+    "lamp": StreetLamp,
+    "lux": LuxReading,
+    "camera": Camera,
+    "vegetation": Vegetation,
+    "street": StreetSegment,
+    "route": SafetyWalk,
+}
+
+
 class FeatureView(DashboardView):
     """GET the details of anything on the map: `source` is a report source or a layer."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "source", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(doc.FEATURE_DETAILS)
+            )
+        ],
+        responses=PolymorphicProxySerializer(
+            component_name="FeatureDetail",
+            serializers=doc.FEATURE_DETAILS,
+            resource_type_field_name="source",
+        ),
+    )
     def get(self, request, source: str, pk: int):
         if source not in DETAILS:
             raise Http404(f"no feature kind {source!r}")
+        mine = tenancy.scope(FEATURE_MODELS[source].objects.filter(pk=pk), request.user)
+        if not mine.exists():
+            raise Http404(f"no {source} feature {pk}")
         return Response(DETAILS[source](pk, request.user))
 
 
 class TriageSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ResidentPin.Status.choices, required=False)
-    category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.all(), required=False
-    )
+    category = CodeField(slug_field="code", queryset=Category.objects.all(), required=False)
     fix = serializers.IntegerField(required=False, allow_null=True)
     public_answer = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
@@ -548,12 +649,14 @@ class TriageView(DashboardView):
 
     permission_classes = [CanTriage]
 
+    @extend_schema(request=TriageSerializer, responses=doc.PinDetail)
     def post(self, request, pk: int):
         serializer = TriageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with transaction.atomic():
-            pin = get_object_or_404(ResidentPin.objects.select_for_update(), pk=pk)
+            pins = tenancy.scope(ResidentPin.objects.select_for_update(), request.user)
+            pin = get_object_or_404(pins, pk=pk)
             previous = pin.status
             changes = []
             fix = None
@@ -582,7 +685,7 @@ class TriageView(DashboardView):
             if pin.status != previous or changes or data.get("note"):
                 record_status_change(pin, previous, request.user, note=note)
         pin = ResidentPin.objects.select_related("category", "district").get(pk=pk)
-        return Response(pin_data(pin, request.user))
+        return Response(pin_data(pin, request.user, ContactAccess.Channel.TRIAGE))
 
 
 class PhotoView(DashboardView):
@@ -590,11 +693,24 @@ class PhotoView(DashboardView):
 
     content_negotiation_class = AnyContent
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["pin", "finding"]
+            ),
+            OpenApiParameter(
+                "size", OpenApiTypes.STR, OpenApiParameter.PATH, enum=["thumb", "full"]
+            ),
+        ],
+        responses={(200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="JPEG")},
+    )
     def get(self, request, kind: str, pk: int, size: str):
-        model = {"pin": PinPhoto, "finding": FindingPhoto}.get(kind)
-        if model is None or size not in ("thumb", "full"):
+        owner = {"pin": (PinPhoto, "pin"), "finding": (FindingPhoto, "finding")}.get(kind)
+        if owner is None or size not in ("thumb", "full"):
             raise Http404("no such photo")
-        photo = get_object_or_404(model, pk=pk)
+        model, parent = owner
+        photos = tenancy.scope(model.objects.all(), request.user, f"{parent}__municipality")
+        photo = get_object_or_404(photos, pk=pk)
         field = photo.thumbnail if size == "thumb" and photo.thumbnail else photo.image
         if not field:
             raise Http404("photo file missing")

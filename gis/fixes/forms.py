@@ -35,11 +35,11 @@ class FixFilterForm(forms.Form):
         label=_("How many"), required=False, min_value=1, max_value=PRINT_LIMIT_MAX
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, municipalities=None, **kwargs) -> None:
+        """`municipalities`: the ones to choose from (the user's); all when omitted."""
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = [
-            (m.code, m.name) for m in Municipality.objects.only("code", "name")
-        ]
+        among = Municipality.objects.all() if municipalities is None else municipalities
+        self.fields["municipality"].choices = [(m.code, m.name) for m in among.only("code", "name")]
 
 
 class StatusForm(forms.Form):

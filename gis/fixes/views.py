@@ -1,7 +1,8 @@
 """Department work lists of ranked fixes, their exports, the fix page and its status workflow.
 
-Staff only: every role with the fix view permission sees every fix; who may change a fix is
-decided by :func:`gis.fixes.workflow.can_change`. Anonymous visitors are sent to the login page.
+Staff only: every role with the fix view permission sees every fix of the municipalities it works
+for (:mod:`gis.tenancy`); who may change a fix is decided by
+:func:`gis.fixes.workflow.can_change`. Anonymous visitors are sent to the login page.
 Bad filter values answer 400 with ``{"field": ["message"]}``; unknown fixes 404.
 """
 
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gis import tenancy
 from gis.fixes import explain, workflow
 from gis.fixes.followup import fix_followup
 from gis.fixes.forms import PRINT_LIMIT, FixFilterForm, StatusForm
@@ -87,14 +89,13 @@ def _bad_request(errors: dict) -> JsonResponse:
 
 def filtered(request: HttpRequest) -> tuple[FixFilterForm, Municipality | None, QuerySet]:
     """The fixes the GET parameters ask for, ranked (fixes out of the ranking last)."""
-    form = FixFilterForm(request.GET)
+    mine = tenancy.municipalities(request.user)
+    form = FixFilterForm(request.GET, municipalities=mine)
     if not form.is_valid():
         raise BadFilterError(form.errors)
     data = form.cleaned_data
     municipality = (
-        Municipality.objects.filter(code=data["municipality"]).first()
-        if data["municipality"]
-        else Municipality.objects.first()
+        mine.filter(code=data["municipality"]).first() if data["municipality"] else mine.first()
     )
     fixes = (
         Fix.objects.filter(municipality=municipality)
@@ -255,7 +256,7 @@ def print_list(request: HttpRequest) -> HttpResponse:
 @staff_only
 def fix_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One fix: explanation with its evidence, risk model, workflow, history, follow-up."""
-    fix = _get_fix(pk)
+    fix = _get_fix(request, pk)
     form = StatusForm(fix=fix) if workflow.can_change(request.user, fix) else None
     return _render_detail(request, fix, form)
 
@@ -264,7 +265,7 @@ def fix_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_only
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply the status form; 403 when the user may not change this fix."""
-    fix = _get_fix(pk)
+    fix = _get_fix(request, pk)
     if not workflow.can_change(request.user, fix):
         raise PermissionDenied
     form = StatusForm(request.POST, fix=fix)
@@ -298,7 +299,7 @@ def recompute_view(request: HttpRequest) -> HttpResponse:
     if not _can_recompute(request.user):
         raise PermissionDenied
     code = request.POST.get("municipality", "")
-    municipality = Municipality.objects.filter(code=code).first()
+    municipality = tenancy.municipalities(request.user).filter(code=code).first()
     if municipality is None:
         return _bad_request(
             {"municipality": [_("Unknown municipality %(code)r.") % {"code": code}]}
@@ -316,7 +317,7 @@ def recompute_view(request: HttpRequest) -> HttpResponse:
 @staff_only
 def fix_map(request: HttpRequest, pk: int) -> HttpResponse:
     """The fix's map snippet as a PNG."""
-    fix = _get_fix(pk)
+    fix = _get_fix(request, pk)
     labels = {
         "place": _("The place"),
         "pin": _("Resident pins"),
@@ -335,10 +336,10 @@ def _can_recompute(user) -> bool:
     return user.has_perm("trygg.add_analysisrun") and user.has_perm("trygg.add_fix")
 
 
-def _get_fix(pk: int) -> Fix:
-    return get_object_or_404(
-        Fix.objects.select_related("segment", "green_area", "municipality", "run"), pk=pk
-    )
+def _get_fix(request: HttpRequest, pk: int) -> Fix:
+    """The fix, if it belongs to a municipality the user works for; else 404."""
+    fixes = Fix.objects.select_related("segment", "green_area", "municipality", "run")
+    return get_object_or_404(tenancy.scope(fixes, request.user), pk=pk)
 
 
 def _render_detail(request, fix: Fix, form: StatusForm | None, status: int = 200):

@@ -55,8 +55,8 @@ def departments_of(user) -> frozenset[str] | None:
     groups = set(user.groups.values_list("name", flat=True))
     if groups & set(ALL_DEPARTMENT_ROLES):
         return None
-    mine = frozenset(DEPARTMENT_ROLES[g] for g in groups if g in DEPARTMENT_ROLES)
-    return mine if mine else None
+    # Without a role that names departments, nothing: the permission alone is not a role.
+    return frozenset(DEPARTMENT_ROLES[g] for g in groups if g in DEPARTMENT_ROLES)
 
 
 def can_change(user, fix: Fix) -> bool:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from static files, not a CDN
     "gis.apps.TryggConfig",
     "layers",
     "walks",
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Rate limits of pages and plain views before any work (API views limit themselves); also
+    # the CSP reports, answered by the next middleware.
+    "gis.ratelimit.RateLimitMiddleware",
     # Outermost after the security headers, so the 503 page carries the policy too.
     "gis.middleware.ContentSecurityPolicyMiddleware",
     # Wraps everything that can touch the database (sessions, auth, messages, views).
@@ -136,7 +140,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Caps of every request body (Django's; the public API caps its own lower, walks.api.limits):
+# bytes of the non-file part, form fields and files per request; uploads larger than
+# FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:map"
@@ -154,12 +164,17 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Trygg API",
     "DESCRIPTION": "Safety walks, resident reports and map layers as GeoJSON in WGS 84.",
     "VERSION": "0.1.0",
+    # /api/docs/ under the Content-Security-Policy: Swagger UI from the static files, no
+    # validator badge (an image from validator.swagger.io).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Content-Security-Policy (gis.middleware): no inline scripts or styles, nothing from other
-# origins except the field maps' basemap (TRYGG_BASEMAP_URL). Enforced in production; in the
-# demo and the tests it is sent as Content-Security-Policy-Report-Only for now, so pages that
-# still carry inline scripts keep working while violations are reported to TRYGG_CSP_REPORT_URI.
+# origins except the field maps' basemap (TRYGG_BASEMAP_URL). Enforced everywhere, the demo and
+# the tests included (the browser tests fail on any violation); TRYGG_CSP_ENFORCE=0 sends it as
+# Content-Security-Policy-Report-Only, violations reported to TRYGG_CSP_REPORT_URI either way.
 TRYGG_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -174,11 +189,8 @@ TRYGG_CSP = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
-TRYGG_CSP_ENFORCE = env_bool("TRYGG_CSP_ENFORCE", False)
+TRYGG_CSP_ENFORCE = env_bool("TRYGG_CSP_ENFORCE", True)
 TRYGG_CSP_REPORT_URI = "/csp-report"
-# Pages of third-party code with inline scripts get the report-only header even when enforcing:
-# the admin's map widget (Django's gis/openlayers.html) and the Swagger UI of /api/docs/.
-TRYGG_CSP_REPORT_ONLY_PATHS = [r"^/(en/)?admin/", r"^/api/docs/"]
 # Seconds a client is asked to wait (Retry-After) while the database is unreachable.
 TRYGG_DB_RETRY_AFTER = int(os.environ.get("TRYGG_DB_RETRY_AFTER", "15"))
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -188,10 +200,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Debian 12 ships GDAL 3.6; Trygg never opens user-supplied spatial reference strings with it.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
+# No log holds residents' personal data, whatever TRYGG_LOG_LEVEL says: the DEBUG records of
+# django.db.backends (SQL statements with their parameters) and of django.template (a template
+# context's values, e.g. an error report's request and variables) are never logged, and error
+# reports mask form fields with contact details or free text (walks.error_reports).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TRYGG_LOG_LEVEL", "INFO")},
-    "loggers": {"pyrosm": {"level": "WARNING"}},
+    "loggers": {
+        "pyrosm": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+        "django.template": {"level": "INFO"},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER_FILTER = "walks.error_reports.PersonalDataReporterFilter"

@@ -12,14 +12,18 @@ PASSWORD = "dashboard-test-pass-1"
 
 
 def make_user(role: str | None, prefix: str = "dash"):
-    """A user in the group `role` (None: no group) with PASSWORD, a unique username."""
+    """A user in the group `role` (None: no group) with PASSWORD, a unique username, working
+    for every municipality."""
     from django.contrib.auth.models import Group, User
+
+    from layers.models import Municipality
 
     user = User.objects.create_user(
         f"{prefix}-{role or 'nobody'}-{uuid.uuid4().hex[:8]}", password=PASSWORD
     )
     if role:
         user.groups.add(Group.objects.get(name=role))
+    user.municipalities.set(Municipality.objects.all())
     return user
 
 
@@ -153,11 +157,12 @@ def browser_users(django_db_setup, django_db_blocker) -> dict[str, str]:
 
     suffix = uuid.uuid4().hex[:6]
     with orm_access(django_db_blocker):
-        names = {}
+        names, users = {}, []
         for role in ROLES:
             user = User.objects.create_user(f"web-{role}-{suffix}", password=PASSWORD)
             user.groups.add(Group.objects.get(name=role))
             names[role] = user.username
+            users.append(user)
         from gis.demo.load import demo_municipality, load_demo
         from gis.models import Fix
 
@@ -165,6 +170,7 @@ def browser_users(django_db_setup, django_db_blocker) -> dict[str, str]:
         if municipality is None or not municipality.streetsegment_set.exists():
             load_demo()  # another test (e.g. a migration round trip) may have emptied it
             municipality = demo_municipality()
+        municipality.staff.add(*users)
         if not Fix.objects.filter(
             municipality=municipality, explanation__startswith="web"
         ).exists():

@@ -114,6 +114,51 @@ def test_layers_toggle_and_filters_change_counts_and_url(live_url, desktop, brow
     assert not errors
 
 
+# The pins and incidents drawn on the map: per cluster its pins and incidents and its screen
+# position (and whether nothing else clickable lies within 10 px of it), and single points.
+_RENDERED = """() => {
+  const map = window.tryggMap;
+  const box = map.getCanvas().getBoundingClientRect();
+  const others = ["pins-circle", "incidents-symbol", "fixes-line"];
+  const clear = (p) =>
+    !map.queryRenderedFeatures([[p.x - 10, p.y - 10], [p.x + 10, p.y + 10]], { layers: others })
+      .length && document.elementFromPoint(box.left + p.x, box.top + p.y) === map.getCanvas();
+  const clusters = map.queryRenderedFeatures({ layers: ["clusters-circle"] }).map((f) => {
+    const p = map.project(f.geometry.coordinates);
+    const n = (f.properties.residents || 0) + (f.properties.incidents || 0);
+    return { n, x: box.left + p.x, y: box.top + p.y, clear: clear(p) };
+  });
+  const singles = map.queryRenderedFeatures({ layers: ["pins-circle", "incidents-symbol"] });
+  return { clusters, singles: singles.length, zoom: map.getZoom() };
+}"""
+_SOURCE_COUNT = (
+    "(source) => Number(document.querySelector(`#count-sources [data-source=${source}] b`)"
+    ".textContent.replace(/\\D/g, ''))"
+)
+
+
+def test_zoomed_out_reports_are_clusters_that_zoom_in_when_clicked(
+    live_url, desktop, browser_users
+):
+    errors = login(desktop, live_url, browser_users["analyst"])
+    desktop.goto(f"{live_url}/dashboard/?layers=streets,pins,incidents")
+    wait_for_map(desktop)
+    seen = desktop.evaluate(_RENDERED)
+    assert seen["zoom"] < 15 and len(seen["clusters"]) > 20
+    # The whole demo is in view: its clusters and single points add up to the counts.
+    expected = sum(desktop.evaluate(_SOURCE_COUNT, s) for s in ("resident", "incident"))
+    assert expected > 2500
+    assert sum(c["n"] for c in seen["clusters"]) + seen["singles"] == expected
+    assert "zooma in" in desktop.inner_text("#layer-list li[data-group=pins] .legend")
+    target = max((c for c in seen["clusters"] if c["clear"]), key=lambda c: c["n"])
+    desktop.mouse.click(target["x"], target["y"])
+    desktop.wait_for_function(f"() => window.tryggMap.getZoom() > {seen['zoom'] + 1.9}")
+    desktop.wait_for_function(READY)
+    assert desktop.locator("#detail").is_hidden()
+    screenshot(desktop, "dashboard-cluster-zoomed")
+    assert not errors
+
+
 def _received_pin(django_db_blocker):
     from walks.models import ResidentPin
 

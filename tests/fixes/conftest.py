@@ -43,8 +43,11 @@ def _each_test_in_a_savepoint(db) -> None:
 
 
 def make_user(role: str | None, name: str | None = None) -> User:
-    """A user in one role group (None: no group at all)."""
+    """A user in one role group (None: no group at all), working for every municipality."""
+    from layers.models import Municipality
+
     user = User.objects.create_user(name or f"user-{role}", password="pw-for-tests")
     if role:
         user.groups.add(Group.objects.get(name=role))
+    user.municipalities.set(Municipality.objects.all())
     return user

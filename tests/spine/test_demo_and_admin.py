@@ -135,7 +135,7 @@ def test_admin_pin_status_change_is_recorded(admin_client_logged_in, demo):
             "description": pin.description,
         }
     )
-    for prefix in ("photos", "history"):
+    for prefix in ("contact", "photos", "history"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = admin_client_logged_in.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

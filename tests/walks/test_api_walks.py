@@ -273,6 +273,7 @@ def test_walk_list_hides_join_codes_from_the_public(api, walk):
     assert walk.join_code not in public.content.decode()
     leader = User.objects.create_user("leader-list", password="pw")
     leader.groups.add(Group.objects.get(name="walk_leader"))
+    walk.municipality.staff.add(leader)
     api.force_login(leader)
     staff = api.get("/api/walks/", {"status": "planned", "limit": 500})
     assert walk.join_code in staff.content.decode()
@@ -440,14 +441,14 @@ def test_inside_helper_is_inside(demo):
 
 
 def test_oversized_bodies_are_refused_before_reading(api, walk, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    settings.TRYGG_API_BODY_MAX_BYTES = 10_000
     lon, lat = route_lonlat(walk)
     feature = finding_feature(lon, lat, note="x" * 20_000)
     response = api.post(findings_url(walk), feature, format="json")
-    assert response.status_code == 400 and "too large" in response.json()["detail"]
+    assert response.status_code == 413 and "too large" in response.json()["detail"]
     settings.TRYGG_PHOTO_MAX_BYTES = 1000
     big = b"\xff\xd8" + b"\0" * 400_000
     response = api.post(
         f"{findings_url(walk)}{uuid.uuid4()}/photos/", {"photo": upload("big.jpg", big)}
     )
-    assert response.status_code == 400 and "too large" in response.json()["detail"]
+    assert response.status_code == 413 and "too large" in response.json()["detail"]

@@ -197,11 +197,14 @@ def test_walk_offline_first(live_url, phone, committed):
 def coordinator(committed):
     from django.contrib.auth.models import Group, User
 
+    from layers.models import Municipality
+
     password = uuid.uuid4().hex
     user = User.objects.create_user(
         f"coordinator-{uuid.uuid4().hex[:6]}", password=password, is_staff=True
     )
     user.groups.add(Group.objects.get(name="coordinator"))
+    user.municipalities.set(Municipality.objects.all())
     committed.append(user)
     return user, password
 

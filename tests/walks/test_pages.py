@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from layers.models import Municipality
 from tests.walks.conftest import finding_feature, route_lonlat
 from walks.models import SafetyWalk
 
@@ -91,6 +92,7 @@ def test_tracking_page(client, demo):
 def leader(client, db):
     user = User.objects.create_user("walk-leader-1", password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name="walk_leader"))
+    user.municipalities.set(Municipality.objects.all())
     client.force_login(user)
     return user
 

@@ -4,12 +4,11 @@ EXIF (GPS, device) stripped after its position is read, re-encoding and thumbnai
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 
 import pytest
 from PIL import Image
 
+from tests.trust._hostile_files import png_header_only
 from tests.walks.conftest import exif_with_gps, jpeg_bytes
 from walks.photos import PhotoError, inspect_photo, process_photo
 
@@ -22,23 +21,6 @@ def _english():
 
     with translation.override("en"):
         yield
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A tiny PNG claiming `width` × `height` pixels (a decompression bomb's header)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 def test_reencoded_without_metadata_and_gps_offered():

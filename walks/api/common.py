@@ -6,17 +6,20 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers
-from rest_framework.permissions import AllowAny
+from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 
 from gis.geometry import validate_geometry
 from walks import conf
+from walks.api import limits
+from walks.api.params import reject_null_path_parts
+from walks.api.schema import ApiSchema
+from walks.api.throttles import ReadThrottle, WriteThrottle
 from walks.photos import Photo, PhotoError, inspect_photo, process_photo
 
 M = TypeVar("M", bound=models.Model)
@@ -28,33 +31,24 @@ class PublicEndpoint:
 
     The API has no language prefix, so messages follow the client's language cookie or
     Accept-Language header (Swedish by default) rather than the site's default language.
+    Reads and writes are rate-limited by address unless a view names its own limits
+    (walks.api.throttles). Bodies are capped (walks.api.limits): by their length before the
+    limits count the request, by their content after.
     """
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [ReadThrottle, WriteThrottle]
+    schema = ApiSchema()
 
     def initial(self, request, *args, **kwargs):
         translation.activate(translation.get_language_from_request(request, check_path=False))
         request.LANGUAGE_CODE = translation.get_language()
-        _check_size(request)
+        limits.check_length(request)
         super().initial(request, *args, **kwargs)
-
-
-def _check_size(request) -> None:
-    """Refuse bodies over the cap before reading them: a photo's limit plus room for the form
-    fields for uploads, Django's DATA_UPLOAD_MAX_MEMORY_SIZE for everything else."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if request.content_type.startswith("multipart/"):
-        limit = int(conf.setting("TRYGG_PHOTO_MAX_BYTES")) + 256 * 1024
-    else:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2**31
-    if length > limit:
-        raise exceptions.ParseError(
-            _("The request is too large (at most %(mb)s MB).") % {"mb": round(limit / 2**20, 1)}
-        )
+        reject_null_path_parts(kwargs)
+        if request.method not in SAFE_METHODS:
+            limits.parsed_data(request)
 
 
 def create_once(model: type[M], client_uuid: uuid.UUID, create: Callable[[], M]) -> tuple[M, bool]:

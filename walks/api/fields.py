@@ -13,7 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
+from walks.api.limits import json_depth_exceeds
+
 WGS84 = 4326
+# Coordinates nest at most 4 lists deep (a MultiPolygon's); deeper input is refused unread.
+MAX_COORDINATE_DEPTH = 4
 # 7 decimals of a degree are about a centimetre: enough for a phone's GPS.
 PRECISION = 7
 
@@ -84,7 +88,7 @@ class WGS84GeometryField(GeometryField):
         if isinstance(value, str):
             try:
                 value = json.loads(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 self.fail("invalid")
         if not isinstance(value, dict) or not isinstance(value.get("type"), str):
             self.fail("invalid")
@@ -92,7 +96,11 @@ class WGS84GeometryField(GeometryField):
         if self.allowed is not None and kind not in self.allowed:
             self.fail("type", type=kind[:40], allowed=", ".join(self.allowed))
         coordinates = value.get("coordinates")
-        if not isinstance(coordinates, list) or not coordinates:
+        if (
+            not isinstance(coordinates, list)
+            or not coordinates
+            or json_depth_exceeds(coordinates, MAX_COORDINATE_DEPTH)
+        ):
             self.fail("invalid")
         for position in _flat_coordinates(coordinates):
             if len(position) < 2 or not all(
@@ -135,3 +143,13 @@ def flatten_feature(data) -> dict:
             )
         return {**properties, "geometry": data.get("geometry")}
     return dict(data)
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A related object named by its code (a slug field); a code holding a NUL character,
+    which PostgreSQL cannot compare, names nothing."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)

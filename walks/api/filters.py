@@ -7,6 +7,7 @@ malformed value is a 400 naming the parameter.
 from __future__ import annotations
 
 import math
+from datetime import UTC
 
 import django_filters
 from django import forms
@@ -62,13 +63,45 @@ class BBoxFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__intersects": to_storage(box)})
 
 
+class MomentField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time, in UTC: PostgreSQL refuses offsets beyond ±15:59, and a time
+    whose UTC date lies outside the years 1 to 9999 is refused here."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(_("The date lies outside the years 1 to 9999.")) from None
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """A date-time filter whose value reaches the database in UTC (see `MomentField`)."""
+
+    field_class = MomentField
+
+
 def _categories(request):
     return Category.objects.all()
+
+
+class CategoryCodesField(django_filters.fields.ModelMultipleChoiceField):
+    """Category codes; one holding a NUL character, which PostgreSQL cannot compare, is
+    refused before the lookup."""
+
+    def clean(self, value):
+        if any("\x00" in str(code) for code in value or ()):
+            raise forms.ValidationError(_("Null characters are not allowed."))
+        return super().clean(value)
 
 
 @extend_schema_field({"type": "string", "description": "Category code; repeat for several."})
 class CategoryFilter(django_filters.ModelMultipleChoiceFilter):
     """Category codes (repeat the parameter for several); an unknown code is a 400."""
+
+    field_class = CategoryCodesField
 
     def __init__(self, **kwargs):
         super().__init__(
@@ -80,10 +113,10 @@ class FindingFilter(django_filters.FilterSet):
     """Findings by place, time observed, category, time of day and severity."""
 
     in_bbox = BBoxFilter(field_name="geom")
-    since = django_filters.IsoDateTimeFilter(
+    since = MomentFilter(
         field_name="observed_at", lookup_expr="gte", help_text=_("Observed at or after.")
     )
-    until = django_filters.IsoDateTimeFilter(
+    until = MomentFilter(
         field_name="observed_at", lookup_expr="lt", help_text=_("Observed before.")
     )
     category = CategoryFilter()
@@ -103,10 +136,10 @@ class PinFilter(django_filters.FilterSet):
     """Resident pins by place, time reported, category, time of day and status."""
 
     in_bbox = BBoxFilter(field_name="geom")
-    since = django_filters.IsoDateTimeFilter(
+    since = MomentFilter(
         field_name="reported_at", lookup_expr="gte", help_text=_("Reported at or after.")
     )
-    until = django_filters.IsoDateTimeFilter(
+    until = MomentFilter(
         field_name="reported_at", lookup_expr="lt", help_text=_("Reported before.")
     )
     category = CategoryFilter()
@@ -126,12 +159,10 @@ class WalkFilter(django_filters.FilterSet):
     """Walks by route location, start time and status."""
 
     in_bbox = BBoxFilter(field_name="route")
-    since = django_filters.IsoDateTimeFilter(
+    since = MomentFilter(
         field_name="starts_at", lookup_expr="gte", help_text=_("Starting at or after.")
     )
-    until = django_filters.IsoDateTimeFilter(
-        field_name="starts_at", lookup_expr="lt", help_text=_("Starting before.")
-    )
+    until = MomentFilter(field_name="starts_at", lookup_expr="lt", help_text=_("Starting before."))
     status = django_filters.MultipleChoiceFilter(
         choices=SafetyWalk.Status.choices, help_text=_("Status; repeat for several.")
     )

@@ -44,7 +44,7 @@ from walks.api.serializers import (
     TrackedPinSerializer,
     VoteInput,
 )
-from walks.api.throttles import WriteThrottledMixin, throttles_for
+from walks.api.throttles import WriteThrottledMixin, read_throttles, throttles_for
 from walks.models import Category, PinContact, PinPhoto, PinVote, ResidentPin
 
 NEARBY_LIMIT = 5
@@ -261,6 +261,8 @@ class PinVoteCreate(PublicEndpoint, WriteThrottledMixin, APIView):
 
 class PinTrack(PublicEndpoint, APIView):
     """The pin behind a tracking link: status, history of the steps, the municipality's answer."""
+
+    throttle_classes = read_throttles("track")
 
     @extend_schema(responses={200: TrackedPinSerializer})
     def get(self, request, token: str):

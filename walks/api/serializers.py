@@ -6,7 +6,7 @@ changed a pin's status.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis.vocabulary import ParticipantRole, WhenUnsafe
-from walks.api.fields import WGS84GeometryField
+from walks.api.fields import CodeField, WGS84GeometryField
 from walks.models import (
     FINDING_GEOMETRY_TYPES,
     Category,
@@ -70,7 +70,9 @@ class WalkSerializer(GeoFeatureModelSerializer):
 
     route = WGS84GeometryField(allowed=("LineString",), read_only=True)
     code = serializers.CharField(source="join_code", read_only=True)
-    district = serializers.CharField(source="district.name", read_only=True, default=None)
+    district = serializers.CharField(
+        source="district.name", read_only=True, default=None, allow_null=True
+    )
     findings_count = serializers.IntegerField(read_only=True, default=None)
 
     class Meta:
@@ -230,12 +232,19 @@ def pin_history(pin: ResidentPin) -> list[dict]:
 # --- inputs -------------------------------------------------------------------------------
 
 
+# Observations are made on a walk with a phone: a time before this is a wrong clock (and local
+# times before 1900 carry offsets with seconds, which RFC 3339 date-times cannot write).
+EARLIEST_OBSERVATION = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 class _ObservedAtMixin(serializers.Serializer):
     observed_at = serializers.DateTimeField(required=False)
 
     def validate_observed_at(self, value):
         if value > timezone.now() + timedelta(hours=1):
             raise serializers.ValidationError(_("The time lies in the future."))
+        if value < EARLIEST_OBSERVATION:
+            raise serializers.ValidationError(_("The time lies before the year 2000."))
         return value
 
 
@@ -252,7 +261,7 @@ class FindingInput(_ObservedAtMixin):
 
     client_uuid = serializers.UUIDField()
     geometry = WGS84GeometryField(allowed=FINDING_GEOMETRY_TYPES)
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+    category = CodeField(slug_field="code", queryset=Category.objects.all())
     severity = serializers.IntegerField(min_value=1, max_value=5)
     when = serializers.ChoiceField(choices=WhenUnsafe.choices)
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
@@ -305,7 +314,7 @@ class PinInput(serializers.Serializer):
 
     client_uuid = serializers.UUIDField(required=False)
     geometry = WGS84GeometryField(allowed=("Point",))
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+    category = CodeField(slug_field="code", queryset=Category.objects.all())
     when = serializers.ChoiceField(choices=WhenUnsafe.choices)
     description = serializers.CharField(max_length=NOTE_MAX)
     published = serializers.BooleanField(required=False, default=True)
@@ -333,4 +342,4 @@ class NearbyQuery(serializers.Serializer):
 
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+    category = CodeField(slug_field="code", queryset=Category.objects.all())

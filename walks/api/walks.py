@@ -3,7 +3,8 @@
 Knowing a walk's join code is what lets a phone read and add to it; nobody logs in. Every
 upload carries an id made on the phone (`client_uuid`): the first upload answers 201, a replay
 answers 200 with the stored record, and the database's unique constraint makes sure that two
-concurrent copies still store one row.
+concurrent copies still store one row. A finding is changed, deleted or given photos only by the
+phone that recorded it: its device token (`X-Trygg-Device`) must be its participant's.
 """
 
 from __future__ import annotations
@@ -15,29 +16,33 @@ from django import forms
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.contrib.gis.geos import Polygon
 from django.contrib.gis.measure import D
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    inline_serializer,
 )
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gis import tenancy
 from layers.models import StreetSegment
 from walks import conf
 from walks.api.common import PublicEndpoint, attach_photo, check_inside, create_once, read_photo
 from walks.api.fields import WGS84, flatten_feature, to_storage
 from walks.api.filters import BBoxField, FindingFilter, WalkFilter
 from walks.api.pagination import GeoJsonLimitOffsetPagination
+from walks.api.schema import feature_collection
 from walks.api.serializers import (
     AuditInput,
     AuditSerializer,
@@ -48,16 +53,26 @@ from walks.api.serializers import (
     PublicWalkSerializer,
     WalkSerializer,
 )
-from walks.api.throttles import WriteThrottledMixin, throttles_for
+from walks.api.throttles import WriteThrottledMixin, device_token, throttles_for
 from walks.models import FindingPhoto, SafetyWalk, WalkAudit, WalkFinding, WalkParticipant
 
-STREETS_SCHEMA = inline_serializer(
-    "StreetNetwork",
-    {
-        "type": serializers.CharField(default="FeatureCollection"),
-        "features": serializers.ListField(child=serializers.DictField()),
-    },
+
+class StreetProperties(serializers.Serializer):
+    """What the field maps draw of a street segment."""
+
+    name = serializers.CharField()
+    highway = serializers.CharField(help_text="OSM highway type.")
+    lit = serializers.ChoiceField(choices=StreetSegment.Lit.choices, allow_blank=True)
+
+
+DEVICE_PARAMETER = OpenApiParameter(
+    "X-Trygg-Device",
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    description="The device token of the phone that recorded the finding.",
 )
+STREETS = feature_collection("Street", StreetProperties, ("LineString",), feature_id=True)
+STREETS_RESPONSE = {(200, "application/geo+json"): STREETS}
 
 
 def walk_by_code(code: str) -> SafetyWalk:
@@ -105,6 +120,18 @@ def _findings():
     )
 
 
+def _recorded_by(request, finding: WalkFinding) -> bool:
+    """Whether the request comes from the phone (device token) that recorded `finding`."""
+    token = device_token(request)
+    participant = finding.participant
+    return participant is not None and token == str(participant.device_token)
+
+
+def _only_its_author(request, finding: WalkFinding) -> None:
+    if not _recorded_by(request, finding):
+        raise PermissionDenied(_("Only the participant who recorded this finding may change it."))
+
+
 def _stored_elsewhere(field: str):
     return serializers.ValidationError({field: [_("This id is already used by another record.")]})
 
@@ -138,11 +165,17 @@ class WalkList(PublicEndpoint, generics.ListAPIView):
     pagination_class = GeoJsonLimitOffsetPagination
     authentication_classes = [SessionAuthentication]
 
-    def get_serializer_class(self):
+    def _for_staff(self) -> bool:
         user = getattr(self.request, "user", None)
-        if user is not None and user.has_perm("walks.view_safetywalk"):
-            return WalkSerializer
-        return PublicWalkSerializer
+        return user is not None and user.has_perm("walks.view_safetywalk")
+
+    def get_queryset(self):
+        """Staff who may see walks get their municipalities' walks, with the join codes."""
+        queryset = super().get_queryset()
+        return tenancy.scope(queryset, self.request.user) if self._for_staff() else queryset
+
+    def get_serializer_class(self):
+        return WalkSerializer if self._for_staff() else PublicWalkSerializer
 
     @extend_schema(responses=PublicWalkSerializer(many=True))
     def get(self, request, *args, **kwargs):
@@ -162,7 +195,7 @@ class WalkDetail(PublicEndpoint, APIView):
 class WalkStreets(PublicEndpoint, APIView):
     """The street network around the walk's route (or in its district), for the offline map."""
 
-    @extend_schema(responses={200: STREETS_SCHEMA})
+    @extend_schema(responses=STREETS_RESPONSE)
     def get(self, request, code: str):
         walk = walk_by_code(code)
         segments = StreetSegment.objects.filter(municipality=walk.municipality)
@@ -186,7 +219,7 @@ class StreetsInBox(PublicEndpoint, APIView):
                 description="min_lon,min_lat,max_lon,max_lat in WGS 84 degrees (at most 0.01 deg²)",
             )
         ],
-        responses={200: STREETS_SCHEMA},
+        responses=STREETS_RESPONSE,
     )
     def get(self, request):
         try:
@@ -295,14 +328,61 @@ class FindingList(PublicEndpoint, WriteThrottledMixin, generics.ListAPIView):
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class FindingDetail(PublicEndpoint, APIView):
-    """One finding of the walk by the id the phone gave it."""
+class FindingDetail(PublicEndpoint, WriteThrottledMixin, APIView):
+    """One finding of the walk by the id the phone gave it: anyone with the code reads it; the
+    phone that recorded it corrects (PATCH) or deletes it while the walk is open."""
+
+    throttle_classes = throttles_for("walk")
+    parser_classes = [JSONParser]
+    # Fields a correction may change; the rest (ids, author, times) stay as recorded.
+    EDITABLE = ("category", "severity", "when", "note", "geometry", "gps_accuracy_m")
+
+    def _finding(self, code: str, client_uuid: uuid.UUID) -> WalkFinding:
+        walk = walk_by_code(code)
+        return get_object_or_404(
+            _findings().select_related("participant", "walk__municipality"),
+            walk=walk,
+            client_uuid=client_uuid,
+        )
 
     @extend_schema(responses={200: FindingSerializer})
     def get(self, request, code: str, client_uuid: uuid.UUID):
-        walk = walk_by_code(code)
-        finding = get_object_or_404(_findings(), walk=walk, client_uuid=client_uuid)
+        finding = self._finding(code, client_uuid)
         return Response(FindingSerializer(finding, context={"request": request}).data)
+
+    @extend_schema(
+        parameters=[DEVICE_PARAMETER],
+        request=FindingInput,
+        responses={200: FindingSerializer, 403: OpenApiResponse(description="Not its author")},
+    )
+    def patch(self, request, code: str, client_uuid: uuid.UUID):
+        finding = self._finding(code, client_uuid)
+        _only_its_author(request, finding)
+        _open_for_uploads(finding.walk)
+        data = FindingInput(data=flatten_feature(request.data), partial=True)
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if k in self.EDITABLE}
+        if "geometry" in values:
+            check_inside(values["geometry"], finding.walk.municipality)
+            finding.geom = values.pop("geometry")
+        for name, value in values.items():
+            setattr(finding, name, value)
+        finding.save()
+        finding = _findings().get(pk=finding.pk)
+        return Response(FindingSerializer(finding, context={"request": request}).data)
+
+    @extend_schema(
+        parameters=[DEVICE_PARAMETER],
+        responses={204: None, 403: OpenApiResponse(description="Not its author")},
+    )
+    def delete(self, request, code: str, client_uuid: uuid.UUID):
+        finding = self._finding(code, client_uuid)
+        _only_its_author(request, finding)
+        _open_for_uploads(finding.walk)
+        files = [f for photo in finding.photos.all() for f in (photo.image, photo.thumbnail) if f]
+        finding.delete()
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FindingPhotoUpload(PublicEndpoint, WriteThrottledMixin, APIView):
@@ -312,12 +392,21 @@ class FindingPhotoUpload(PublicEndpoint, WriteThrottledMixin, APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
+        parameters=[DEVICE_PARAMETER],
         request={"multipart/form-data": PhotoInput},
-        responses={201: FindingSerializer, 200: FindingSerializer},
+        responses={
+            201: FindingSerializer,
+            200: FindingSerializer,
+            403: OpenApiResponse(description="Not its author"),
+        },
     )
     def post(self, request, code: str, client_uuid: uuid.UUID):
         walk = walk_by_code(code)
-        finding = get_object_or_404(WalkFinding, walk=walk, client_uuid=client_uuid)
+        finding = get_object_or_404(
+            WalkFinding.objects.select_related("participant"), walk=walk, client_uuid=client_uuid
+        )
+        if finding.participant_id is not None:
+            _only_its_author(request, finding)
         data = PhotoInput(data=request.data)
         data.is_valid(raise_exception=True)
         photo_uuid = data.validated_data.get("client_uuid") or uuid.uuid4()

@@ -121,6 +121,17 @@
   const CLOSED = ["feedback_given", "closed_not_ours", "closed_duplicate", "closed_no_action"];
   const ACTED = ["measure_planned", "fixed"];
   const HOT_COLOURS = { 3: "#b2182b", 2: "#ef8a62", 1: "#fddbc7", "-1": "#d1e5f0", "-2": "#67a9cf", "-3": "#2166ac" };
+  // Zoomed out, the report tiles aggregate points per grid cell (gis.dashboard.tiles): a cluster
+  // carries `count`, per-source counts, its most frequent category and its highest severity. The
+  // reports source's maxzoom must not be below the server's POINTS_FROM_ZOOM (16).
+  const CLUSTER_PARTS = { pins: "residents", findings: "findings", incidents: "incidents" };
+  const CLUSTER_RADIUS = [[0.3, 7], [1, 9], [2, 13], [3, 17], [4, 21]]; // [log10(count), px]
+  const clusterCount = (groups) => {
+    const parts = Object.keys(CLUSTER_PARTS).filter((g) => groups.has(g)).map((g) => ["coalesce", ["get", CLUSTER_PARTS[g]], 0]);
+    return parts.length ? ["+", 0, ...parts] : 0;
+  };
+  const clusterRadius = (count) => ["interpolate", ["linear"], ["log10", ["max", count, 1]], ...CLUSTER_RADIUS.flat()];
+  const clusterFilter = (count) => ["all", ["has", "count"], [">", count, 0]];
   const LUX_STEPS = [["< 1 lx", "#2d004b"], ["1–5 lx", "#6a51a3"], ["5–10 lx", "#9e9ac8"], ["10–20 lx", "#fdb863"], ["≥ 20 lx", "#e66101"]];
 
   const sources = {
@@ -237,6 +248,15 @@
         "circle-stroke-width": ["match", ["get", "status"], ACTED, 2.5, CLOSED, 1, 1.5],
       },
     },
+    {
+      id: "clusters-circle", type: "circle", source: "reports", "source-layer": "reports",
+      filter: clusterFilter(clusterCount(state.layers)),
+      paint: {
+        "circle-color": categoryColour,
+        "circle-radius": clusterRadius(clusterCount(state.layers)),
+        "circle-opacity": 0.85, "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
+      },
+    },
     { id: "selected-ring", type: "circle", source: "selected", paint: { "circle-radius": 14, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#ff00aa", "circle-stroke-width": 3 } },
   );
 
@@ -251,16 +271,28 @@
   };
   const chip = (colour) => shape.square(colour);
   const categoryLegend = () => C.categories.map((c) => `<li>${chip(c.colour)}${esc(c.name)}</li>`).join("");
-  const severityDot = (s) => {
-    const r = 4 + (s - 1) * 1.75;
+  const dot = (r, stroke) => {
     const size = Math.ceil(2 * r + 2);
-    return svg(`<circle cx="${size / 2}" cy="${size / 2}" r="${r}" fill="#bbbbbb" stroke="#1d2530" stroke-width="1"/>`, size);
+    return svg(`<circle cx="${size / 2}" cy="${size / 2}" r="${r}" fill="#bbbbbb" stroke="${stroke || "#1d2530"}" stroke-width="1"/>`, size);
   };
+  const severityDot = (s) => dot(4 + (s - 1) * 1.75);
+  const clusterPx = (n) => {
+    // The map's radius for a count: linear in log10(count) between the CLUSTER_RADIUS stops.
+    const x = Math.log10(n);
+    if (x <= CLUSTER_RADIUS[0][0]) return CLUSTER_RADIUS[0][1];
+    for (let i = 1; i < CLUSTER_RADIUS.length; i++) {
+      const [x0, r0] = CLUSTER_RADIUS[i - 1];
+      const [x1, r1] = CLUSTER_RADIUS[i];
+      if (x <= x1) return r0 + ((r1 - r0) * (x - x0)) / (x1 - x0);
+    }
+    return CLUSTER_RADIUS[CLUSTER_RADIUS.length - 1][1];
+  };
+  const clusterLegend = () => `<p class="muted small">${esc(T.legendCluster)}</p><ul class="sizes">${[2, 10, 100, 1000].map((n) => `<li>${dot(clusterPx(n), "#ffffff")}${fmtNum(n)}</li>`).join("")}</ul>`;
   const GROUPS = [
     { id: "pins", layers: ["pins-circle"], legend: () => `<ul>${categoryLegend()}</ul><ul>
       <li>${shape.circle("#cccccc", "#1d2530", 1.5)}${esc(T.legendOpen)}</li>
       <li>${shape.circle("#cccccc", "#1a9850", 2.5)}${esc(T.legendActed)}</li>
-      <li>${shape.circle("#cccccc", "#ffffff", 1, 0.45)}${esc(T.legendClosed)}</li></ul>` },
+      <li>${shape.circle("#cccccc", "#ffffff", 1, 0.45)}${esc(T.legendClosed)}</li></ul>${clusterLegend()}` },
     { id: "findings", layers: ["findings-circle", "findings-line", "findings-fill"], legend: () => `<ul class="sizes">${[1, 3, 5].map((s) => `<li>${severityDot(s)}${esc(T.severity)} ${s}</li>`).join("")}</ul><p class="muted small">${esc(T.legendCategoryColour)}</p>` },
     { id: "incidents", layers: ["incidents-symbol"], legend: () => `<ul><li>${shape.triangle("#d95f02")}${esc(T.legendIncident)}</li></ul>` },
     { id: "routes", layers: ["routes-line"], legend: () => `<ul><li>${shape.line("#0b5cad")}${esc(T.legendRoute)}</li></ul>` },
@@ -342,6 +374,12 @@
       if (item) item.classList.toggle("off", !on);
     }
     for (const marker of fixMarkers) marker.getElement().hidden = !state.layers.has("fixes");
+    if (map.getLayer("clusters-circle")) {
+      // A cluster shows the reports of the switched-on report layers only.
+      const count = clusterCount(state.layers);
+      map.setFilter("clusters-circle", clusterFilter(count));
+      map.setPaintProperty("clusters-circle", "circle-radius", clusterRadius(count));
+    }
   }
 
   // --- filters UI -----------------------------------------------------------------------
@@ -552,7 +590,7 @@
   }
 
   // --- details --------------------------------------------------------------------------
-  const INTERACTIVE = ["pins-circle", "findings-circle", "findings-line", "findings-fill", "incidents-symbol", "fixes-line", "fixes-fill", "lamps-circle", "lux-circle", "cameras-circle", "vegetation-point", "vegetation-line", "vegetation-fill", "hotspots-fill", "routes-line", "lighting-line"];
+  const INTERACTIVE = ["pins-circle", "findings-circle", "findings-line", "findings-fill", "incidents-symbol", "clusters-circle", "fixes-line", "fixes-fill", "lamps-circle", "lux-circle", "cameras-circle", "vegetation-point", "vegetation-line", "vegetation-fill", "hotspots-fill", "routes-line", "lighting-line"];
   map.on("click", (event) => {
     const layers = INTERACTIVE.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, "visibility") !== "none");
     const box = [[event.point.x - 4, event.point.y - 4], [event.point.x + 4, event.point.y + 4]];
@@ -561,6 +599,11 @@
     hits.sort((a, b) => INTERACTIVE.indexOf(a.layer.id) - INTERACTIVE.indexOf(b.layer.id));
     const hit = hits[0];
     const p = hit.properties;
+    if (hit.layer.id === "clusters-circle") {
+      // A cluster opens up two zoom levels further in (each level halves its cells).
+      map.easeTo({ center: hit.geometry.coordinates, zoom: Math.min(map.getZoom() + 2, map.getMaxZoom()) });
+      return;
+    }
     const kind = {
       "fixes-line": "fix", "fixes-fill": "fix", "lamps-circle": "lamp", "lux-circle": "lux", "cameras-circle": "camera",
       "vegetation-point": "vegetation", "vegetation-line": "vegetation", "vegetation-fill": "vegetation",

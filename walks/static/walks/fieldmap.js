@@ -159,6 +159,15 @@
     return text.replace(/%\((\w+)\)s/g, function (_m, k) { return values[k]; });
   }
 
+  /* Category colours come as data-colour attributes (the Content-Security-Policy forbids style
+   * attributes); the CSS reads them as the custom property --c. */
+  function applyColours(root) {
+    (root || document).querySelectorAll("[data-colour]").forEach(function (element) {
+      element.style.setProperty("--c", element.dataset.colour);
+    });
+  }
+  applyColours();
+
   window.TryggMap = {
     create: create,
     streetsLayer: streetsLayer,
@@ -170,5 +179,6 @@
     deviceToken: deviceToken,
     apiHeaders: apiHeaders,
     format: format,
+    applyColours: applyColours,
   };
 })();

@@ -1,4 +1,5 @@
-/* Leader pages: draw a walk's route on the map (tap points) and the summary map. */
+/* Leader pages: draw a walk's route on the map (tap points), the summary map, and the
+ * confirm and print buttons. */
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -47,6 +48,16 @@
     draw();
     window.tryggLeader = { map: map };
   }
+
+  /* Inline event handlers are forbidden by the Content-Security-Policy: wired up here. */
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 
   var summary = $("summary-config");
   if (summary) {

@@ -1,0 +1,570 @@
+"""The objects and actors the permission matrix is tested with, and the request for each row.
+
+One world per test module: the demo municipality (where the staff actors work) with a walk, two
+participants' findings, a resident's pin with contact details and a photo, and ranked fixes; and
+a small second municipality with a walk, a pin and a fix of its own. Every request names objects
+of the demo municipality; `other_municipality` is a coordinator of the second one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from gis.models import AnalysisRun, Fix
+from layers.models import Municipality, StreetSegment
+from tests.dashboard.conftest import add_fixes
+from tests.walks.conftest import finding_feature, inside_lonlat, jpeg_bytes, make_walk, upload
+from walks.models import (
+    Category,
+    ContactAccess,
+    PinContact,
+    PinPhoto,
+    ResidentPin,
+    SafetyWalk,
+    WalkAudit,
+    WalkFinding,
+    WalkParticipant,
+)
+
+from .permission_matrix import ROLES
+
+CONTACT = {"name": "Rut Resident", "email": "rut.resident@example.org", "phone": "+46 70 111 22 33"}
+OTHER_CODE = "perm-annanstad"
+
+
+@dataclass
+class World:
+    """What the requests name; `here` is where the staff actors work, `there` is elsewhere."""
+
+    here: Municipality
+    there: Municipality
+    users: dict[str, User]
+    tokens: dict[str, str]  # device tokens of the actors that have one
+    other_token: str  # the device token of another participant of the same walk
+    walk: SafetyWalk
+    own_finding: WalkFinding  # recorded by `participant`
+    others_finding: WalkFinding  # recorded by another participant
+    audit: WalkAudit
+    pin: ResidentPin  # `resident`'s, with contact details and a photo
+    pin_photo: PinPhoto
+    street_fix: Fix
+    parks_fix: Fix
+    there_walk: SafetyWalk
+    there_pin: ResidentPin
+    there_fix: Fix
+    admin_objects: dict[str, models.Model] = field(default_factory=dict)
+    inside: tuple[float, float] = (0.0, 0.0)  # (lon, lat) inside `here`, WGS 84 degrees
+
+
+def _user(name: str, *groups: str, municipality=None, superuser: bool = False) -> User:
+    user = User.objects.create_user(name, is_staff=True, is_superuser=superuser)
+    for group in groups:
+        user.groups.add(Group.objects.get(name=group))
+    if municipality is not None:
+        municipality.staff.add(user)
+    return user
+
+
+def _square_municipality(here: Municipality, east_km: int, name: str, code: str) -> Municipality:
+    """A municipality, a square of 2 km, `east_km` kilometres east of the demo."""
+    centre = here.boundary.point_on_surface
+    x, y = centre.x + east_km * 1000, centre.y
+    square = Polygon.from_bbox((x - 1000, y - 1000, x + 1000, y + 1000))
+    boundary = MultiPolygon(square, srid=settings.TRYGG_SRID)
+    return Municipality.objects.create(name=name, code=code, boundary=boundary)
+
+
+def _second_municipality(here: Municipality) -> tuple[Municipality, SafetyWalk, ResidentPin, Fix]:
+    """A municipality 300 km east of the demo, with a street, a fix, a pin and a walk."""
+    srid = settings.TRYGG_SRID
+    there = _square_municipality(here, 300, "Annanstad", OTHER_CODE)
+    x, y = there.boundary.centroid.x, there.boundary.centroid.y
+    street = StreetSegment.objects.create(
+        municipality=there,
+        name="Annangatan",
+        highway="residential",
+        lit="no",
+        length_m=200,
+        geom=LineString((x - 100, y), (x + 100, y), srid=srid),
+    )
+    fix = Fix.objects.create(
+        municipality=there,
+        fix_type="add_lighting",
+        department="street",
+        cost_class=2,
+        score=5.0,
+        rank=1,
+        segment=street,
+        geom=street.geom,
+        explanation="there: add lighting",
+    )
+    pin = ResidentPin.objects.create(
+        municipality=there,
+        category=Category.objects.get(code="lighting"),
+        when="evening",
+        description="Mörkt på Annangatan",
+        geom=Point(x, y, srid=srid),
+        reported_at=timezone.now(),
+        client_uuid=uuid.uuid4(),
+    )
+    PinContact.objects.create(pin=pin, name="Anna There", email="anna.there@example.org")
+    walk = SafetyWalk.objects.create(
+        municipality=there, title="Annanstad kväll", starts_at=timezone.now(), route=street.geom
+    )
+    return there, walk, pin, fix
+
+
+def _finding(walk: SafetyWalk, participant: WalkParticipant, note: str) -> WalkFinding:
+    return WalkFinding.objects.create(
+        municipality=walk.municipality,
+        walk=walk,
+        participant=participant,
+        author_role=participant.role,
+        category=Category.objects.get(code="lighting"),
+        severity=3,
+        when="evening",
+        note=note,
+        geom=walk.route.interpolate_normalized(0.5),
+        observed_at=timezone.now(),
+        client_uuid=uuid.uuid4(),
+    )
+
+
+def build_world(here: Municipality) -> World:
+    """Create the world (inside the caller's transaction)."""
+    from walks.api.common import read_photo
+    from walks.api.pins import create_pin
+
+    there, there_walk, there_pin, there_fix = _second_municipality(here)
+    users = {role: _user(f"perm-{role}", role, municipality=here) for role in ROLES}
+    users["no_role"] = _user("perm-no-role", municipality=here)
+    users["other_municipality"] = _user("perm-other", "coordinator", municipality=there)
+    users["superuser"] = _user("perm-superuser", superuser=True)
+
+    tokens = {"resident": str(uuid.uuid4()), "participant": str(uuid.uuid4())}
+    other_token = str(uuid.uuid4())
+    walk = make_walk(here, title="Matrisvandring")
+    mine, theirs = (
+        WalkParticipant.objects.create(walk=walk, role=role, device_token=token)
+        for role, token in (("resident", tokens["participant"]), ("police", other_token))
+    )
+    audit = WalkAudit.objects.create(
+        municipality=here,
+        walk=walk,
+        geom=walk.route.interpolate_normalized(0.2),
+        observed_at=timezone.now(),
+        client_uuid=uuid.uuid4(),
+        **{name: 2 for name in WalkAudit.PARAMETERS},
+    )
+    lon, lat = inside_lonlat(here)
+    point = Point(lon, lat, srid=4326).transform(settings.TRYGG_SRID, clone=True)
+    values = {
+        "category": Category.objects.get(code="lighting"),
+        "when": "evening",
+        "description": "Mörk passage vid skolan",
+        "client_uuid": uuid.uuid4(),
+        "published": True,
+    }
+    photo = read_photo(upload("pin.jpg", jpeg_bytes()))
+    pin = create_pin(values, point, here, photo, contact=CONTACT)
+
+    # The browser tests commit fixes on the same places; out of the way (rolled back).
+    Fix.objects.filter(municipality=here, explanation__startswith="web:").delete()
+    fixes = add_fixes(here, "perm")
+    world = World(
+        here=here,
+        there=there,
+        users=users,
+        tokens=tokens,
+        other_token=other_token,
+        walk=walk,
+        own_finding=_finding(walk, mine, "Min egen notering"),
+        others_finding=_finding(walk, theirs, "Någon annans notering"),
+        audit=audit,
+        pin=pin,
+        pin_photo=pin.photos.get(),
+        street_fix=next(f for f in fixes if f.department == "street"),
+        parks_fix=next(f for f in fixes if f.department == "parks"),
+        there_walk=there_walk,
+        there_pin=there_pin,
+        there_fix=there_fix,
+    )
+    world.admin_objects = _admin_objects(world)
+    world.inside = (lon, lat)
+    return world
+
+
+def _empty_municipality_of_the_staff(world: World) -> Municipality:
+    empty = _square_municipality(world.here, 600, "Tomteby", "perm-tomteby")
+    empty.staff.add(*world.here.staff.all())
+    return empty
+
+
+def _admin_objects(world: World) -> dict[str, models.Model]:
+    """One record of each back-office model, of the demo municipality where it has one."""
+    from layers import models as layers
+
+    here = world.here
+
+    def first(model, **having):
+        """The model's first record here; `having`: lookups of records to pass over."""
+        return model.objects.filter(municipality=here).exclude(**having).order_by("pk")[0]
+
+    layer_records = {
+        model._meta.label_lower: first(model)
+        for model in (
+            layers.District,
+            layers.StreetLamp,
+            layers.LuxReading,
+            layers.Vegetation,
+            layers.Camera,
+            layers.Incident,
+        )
+    }
+    # Places with a fix go only with the fix, which no role may delete: take others.
+    layer_records["layers.streetsegment"] = first(layers.StreetSegment, fix__isnull=False)
+    layer_records["layers.greenarea"] = first(layers.GreenArea, fix__isnull=False)
+    return {
+        "auth.group": Group.objects.create(name="perm-matrix-group"),
+        "auth.user": User.objects.create_user("perm-matrix-victim", is_staff=True),
+        "trygg.analysisrun": AnalysisRun.objects.create(municipality=here, kind="heatmap"),
+        "trygg.fix": world.street_fix,
+        # An empty municipality the same staff work for: deleting the demo would take long.
+        "layers.municipality": _empty_municipality_of_the_staff(world),
+        **layer_records,
+        "walks.category": Category.objects.create(
+            code="perm-matrix", name_sv="Matris", name_en="Matrix", owner="street"
+        ),
+        "walks.safetywalk": world.walk,
+        "walks.walkfinding": world.others_finding,
+        "walks.walkaudit": world.audit,
+        "walks.residentpin": world.pin,
+        "walks.contactaccess": ContactAccess.objects.create(
+            user=world.users["coordinator"],
+            username="perm-coordinator",
+            pin=world.pin,
+            channel="admin",
+        ),
+    }
+
+
+# --- one request per row ---------------------------------------------------------------------
+
+
+@dataclass
+class Call:
+    """A request: path (with its query), body, and a probe of what a write would change."""
+
+    path: str
+    data: Any = None
+    json: bool = False
+    probe: Callable[[], object] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _lonlat(geom) -> tuple[float, float]:
+    point = geom.transform(4326, clone=True)
+    return round(point.x, 7), round(point.y, 7)
+
+
+def _tile(world: World) -> str:
+    lon, lat = _lonlat(world.walk.route.interpolate_normalized(0.5))
+    n = 2**14
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return f"/api/dashboard/tiles/reports/14/{x}/{y}.pbf"
+
+
+def _count(queryset) -> Callable[[], int]:
+    return queryset.count
+
+
+def _values(model, pk: int, *names: str) -> Callable[[], object]:
+    return lambda: model.objects.filter(pk=pk).values_list(*names).first()
+
+
+def _here(world: World) -> str:
+    """The municipality parameter, and a fixed end of the period so that cached pictures are
+    reused from one request to the next."""
+    return f"?municipality={world.here.code}&to={timezone.localdate().isoformat()}"
+
+
+def _photo_form() -> dict:
+    return {"photo": upload("finding.jpg", jpeg_bytes()), "client_uuid": str(uuid.uuid4())}
+
+
+def _app_call(world: World, route: str, method: str, actor: str) -> Call:
+    """The request of a row of the app's own routes."""
+    w, pin, fix = world.walk, world.pin, world.street_fix
+    token = world.tokens.get(actor)
+    here = _here(world)
+    lon, lat = _lonlat(w.route.interpolate_normalized(0.5))
+    inside = world.inside
+    findings_url = reverse("walks_api:finding-list", args=[w.join_code])
+    own_url = reverse("walks_api:finding-detail", args=[w.join_code, world.own_finding.client_uuid])
+    fresh = str(uuid.uuid4())
+    calls: dict[str, Callable[[], Call]] = {
+        "home": lambda: Call("/"),
+        "healthz": lambda: Call("/healthz"),
+        "schema": lambda: Call(reverse("schema")),
+        "api-docs": lambda: Call(reverse("api-docs")),
+        "set_language": lambda: Call(reverse("set_language"), {"language": "en", "next": "/"}),
+        "/csp-report": lambda: Call(
+            "/csp-report",
+            {"csp-report": {"violated-directive": "img-src", "blocked-uri": "https://x.test"}},
+            json=True,
+        ),
+        "login": lambda: Call(reverse("login"), {"username": "nobody", "password": "wrong"}),
+        "logout": lambda: Call(reverse("logout")),
+        "walks:sw": lambda: Call(reverse("walks:sw")),
+        "walks:app": lambda: Call(reverse("walks:app", args=[w.join_code])),
+        "walks:report": lambda: Call(reverse("walks:report")),
+        "walks:track": lambda: Call(reverse("walks:track", args=[pin.tracking_token])),
+        "walks_api:walk-list": lambda: Call(reverse("walks_api:walk-list")),
+        "walks_api:walk-detail": lambda: Call(reverse("walks_api:walk-detail", args=[w.join_code])),
+        "walks_api:walk-streets": lambda: Call(
+            reverse("walks_api:walk-streets", args=[w.join_code])
+        ),
+        "walks_api:walk-join": lambda: Call(
+            reverse("walks_api:walk-join", args=[w.join_code]),
+            {"device_token": fresh, "role": "resident"},
+            json=True,
+            probe=_count(WalkParticipant.objects.filter(walk=w)),
+        ),
+        "walks_api:finding-list": lambda: Call(
+            findings_url,
+            finding_feature(lon, lat, device_token=token) if method == "POST" else None,
+            json=True,
+            probe=_count(WalkFinding.objects.filter(walk=w)),
+        ),
+        "walks_api:finding-detail": lambda: Call(
+            own_url,
+            {"note": "Rättad notering", "severity": 1} if method == "PATCH" else None,
+            json=True,
+            probe=_values(WalkFinding, world.own_finding.pk, "note", "severity"),
+        ),
+        "walks_api:finding-photos": lambda: Call(
+            own_url + "photos/",
+            _photo_form(),
+            probe=_count(world.own_finding.photos.all()),
+        ),
+        "walks_api:audit-list": lambda: Call(
+            reverse("walks_api:audit-list", args=[w.join_code]),
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "client_uuid": fresh,
+                    **{name: 1 for name in WalkAudit.PARAMETERS},
+                },
+            },
+            json=True,
+            probe=_count(WalkAudit.objects.filter(walk=w)),
+        ),
+        "walks_api:streets": lambda: Call(
+            reverse("walks_api:streets")
+            + f"?in_bbox={lon - 0.002},{lat - 0.001},{lon + 0.002},{lat + 0.001}"
+        ),
+        "walks_api:category-list": lambda: Call(reverse("walks_api:category-list")),
+        "walks_api:photo-location": lambda: Call(
+            reverse("walks_api:photo-location"), {"photo": upload("where.jpg", jpeg_bytes())}
+        ),
+        "walks_api:pin-list": lambda: Call(
+            reverse("walks_api:pin-list"),
+            {
+                "client_uuid": fresh,
+                "geometry": {"type": "Point", "coordinates": list(inside)},
+                "category": "vegetation",
+                "when": "evening",
+                "description": "Buskarna skymmer gångvägen.",
+            },
+            json=True,
+            probe=_count(ResidentPin.objects.filter(municipality=world.here)),
+        ),
+        "walks_api:pin-nearby": lambda: Call(
+            reverse("walks_api:pin-nearby") + f"?lon={lon}&lat={lat}&category=lighting"
+        ),
+        "walks_api:pin-detail": lambda: Call(reverse("walks_api:pin-detail", args=[pin.pk])),
+        "walks_api:pin-votes": lambda: Call(
+            reverse("walks_api:pin-votes", args=[pin.pk]),
+            {"client_uuid": fresh},
+            json=True,
+            probe=_count(pin.votes.all()),
+        ),
+        "walks_api:pin-track": lambda: Call(
+            reverse("walks_api:pin-track", args=[pin.tracking_token])
+        ),
+        "walks:list": lambda: Call(reverse("walks:list")),
+        "walks:create": lambda: Call(
+            reverse("walks:create"),
+            {
+                "title": f"Ny vandring {fresh}",
+                "municipality": world.here.pk,
+                "starts_at": "2026-11-22T18:00",
+                "time_of_day": "evening",
+            }
+            if method == "POST"
+            else None,
+            probe=_count(SafetyWalk.objects.filter(title=f"Ny vandring {fresh}")),
+        ),
+        "walks:manage": lambda: Call(reverse("walks:manage", args=[w.join_code])),
+        "walks:close": lambda: Call(
+            reverse("walks:close", args=[w.join_code]), probe=_values(SafetyWalk, w.pk, "status")
+        ),
+        "walks:summary": lambda: Call(reverse("walks:summary", args=[w.join_code])),
+        "walks:export": lambda: Call(reverse("walks:export", args=[w.join_code, "geojson"])),
+        "dashboard:map": lambda: Call(reverse("dashboard:map") + here),
+        "dashboard:situation": lambda: Call(reverse("dashboard:situation") + here),
+        "dashboard:situation-csv": lambda: Call(reverse("dashboard:situation-csv") + here),
+        "dashboard:situation-geojson": lambda: Call(reverse("dashboard:situation-geojson") + here),
+        "dashboard:situation-map": lambda: Call(reverse("dashboard:situation-map") + here),
+        "dashboard-api:tile": lambda: Call(_tile(world) + here),
+        "dashboard-api:fix": lambda: Call(
+            reverse("dashboard-api:fix", args=[fix.pk]),
+            {"status": "planned", "note": "ok"},
+            json=True,
+            probe=_values(Fix, fix.pk, "status"),
+        ),
+        "dashboard-api:feature": lambda: Call(
+            reverse("dashboard-api:feature", args=["resident", pin.pk])
+        ),
+        "dashboard-api:triage": lambda: Call(
+            reverse("dashboard-api:triage", args=[pin.pk]),
+            {"status": "triaged"},
+            json=True,
+            probe=_values(ResidentPin, pin.pk, "status"),
+        ),
+        "dashboard-api:photo": lambda: Call(
+            reverse("dashboard-api:photo", args=["pin", world.pin_photo.pk, "thumb"])
+        ),
+        "fixes:detail": lambda: Call(reverse("fixes:detail", args=[fix.pk])),
+        "fixes:map": lambda: Call(reverse("fixes:map", args=[fix.pk])),
+        "fixes:status": lambda: Call(
+            reverse("fixes:status", args=[fix.pk]),
+            {"to_status": "planned"},
+            probe=_values(Fix, fix.pk, "status"),
+        ),
+        "fixes:recompute": lambda: Call(
+            reverse("fixes:recompute"),
+            {"municipality": world.here.code},
+            probe=_count(AnalysisRun.objects.filter(municipality=world.here, kind="prioritise")),
+        ),
+    }
+    for fmt in ("json", "xml"):
+        calls[f"walks_api:open311-services-{fmt}"] = lambda fmt=fmt: Call(
+            reverse(f"walks_api:open311-services-{fmt}")
+        )
+        calls[f"walks_api:open311-requests-{fmt}"] = lambda fmt=fmt: Call(
+            reverse(f"walks_api:open311-requests-{fmt}"),
+            {
+                "service_code": "lighting",
+                "lat": inside[1],
+                "long": inside[0],
+                "description": "Lampa",
+            }
+            if method == "POST"
+            else None,
+            probe=_count(ResidentPin.objects.filter(municipality=world.here)),
+        )
+        calls[f"walks_api:open311-request-{fmt}"] = lambda fmt=fmt: Call(
+            reverse(f"walks_api:open311-request-{fmt}", kwargs={"request_id": pin.pk})
+        )
+        calls[f"walks_api:open311-token-{fmt}"] = lambda fmt=fmt: Call(
+            reverse(f"walks_api:open311-token-{fmt}", kwargs={"token": pin.tracking_token})
+        )
+    for name in ("counts", "heatmap", "heatmap-png", "hotspots", "districts", "routes", "fixes"):
+        calls[f"dashboard-api:{name}"] = lambda name=name: Call(
+            reverse(f"dashboard-api:{name}") + here
+        )
+    for name in ("list", "export-csv", "export-geojson", "print"):
+        calls[f"fixes:{name}"] = lambda name=name: Call(reverse(f"fixes:{name}") + here)
+    call = calls[route]()
+    if token is not None:
+        call.headers["HTTP_X_TRYGG_DEVICE"] = token
+    return call
+
+
+def _admin_call(world: World, route: str, method: str) -> Call:
+    """The request of a back-office row (`admin:<app>_<model>_<page>` or a site page)."""
+    pin = world.pin
+    site = {
+        "admin:index": lambda: Call(reverse("admin:index")),
+        "admin:app_list": lambda: Call(reverse("admin:app_list", args=["walks"])),
+        "admin:login": lambda: Call(reverse("admin:login")),
+        "admin:logout": lambda: Call(reverse("admin:logout")),
+        "admin:password_change": lambda: Call(reverse("admin:password_change")),
+        "admin:password_change_done": lambda: Call(reverse("admin:password_change_done")),
+        "admin:autocomplete": lambda: Call(reverse("admin:autocomplete")),
+        "admin:jsi18n": lambda: Call(reverse("admin:jsi18n")),
+        "admin:view_on_site": lambda: Call(
+            reverse(
+                "admin:view_on_site",
+                args=[ContentType.objects.get_for_model(ResidentPin).pk, pin.pk],
+            )
+        ),
+        "admin/(?P<url>.*)$": lambda: Call(reverse("admin:index") + "no-such-page/"),
+    }
+    if route in site:
+        return site[route]()
+    if route.startswith("admin/"):  # admin/<app>/<model>/<path:object_id>/
+        _admin, app, name, _rest = route.split("/", 3)
+        target = world.admin_objects[f"{app}.{name}"]
+        return Call(reverse("admin:index") + f"{app}/{name}/{target.pk}/")
+    if route == "admin:auth_user_password_change":
+        return Call(reverse(route, args=[world.admin_objects["auth.user"].pk]))
+    app, rest = route.removeprefix("admin:").split("_", 1)
+    name, page = rest.rsplit("_", 1)
+    target = world.admin_objects[f"{app}.{name}"]
+    model = type(target)
+    if page in ("changelist", "add"):
+        return Call(
+            reverse(route),
+            {} if method == "POST" else None,
+            probe=_count(model._default_manager.all()),
+        )
+    if page == "delete":
+        return Call(
+            reverse(route, args=[target.pk]),
+            {"post": "yes"} if method == "POST" else None,
+            probe=model._default_manager.filter(pk=target.pk).exists,
+        )
+    fields = [f.name for f in model._meta.concrete_fields]
+    return Call(
+        reverse(route, args=[target.pk]),
+        {} if method == "POST" else None,
+        probe=_values(model, target.pk, *fields),
+    )
+
+
+def call_for(world: World, route: str, method: str, actor: str) -> Call:
+    """The request of one row of the matrix as `actor`."""
+    if route.startswith("admin"):
+        return _admin_call(world, route, method)
+    return _app_call(world, route, method, actor)
+
+
+def send(client, method: str, call: Call):
+    """Make the request with the Django test client."""
+    if method == "GET":
+        return client.get(call.path, **call.headers)
+    if call.json:
+        body = json.dumps(call.data) if call.data is not None else ""
+        return client.generic(
+            method, call.path, body, content_type="application/json", **call.headers
+        )
+    if method == "POST":
+        return client.post(call.path, call.data or {}, **call.headers)
+    return client.generic(method, call.path, **call.headers)
