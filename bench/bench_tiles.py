@@ -245,6 +245,7 @@ def main() -> int:
     django.setup()
     from django.conf import settings
     from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
     from django.http import QueryDict
     from django.test import Client
     from pyproj import Transformer
@@ -261,6 +262,7 @@ def main() -> int:
     print(f"load average at the start: {load_average()}")
     try:
         t0 = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
         load_demo()
         municipality = demo_municipality()
         before = ResidentPin.objects.filter(municipality=municipality).count()
