@@ -452,8 +452,7 @@ def pin_data(pin: ResidentPin, user, channel: str = ContactAccess.Channel.DASHBO
     return data
 
 
-def _finding(pk: int, user) -> dict:
-    finding = get_object_or_404(WalkFinding.objects.select_related("category", "walk"), pk=pk)
+def _finding(finding: WalkFinding, user) -> dict:
     return {
         "source": "walk",
         "id": finding.pk,
@@ -476,10 +475,9 @@ def _finding(pk: int, user) -> dict:
     }
 
 
-def _incident(pk: int, user) -> dict:
+def _incident(incident: Incident, user) -> dict:
     from gis.dashboard.filters import INCIDENT_CATEGORY
 
-    incident = get_object_or_404(Incident, pk=pk)
     category = Category.objects.filter(code=INCIDENT_CATEGORY.get(incident.type)).first()
     return {
         "source": "incident",
@@ -495,8 +493,7 @@ def _incident(pk: int, user) -> dict:
     }
 
 
-def _lamp(pk: int, user) -> dict:
-    lamp = get_object_or_404(StreetLamp, pk=pk)
+def _lamp(lamp: StreetLamp, user) -> dict:
     checked = lamp.status_checked_at
     return {
         "source": "lamp",
@@ -509,8 +506,7 @@ def _lamp(pk: int, user) -> dict:
     }
 
 
-def _lux(pk: int, user) -> dict:
-    reading = get_object_or_404(LuxReading, pk=pk)
+def _lux(reading: LuxReading, user) -> dict:
     return {
         "source": "lux",
         "id": reading.pk,
@@ -522,8 +518,7 @@ def _lux(pk: int, user) -> dict:
     }
 
 
-def _camera(pk: int, user) -> dict:
-    camera = get_object_or_404(Camera, pk=pk)
+def _camera(camera: Camera, user) -> dict:
     return {
         "source": "camera",
         "id": camera.pk,
@@ -537,8 +532,7 @@ def _camera(pk: int, user) -> dict:
     }
 
 
-def _vegetation(pk: int, user) -> dict:
-    plant = get_object_or_404(Vegetation, pk=pk)
+def _vegetation(plant: Vegetation, user) -> dict:
     return {
         "source": "vegetation",
         "id": plant.pk,
@@ -550,8 +544,7 @@ def _vegetation(pk: int, user) -> dict:
     }
 
 
-def _street(pk: int, user) -> dict:
-    segment = get_object_or_404(StreetSegment, pk=pk)
+def _street(segment: StreetSegment, user) -> dict:
     return {
         "source": "street",
         "id": segment.pk,
@@ -564,8 +557,7 @@ def _street(pk: int, user) -> dict:
     }
 
 
-def _route(pk: int, user) -> dict:
-    walk = get_object_or_404(SafetyWalk.objects.select_related("district"), pk=pk)
+def _route(walk: SafetyWalk, user) -> dict:
     return {
         "source": "route",
         "id": walk.pk,
@@ -579,32 +571,17 @@ def _route(pk: int, user) -> dict:
     }
 
 
-DETAILS = {
-    "resident": lambda pk, user: pin_data(
-        get_object_or_404(ResidentPin.objects.select_related("category", "district"), pk=pk), user
-    ),
-    "walk": _finding,
-    "incident": _incident,
-    "lamp": _lamp,
-    "lux": _lux,
-    "camera": _camera,
-    "vegetation": _vegetation,
-    "street": _street,
-    "route": _route,
-}
-
-
-# The model behind each kind of feature, to keep details within the user's municipalities.
-FEATURE_MODELS = {
-    "resident": ResidentPin,
-    "walk": WalkFinding,
-    "incident": Incident,
-    "lamp": StreetLamp,
-    "lux": LuxReading,
-    "camera": Camera,
-    "vegetation": Vegetation,
-    "street": StreetSegment,
-    "route": SafetyWalk,
+# Each kind of feature on the map: the rows it is read from and how its details are built.
+FEATURES = {
+    "resident": (ResidentPin.objects.select_related("category", "district"), pin_data),
+    "walk": (WalkFinding.objects.select_related("category", "walk"), _finding),
+    "incident": (Incident.objects.all(), _incident),
+    "lamp": (StreetLamp.objects.all(), _lamp),
+    "lux": (LuxReading.objects.all(), _lux),
+    "camera": (Camera.objects.all(), _camera),
+    "vegetation": (Vegetation.objects.all(), _vegetation),
+    "street": (StreetSegment.objects.all(), _street),
+    "route": (SafetyWalk.objects.select_related("district"), _route),
 }
 
 
@@ -624,12 +601,13 @@ class FeatureView(DashboardView):
         ),
     )
     def get(self, request, source: str, pk: int):
-        if source not in DETAILS:
+        if source not in FEATURES:
             raise Http404(f"no feature kind {source!r}")
-        mine = tenancy.scope(FEATURE_MODELS[source].objects.filter(pk=pk), request.user)
-        if not mine.exists():
+        rows, details = FEATURES[source]
+        feature = tenancy.scope(rows, request.user).filter(pk=pk).first()
+        if feature is None:
             raise Http404(f"no {source} feature {pk}")
-        return Response(DETAILS[source](pk, request.user))
+        return Response(details(feature, request.user))
 
 
 class TriageSerializer(serializers.Serializer):

@@ -111,7 +111,7 @@ def _photo(model, **owner) -> int:
 
 def make_targets(demo) -> Targets:
     """Targets in the demo municipality; adds an open walk, a finding and two photos."""
-    from gis.dashboard.views_api import FEATURE_MODELS
+    from gis.dashboard.views_api import FEATURES
     from gis.models import Fix
     from walks.models import (
         Category,
@@ -145,8 +145,8 @@ def make_targets(demo) -> Targets:
     )
     pin = ResidentPin.objects.filter(municipality=demo, status="received").order_by("pk")[0]
     first = {
-        source: model.objects.filter(municipality=demo).order_by("pk")[0].pk
-        for source, model in FEATURE_MODELS.items()
+        source: rows.model.objects.filter(municipality=demo).order_by("pk")[0].pk
+        for source, (rows, _details) in FEATURES.items()
     }
     return Targets(
         walk_code=walk.join_code,
