@@ -63,7 +63,12 @@ def _reports(queryset: QuerySet, time_field: str, filters: ReportFilters) -> Que
 
 
 def pins(municipality: Municipality, **filters: Unpack[ReportFilters]) -> gpd.GeoDataFrame:
-    """Resident pins: id, category, when, created_at, votes, status (no personal data)."""
+    """Resident pins: id, category, when, created_at, votes, status (no personal data).
+
+    `votes` is the pin's count of distinct supporters (`ResidentPin.vote_count`: one per address
+    and one per device, walks.supporters), so one person rotating device tokens cannot raise a
+    pin's weight in the priority ranking.
+    """
     queryset = _reports(
         walks.ResidentPin.objects.filter(municipality=municipality), "reported_at", filters
     )

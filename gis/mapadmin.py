@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.admin import RelatedFieldListFilter
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.gis import admin
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 from django.urls import reverse
 
 from gis import tenancy
 from gis.dashboard import conf
+from gis.geometry import force_2d
 
 
 def basemap() -> dict[str, str]:
@@ -56,6 +59,11 @@ class LocalMapWidget(OpenLayersWidget):
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js", "trygg/map_widget.js")
 
+    def deserialize(self, value):
+        """The submitted geometry (WKT, GeoJSON, hex WKB) without Z or M (gis.geometry.force_2d):
+        the columns are two-dimensional."""
+        return force_2d(super().deserialize(value))
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         lon, lat = default_centre()
@@ -74,42 +82,64 @@ class LocalMapWidget(OpenLayersWidget):
         return context
 
 
-def _municipality_path(model) -> str | None:
-    """How `model` reaches its municipality: "pk" for Municipality itself, else its field."""
-    if model._meta.label == "layers.Municipality":
-        return "pk"
-    names = {field.name for field in model._meta.get_fields()}
-    return "municipality" if "municipality" in names else None
+class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
+    """A list filter on a relation that offers only the rows the user may see
+    (:func:`gis.tenancy.choices`): no other municipality's names, no superuser's."""
+
+    def field_choices(self, field, request, model_admin):
+        rows = tenancy.choices(field.related_model, request.user)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            rows = rows.order_by(*ordering)
+        target = field.target_field.attname
+        return [(getattr(row, target), str(row)) for row in rows]
 
 
-def _scoped_choices(db_field, request, kwargs: dict) -> None:
-    """Offer only records of the user's municipalities in a relation field."""
-    path = _municipality_path(db_field.related_model)
-    if path is not None:
-        kwargs["queryset"] = tenancy.scope(
-            db_field.related_model._default_manager.all(), request.user, path
-        )
+def scoped_list_filter(model, spec):
+    """`spec` (an entry of `list_filter`) with a relation filtered by
+    :class:`ScopedRelatedFieldListFilter`; other entries as they are."""
+    if isinstance(spec, str):
+        if get_fields_from_path(model, spec)[-1].is_relation:
+            return (spec, ScopedRelatedFieldListFilter)
+        return spec
+    if isinstance(spec, tuple | list) and len(spec) == 2:
+        name, kind = spec
+        related = isinstance(kind, type) and issubclass(kind, RelatedFieldListFilter)
+        if related and not issubclass(kind, ScopedRelatedFieldListFilter):
+            return (name, ScopedRelatedFieldListFilter)
+    return spec
 
 
-class MunicipalAdmin(admin.ModelAdmin):
+class ScopedChoices:
+    """Relation fields of the admin's forms offer only the rows the user may see
+    (:func:`gis.tenancy.choices`): another municipality's districts, walks, pins or staff, and
+    superusers, are neither shown nor accepted. For ModelAdmins and inlines alike."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", tenancy.choices(db_field.related_model, request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", tenancy.choices(db_field.related_model, request.user))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class MunicipalAdmin(ScopedChoices, admin.ModelAdmin):
     """Lists, opens and offers as choices only the records of the user's municipalities
-    (:mod:`gis.tenancy`); another municipality's record is "not found"."""
+    (:mod:`gis.tenancy`); another municipality's record is "not found". Every list filter on a
+    relation and every relation field is scoped the same way; models without a municipality
+    (categories) are listed whole."""
 
-    # How a record reaches its municipality, when not by its own `municipality` field.
+    # How a record reaches its municipality, when not found by `tenancy.municipality_path`.
     municipality_path: str | None = None
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        path = self.municipality_path or _municipality_path(self.model)
+        path = self.municipality_path or tenancy.municipality_path(self.model)
         return queryset if path is None else tenancy.scope(queryset, request.user, path)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        _scoped_choices(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        _scoped_choices(db_field, request, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def get_list_filter(self, request):
+        return [scoped_list_filter(self.model, spec) for spec in super().get_list_filter(request)]
 
 
 class MapAdmin(MunicipalAdmin, admin.GISModelAdmin):

@@ -29,6 +29,8 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 
+from gis.logsafe import log_value
+
 logger = logging.getLogger("trygg.db")
 csp_logger = logging.getLogger("trygg.csp")
 
@@ -171,7 +173,7 @@ class DatabaseUnavailableMiddleware:
         if is_outage(exception):
             setattr(request, _FLAG, exception)
         else:
-            logger.error("database error on %s", request.path, exc_info=exception)
+            logger.error("database error on %s", log_value(request.path), exc_info=exception)
         return unavailable_response(request)
 
 
@@ -258,10 +260,11 @@ class ContentSecurityPolicyMiddleware:
                 )
                 if key not in self._seen and len(self._seen) < self.MAX_REMEMBERED:
                     self._seen.add(key)
+                    # Every value comes from the client: escaped, so it cannot forge a line.
                     csp_logger.warning(
                         "CSP violation: %s blocked %s on %s (%s:%s)",
-                        *key,
-                        body.get("source-file", "?"),
-                        body.get("line-number", "?"),
+                        *(log_value(part) for part in key),
+                        log_value(body.get("source-file", "?")),
+                        log_value(body.get("line-number", "?")),
                     )
         return HttpResponse(status=204)

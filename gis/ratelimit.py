@@ -7,6 +7,7 @@ serves) by `csp_report`. A refused request gets HTTP 429 with Retry-After: JSON 
 prefixes, a short page in the visitor's language elsewhere. The API schema (expensive to build)
 and its documentation page are API views without throttles of their own, so they are limited
 here too. Django's request log leaves out 429 and 413 answers, which a flood would repeat.
+A login refused by the per-account limit (gis.login_limits) is answered 429 here as well.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from rest_framework.views import APIView
 
+from gis.login_limits import LOGIN_LIMITED
 from walks.api.throttles import TooManyRequests, check_limits, read_throttles, throttles_for
 
 JSON_PREFIXES = ("/api/", "/open311/", "/healthz")
@@ -88,7 +90,15 @@ class RateLimitMiddleware:
                 check_limits(request, throttles_for("csp_report"))
             except TooManyRequests as refusal:
                 return too_many_requests(request, refusal)
-        return self.get_response(request)
+        response = self.get_response(request)
+        wait = getattr(request, LOGIN_LIMITED, None)
+        if wait is not None and response.status_code == 200:
+            # A login refused by the per-account limit (gis.login_limits): the form with its
+            # error, answered as a refusal.
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            response["Cache-Control"] = "no-store"
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         match = request.resolver_match

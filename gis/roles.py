@@ -55,8 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "residentpin",
             "pinphoto",
             "findingphoto",
-            "category",
-        ),
+        ),  # categories are shared by every municipality: only superusers change them
         "walks.view_pincontact",
         "walks.view_contact_details",
         "walks.view_contactaccess",

@@ -2,12 +2,15 @@
 
 Staff are members of municipalities (`Municipality.staff`); superusers work for all of them.
 Staff views narrow their querysets with :func:`scope`, so another municipality's objects never
-appear in lists and answer 404 when asked for by id.
+appear in lists and answer 404 when asked for by id; the rows offered in a choice (a select, a
+list filter) come from :func:`choices`, which scopes any model, people included.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, QuerySet
 
 from layers.models import Municipality
 
@@ -41,3 +44,48 @@ def scope(queryset: QuerySet, user, path: str = "municipality") -> QuerySet:
 def municipalities(user) -> QuerySet[Municipality]:
     """The municipalities `user` works for, by name."""
     return scope(Municipality.objects.order_by("name"), user, path="pk")
+
+
+def municipality_path(model: type[Model]) -> str | None:
+    """How a row of `model` reaches its municipality, as a lookup path: "pk" for a municipality,
+    "municipality" for a record with its own, "<relation>__municipality" for a record of such a
+    record (a participant of a walk, a photo of a pin); None for shared, municipality-less data
+    (categories, groups, permissions)."""
+    if model is Municipality:
+        return "pk"
+    if _has_municipality(model):
+        return "municipality"
+    for field in model._meta.get_fields():
+        if field.many_to_one and field.concrete and _has_municipality(field.related_model):
+            return f"{field.name}__municipality"
+    return None
+
+
+def _has_municipality(model) -> bool:
+    if model is None:
+        return False
+    try:
+        field = model._meta.get_field("municipality")
+    except FieldDoesNotExist:
+        return False
+    return field.concrete and field.related_model is Municipality
+
+
+def staff_users(user) -> QuerySet:
+    """The people `user` may be shown: staff members of `user`'s municipalities, never a
+    superuser; every user when `user` is a superuser."""
+    users = get_user_model()._default_manager.order_by("username")
+    ids = municipality_ids(user)
+    if ids is None:
+        return users
+    return users.filter(municipalities__in=ids, is_superuser=False).distinct()
+
+
+def choices(model: type[Model], user) -> QuerySet:
+    """The rows of `model` that may be offered to `user` in a select or a list filter: people
+    through :func:`staff_users`, municipal records through :func:`scope`, shared data whole."""
+    if model is get_user_model():
+        return staff_users(user)
+    rows = model._default_manager.all()
+    path = municipality_path(model)
+    return rows if path is None else scope(rows, user, path)

@@ -1,12 +1,11 @@
-"""URL routes: the admin, the API with its OpenAPI schema, and the app pages."""
+"""URL routes: the admin, the API with its OpenAPI schema, the app pages and uploaded files."""
 
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from gis import views
+from gis import media, views
 
 handler404 = views.not_found
 
@@ -20,6 +19,8 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    # Uploaded files, in every setting, with access rules and safe headers (gis.media).
+    path(f"{media.media_prefix()}/<path:name>", media.serve, name="media"),
     path("", include("walks.urls_api")),
     path("", include("layers.urls_api")),
     path("", include("gis.dashboard.urls_api")),
@@ -32,8 +33,3 @@ urlpatterns += i18n_patterns(
     path("", include("gis.fixes.urls")),
     prefix_default_language=False,
 )
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

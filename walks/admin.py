@@ -7,25 +7,37 @@ Residents' contact details and participants' names show only to users who may se
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
-from gis.mapadmin import MapAdmin, MunicipalAdmin
+from gis.mapadmin import MapAdmin, MunicipalAdmin, ScopedChoices
 from walks import models
 from walks.contact_access import may_see_personal_data, shown_contact
 
 
 @admin.register(models.Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(MunicipalAdmin):
+    """Categories are shared by every municipality: staff read them, only a superuser adds,
+    changes or deletes one (the colour is checked by `Category.clean`)."""
+
     list_display = ("code", "name_sv", "name_en", "owner", "duplicate_radius_m", "order")
     list_editable = ("order",)
 
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
 
-class FindingInline(admin.TabularInline):
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+class FindingInline(ScopedChoices, admin.TabularInline):
     model = models.WalkFinding
     fields = ("category", "severity", "when", "author_role", "note")
     extra = 0
     show_change_link = True
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(ScopedChoices, admin.TabularInline):
     model = models.WalkParticipant
     fields = ("role", "display_name", "joined_at")
     readonly_fields = ("joined_at",)
@@ -56,10 +68,20 @@ class SafetyWalkAdmin(MapAdmin):
     inlines = [ParticipantInline, FindingInline]
 
 
-class FindingPhotoInline(admin.TabularInline):
-    model = models.FindingPhoto
+class PhotoInline(ScopedChoices, admin.TabularInline):
+    """Photos, shown and deletable but never uploaded here: Trygg writes them itself (a
+    re-encoded JPEG of an upload through the app), so no file of any other kind is stored."""
+
     fields = ("image", "thumbnail")
+    readonly_fields = fields
     extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class FindingPhotoInline(PhotoInline):
+    model = models.FindingPhoto
 
 
 @admin.register(models.WalkFinding)
@@ -75,13 +97,11 @@ class WalkAuditAdmin(HidesAuthorship, MapAdmin):
     list_display = ("walk", "stop_name", "observed_at", "total")
 
 
-class PinPhotoInline(admin.TabularInline):
+class PinPhotoInline(PhotoInline):
     model = models.PinPhoto
-    fields = ("image", "thumbnail")
-    extra = 0
 
 
-class ContactInline(admin.StackedInline):
+class ContactInline(ScopedChoices, admin.StackedInline):
     """The resident's contact details, read-only, for users who may see them."""
 
     model = models.PinContact
@@ -103,7 +123,7 @@ class ContactInline(admin.StackedInline):
         return False
 
 
-class StatusHistoryInline(admin.TabularInline):
+class StatusHistoryInline(ScopedChoices, admin.TabularInline):
     model = models.PinStatusChange
     fields = ("from_status", "to_status", "changed_by", "changed_at", "note")
     readonly_fields = fields

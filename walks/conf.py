@@ -15,8 +15,14 @@ from django.conf import settings
 DEFAULTS: dict[str, Any] = {
     # Photos: bytes accepted per upload, pixels and longest side accepted before decoding,
     # longest side of the stored re-encoded JPEG and of its thumbnail, photos per finding.
+    # JPEGs are decoded reduced (libjpeg's 1/2, 1/4, 1/8 draft scales, just covering the stored
+    # side), so a 60-megapixel photo decodes to about 4 megapixels. PNG and WebP have no reduced
+    # decode: every pixel is decoded, so they get the much lower cap of
+    # TRYGG_PHOTO_MAX_PIXELS_FULL_DECODE (16 megapixels: a 12-megapixel phone photo or any
+    # phone's screenshot; about 64 MB decoded).
     "TRYGG_PHOTO_MAX_BYTES": 10 * 1024 * 1024,
     "TRYGG_PHOTO_MAX_PIXELS": 60_000_000,
+    "TRYGG_PHOTO_MAX_PIXELS_FULL_DECODE": 16_000_000,
     "TRYGG_PHOTO_MAX_SIDE": 12_000,
     "TRYGG_PHOTO_STORED_SIDE": 2048,
     "TRYGG_PHOTO_THUMB_SIDE": 320,
@@ -40,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "TRYGG_API_BODY_MAX_BYTES": 256 * 1024,
     "TRYGG_API_JSON_MAX_DEPTH": 20,
     "TRYGG_UPLOAD_MAX_FILES": 1,
+    # Nesting depth of route files and drawn routes (GeoJSON arrays and objects, GPX elements):
+    # a GeoJSON FeatureCollection of MultiLineStrings nests 7 levels, a GPX with extensions 7.
+    "TRYGG_ROUTE_MAX_DEPTH": 32,
     # Proxies in front of Trygg whose X-Forwarded-For is believed (walks.api.throttles): 0 counts
     # clients by the peer address; behind one TLS-terminating proxy set 1.
     "TRYGG_TRUSTED_PROXIES": 0,

@@ -1,7 +1,8 @@
 """Exports of a walk's findings: GeoJSON (WGS 84), CSV (WGS 84 WKT) and GeoPackage (storage CRS).
 
 Exports hold what the walk noted and who noted it by role, never participants' names or
-device tokens.
+device tokens. GeoJSON and GeoPackage carry text as typed values (JSON strings, SQLite TEXT),
+which no reader evaluates; the CSV neutralises formula-like text (:mod:`gis.csvsafe`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 import shapely
 from django.conf import settings
 
+from gis import csvsafe
 from walks.models import SafetyWalk, WalkAudit, WalkFinding
 
 FINDING_COLUMNS = [
@@ -98,14 +100,18 @@ def export_geojson(walk: SafetyWalk) -> bytes:
 
 
 def export_csv(walk: SafetyWalk) -> bytes:
-    """The findings as CSV: attributes, a representative point's lon/lat and WKT (WGS 84)."""
+    """The findings as CSV: attributes, a representative point's lon/lat and WKT (WGS 84).
+
+    Text cells go through :mod:`gis.csvsafe` (a note that begins like a formula is
+    neutralised); numeric columns keep their numbers.
+    """
     frame = _iso(findings_frame(walk)).to_crs(4326)
     points = frame.geometry.representative_point()
     table = pd.DataFrame(frame.drop(columns="geometry"))
     table["lon"] = points.x.round(7)
     table["lat"] = points.y.round(7)
     table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=7)
-    return table.to_csv(index=False).encode("utf-8")
+    return csvsafe.safe_frame(table).to_csv(index=False).encode("utf-8")
 
 
 def export_gpkg(walk: SafetyWalk) -> bytes:

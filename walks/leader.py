@@ -29,9 +29,10 @@ from django.views.decorators.http import require_POST
 
 from gis import tenancy
 from gis.geometry import validate_geometry
+from gis.textguard import TextInputFormMixin
 from gis.vocabulary import WhenUnsafe
 from layers.models import District, Municipality
-from walks import export
+from walks import export, join_codes
 from walks.api.fields import to_storage, to_wgs84
 from walks.models import SafetyWalk, WalkAudit, WalkFinding
 from walks.routes import RouteError, parse_route
@@ -73,7 +74,7 @@ def viewer_required(view):
     return wrapper
 
 
-class WalkForm(forms.Form):
+class WalkForm(TextInputFormMixin, forms.Form):
     """A new walk: where, when, and its planned route (drawn on the map or uploaded)."""
 
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
@@ -123,7 +124,7 @@ class WalkForm(forms.Form):
             elif drawn:
                 route = parse_route(drawn.encode("utf-8"), "drawn.geojson")
         except RouteError as error:
-            self.add_error(field if upload else None, str(error))
+            self.add_error(field, str(error))
             return data
         if route is not None and municipality is not None:
             route = to_storage(route)
@@ -133,7 +134,7 @@ class WalkForm(forms.Form):
                 )
             except DjangoValidationError as error:
                 for message in error.message_dict.get(field, []):
-                    self.add_error(field if upload else None, message)
+                    self.add_error(field, message)
                 return data
         data["route"] = route
         return data
@@ -160,7 +161,10 @@ def walk_list(request: HttpRequest) -> HttpResponse:
 
 @leader_required
 def walk_create(request: HttpRequest) -> HttpResponse:
-    """Create a walk; the route is drawn on the map or uploaded as GPX/GeoJSON."""
+    """Create a walk; the route is drawn on the map or uploaded as GPX/GeoJSON. A form with
+    errors comes back with HTTP 400, each error next to the field it names (`route_drawn`, the
+    map's hidden field, shows its errors above the form)."""
+    status = 200
     if request.method == "POST":
         form = WalkForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -175,6 +179,7 @@ def walk_create(request: HttpRequest) -> HttpResponse:
                 leader=request.user,
             )
             return redirect("walks:manage", code=walk.join_code)
+        status = 400  # the form comes back with its errors next to the fields they name
     else:
         form = WalkForm(
             initial={"starts_at": timezone.localtime().replace(second=0)}, user=request.user
@@ -194,18 +199,24 @@ def walk_create(request: HttpRequest) -> HttpResponse:
             "tapRoute": _("Tap points along the route on the map."),
         },
     }
-    return render(request, "walks/leader_create.html", {"form": form, "config": config})
+    context = {"form": form, "config": config}
+    return render(request, "walks/leader_create.html", context, status=status)
 
 
 @leader_required
 def walk_manage(request: HttpRequest, code: str) -> HttpResponse:
-    """The walk's join code, link and QR code to show participants, and its state."""
+    """The walk's join code, link and QR code to show participants, and its state. A closed
+    walk's code opens nothing any more (walks.join_codes), so its page shows no join sheet."""
     walk = _walk(request, code)
-    join_url = request.build_absolute_uri(reverse("walks:app", args=[walk.join_code]))
+    joinable = join_codes.answers_code(walk)
+    join_url = (
+        request.build_absolute_uri(reverse("walks:app", args=[walk.join_code])) if joinable else ""
+    )
     context = {
         "walk": walk,
+        "joinable": joinable,
         "join_url": join_url,
-        "qr_svg": _qr_svg(join_url),
+        "qr_svg": _qr_svg(join_url) if joinable else "",
         "participants": walk.participants.count(),
         "findings": walk.findings.count(),
         "audits": walk.audits.count(),

@@ -23,10 +23,15 @@ from gis.vocabulary import AUDIT_PARAMETERS, Department, ParticipantRole, WhenUn
 FINDING_GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
 
 
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols, no 0/O, 1/I
+JOIN_CODE_LENGTH = 12  # 12 x 5 bits = 60 bits: not guessable, still typed on a phone
+
+
 def new_join_code() -> str:
-    """A short code that is easy to read aloud and type on a phone (no 0/O, 1/I)."""
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(6))
+    """An unguessable walk code (60 bits) from an alphabet that reads aloud and types without
+    mix-ups (no 0/O, 1/I). Codes made before these were 6 symbols (30 bits); they keep working
+    while their walk is open (walks.join_codes)."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
 def new_tracking_token() -> str:
@@ -54,6 +59,21 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The colour is a hex colour (`#rgb` or `#rrggbb`): it is drawn into pages and maps.
+
+        A model check rather than a field validator, so that no migration is needed.
+        """
+        from django.core.exceptions import ValidationError
+
+        from gis.colours import is_hex
+
+        super().clean()
+        if not is_hex(self.colour):
+            raise ValidationError(
+                {"colour": _("Enter a hex colour such as #e6550d or #f80.")}, code="invalid"
+            )
 
     @property
     def name(self) -> str:
@@ -91,7 +111,7 @@ class SafetyWalk(MunicipalRecord):
         related_name="led_walks",
         verbose_name=_("leader"),
     )
-    join_code = models.CharField(_("join code"), max_length=8, unique=True, default=new_join_code)
+    join_code = models.CharField(_("join code"), max_length=16, unique=True, default=new_join_code)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.PLANNED
     )
@@ -357,7 +377,14 @@ class PinPhoto(models.Model):
 
 
 class PinVote(models.Model):
-    """A supporting vote ("I feel so too") instead of a duplicate pin."""
+    """A supporting vote ("I feel so too") instead of a duplicate pin: one per supporter.
+
+    A supporter is the client's address and, when it sends one, its device token
+    (walks.supporters): one vote per address per pin and one per device per pin, so rotating
+    device tokens from one address adds nothing. The address is stored only as a keyed hash
+    (HMAC with the secret key), and both are personal data that the retention purge empties;
+    votes made before the hash was kept have none.
+    """
 
     pin = models.ForeignKey(
         ResidentPin, on_delete=models.CASCADE, related_name="votes", verbose_name=_("pin")
@@ -367,10 +394,26 @@ class PinVote(models.Model):
         _("when unsafe"), max_length=8, choices=WhenUnsafe.choices, blank=True, default=""
     )
     voted_at = models.DateTimeField(_("voted"), auto_now_add=True)
+    address_hash = models.CharField(
+        _("address (keyed hash)"), max_length=64, null=True, blank=True, editable=False
+    )
+    device_token = models.UUIDField(_("device token"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("supporting vote")
         verbose_name_plural = _("supporting votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pin", "address_hash"],
+                condition=models.Q(address_hash__isnull=False),
+                name="pinvote_one_per_address",
+            ),
+            models.UniqueConstraint(
+                fields=["pin", "device_token"],
+                condition=models.Q(device_token__isnull=False),
+                name="pinvote_one_per_device",
+            ),
+        ]
 
 
 class PinStatusChange(models.Model):

@@ -40,6 +40,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gis import textguard
+from gis.datebounds import BOUND_YEARS, out_of_bounds
+from gis.idparse import is_ascii_digits, is_ascii_id
 from gis.vocabulary import Department
 from walks.api.common import PublicEndpoint, create_once
 from walks.api.fields import WGS84, CodeField, to_storage, to_wgs84
@@ -81,7 +84,9 @@ class Open311XMLRenderer(BaseRenderer):
                 if isinstance(value, bool):
                     child.text = "true" if value else "false"
                 elif value is not None:
-                    child.text = str(value)
+                    # Rows stored before input refused control characters may hold some:
+                    # dropped here, so the feed stays well-formed XML whatever is stored.
+                    child.text = textguard.xml_text(str(value))
         body = ElementTree.tostring(root, encoding="unicode")
         return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8")
 
@@ -207,7 +212,7 @@ class Services(Open311View):
         return Response([_service(category) for category in Category.objects.all()])
 
 
-class Open311RequestInput(serializers.Serializer):
+class Open311RequestInput(textguard.Serializer):
     """The parameters of a GeoReport v2 POST that Trygg uses."""
 
     service_code = CodeField(slug_field="code", queryset=Category.objects.all())
@@ -247,11 +252,14 @@ def _since(value: str | None, field: str):
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     try:
-        return moment.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59
+        moment = moment.astimezone(UTC)  # PostgreSQL refuses offsets beyond ±15:59
     except OverflowError:
+        moment = None
+    if moment is None or out_of_bounds(moment) is not None:
         raise serializers.ValidationError(
-            {field: [_("The date lies outside the years 1 to 9999.")]}
-        ) from None
+            {field: [_("The date lies outside the years %(first)d to %(last)d.") % BOUND_YEARS]}
+        )
+    return moment
 
 
 REQUEST_FILTERS = [
@@ -285,13 +293,13 @@ class Requests(WriteThrottledMixin, Open311View):
         pins = _pins()
         ids = params.get("service_request_id")
         if ids:
-            try:
-                wanted = [int(part) for part in ids.split(",") if part.strip()]
-            except ValueError:
+            parts = [part.strip() for part in ids.split(",") if part.strip()]
+            if not all(is_ascii_digits(part) for part in parts):  # not "²", "١٢", "+1"
                 raise serializers.ValidationError(
                     {"service_request_id": [_("Expected comma-separated numbers.")]}
-                ) from None
-            pins = pins.filter(pk__in=wanted)
+                )
+            # An id beyond the database's integers names no request: it matches nothing.
+            pins = pins.filter(pk__in=[int(part) for part in parts if is_ascii_id(part)])
         else:
             start = _since(params.get("start_date"), "start_date")
             end = _since(params.get("end_date"), "end_date")
@@ -376,7 +384,7 @@ class RequestDetail(Open311View):
         responses={200: Open311ServiceRequest(many=True)},
     )
     def get(self, request, request_id: str, format=None):
-        if not request_id.isdigit():
+        if not is_ascii_id(request_id):  # "²".isdigit() is true, int("²") fails
             raise exceptions.NotFound(_("No service request with this id."))
         pin = _pins().filter(pk=int(request_id)).first()
         if pin is None:

@@ -11,10 +11,11 @@ import re
 
 from rest_framework import serializers
 
+from gis import textguard
 from walks.api.schema import ApiSchema
 
 
-class Open311Service(serializers.Serializer):
+class Open311Service(textguard.Serializer):
     """A category as an Open311 service."""
 
     service_code = serializers.CharField()
@@ -26,7 +27,7 @@ class Open311Service(serializers.Serializer):
     group = serializers.CharField(help_text="The department that owns the category.")
 
 
-class Open311ServiceRequest(serializers.Serializer):
+class Open311ServiceRequest(textguard.Serializer):
     """A resident pin as an Open311 service request (never contact details)."""
 
     service_request_id = serializers.CharField()
@@ -48,7 +49,7 @@ class Open311ServiceRequest(serializers.Serializer):
     media_url = serializers.URLField(allow_null=True)
 
 
-class Open311CreatedRequest(serializers.Serializer):
+class Open311CreatedRequest(textguard.Serializer):
     """The answer to a POST: the new request's id and the token to follow it."""
 
     service_request_id = serializers.CharField()
@@ -57,7 +58,7 @@ class Open311CreatedRequest(serializers.Serializer):
     account_id = serializers.CharField(allow_null=True)
 
 
-class Open311Token(serializers.Serializer):
+class Open311Token(textguard.Serializer):
     """The service request behind a token."""
 
     service_request_id = serializers.CharField()

@@ -2,7 +2,11 @@
 
 The upload is judged by its content, never by its name or declared type: only Pillow's JPEG,
 PNG and WebP decoders are tried, its dimensions are checked from the header before any pixel
-is decoded (which refuses decompression bombs), and the pixels must then decode. The stored
+is decoded (which refuses decompression bombs), and the pixels must then decode. JPEGs are
+decoded reduced (libjpeg's draft scales); PNG and WebP have no reduced decode, so every pixel
+of theirs would be decoded, and they get the lower cap `max_full_decode_pixels`
+(`TRYGG_PHOTO_MAX_PIXELS_FULL_DECODE`): a 7 KB PNG of 7,700 x 7,700 pixels is refused from its
+header instead of costing seconds and most of a gigabyte. The stored
 image is a fresh JPEG built from the pixels only, so EXIF (GPS position, device make and model,
 time), comments, trailing bytes (a polyglot's script or archive) and any other metadata are
 gone; the GPS position is read first so that it can be offered as the location. Damaged
@@ -25,6 +29,8 @@ from PIL import ExifTags, Image, ImageOps
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "MPO"})
 # The decoders tried on an upload (the JPEG decoder also opens MPO, a phone's multi-picture JPEG).
 DECODERS = ("JPEG", "PNG", "WEBP")
+# Formats whose decoder can decode at a reduced scale (Pillow's `draft`).
+REDUCED_DECODE = frozenset({"JPEG", "MPO"})
 JPEG_QUALITY = 85
 
 
@@ -64,8 +70,21 @@ def _untrusted_decoding() -> Iterator[None]:
         yield
 
 
-def _open_checked(data: bytes, max_pixels: int, max_side: int) -> Image.Image:
-    """Open (header only) and refuse non-images, other formats and oversized dimensions."""
+def _full_decode_cap(value: int | None) -> int:
+    if value is None:
+        from walks import conf
+
+        value = int(conf.setting("TRYGG_PHOTO_MAX_PIXELS_FULL_DECODE"))
+    if value <= 0:
+        raise ValueError(f"max_full_decode_pixels must be > 0, got {value}")
+    return value
+
+
+def _open_checked(
+    data: bytes, max_pixels: int, max_side: int, max_full_decode_pixels: int
+) -> Image.Image:
+    """Open (header only) and refuse non-images, other formats and oversized dimensions; a
+    format without a reduced decode has the lower pixel cap."""
     try:
         image = Image.open(io.BytesIO(data), formats=DECODERS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -80,7 +99,8 @@ def _open_checked(data: bytes, max_pixels: int, max_side: int) -> Image.Image:
             _("The image is too large: %(width)d × %(height)d pixels.")
             % {"width": width, "height": height}
         )
-    if width * height > max_pixels:
+    cap = max_pixels if image.format in REDUCED_DECODE else min(max_pixels, max_full_decode_pixels)
+    if width * height > cap:
         raise PhotoError(_("The image has too many pixels."))
     return image
 
@@ -167,6 +187,7 @@ def inspect_photo(
     max_bytes: int,
     max_pixels: int,
     max_side: int,
+    max_full_decode_pixels: int | None = None,
 ) -> tuple[float, float] | None:
     """Validate an upload as an image and return its EXIF GPS position without keeping it.
 
@@ -176,6 +197,9 @@ def inspect_photo(
         The raw bytes, or a binary file object positioned at the start.
     max_bytes, max_pixels, max_side
         Limits: file size in bytes, width × height in pixels, longest side in pixels.
+    max_full_decode_pixels
+        Pixel cap of PNG and WebP (no reduced decode); default
+        `TRYGG_PHOTO_MAX_PIXELS_FULL_DECODE`.
 
     Returns
     -------
@@ -188,9 +212,10 @@ def inspect_photo(
         When the upload is not an acceptable image (message safe to show).
     """
     _check_limits(max_bytes, max_pixels, max_side)
+    full_decode = _full_decode_cap(max_full_decode_pixels)
     data = _read_all(upload, max_bytes)
     with _untrusted_decoding():
-        return read_gps(_open_checked(data, max_pixels, max_side))
+        return read_gps(_open_checked(data, max_pixels, max_side, full_decode))
 
 
 def process_photo(
@@ -201,6 +226,7 @@ def process_photo(
     max_side: int,
     stored_side: int = 2048,
     thumb_side: int = 320,
+    max_full_decode_pixels: int | None = None,
 ) -> Photo:
     """Validate an upload as an image and re-encode it as JPEG without any metadata.
 
@@ -212,6 +238,9 @@ def process_photo(
         Limits: file size in bytes, width × height in pixels, longest side in pixels.
     stored_side, thumb_side
         Longest side in pixels of the stored image and of the thumbnail (never enlarged).
+    max_full_decode_pixels
+        Pixel cap of PNG and WebP, which are decoded in full (JPEGs are decoded reduced, to
+        just cover `stored_side`); default `TRYGG_PHOTO_MAX_PIXELS_FULL_DECODE`.
 
     Returns
     -------
@@ -230,12 +259,13 @@ def process_photo(
     for label, value in (("stored_side", stored_side), ("thumb_side", thumb_side)):
         if value <= 0:
             raise ValueError(f"{label} must be > 0 px, got {value}")
+    full_decode = _full_decode_cap(max_full_decode_pixels)
     data = _read_all(upload, max_bytes)
     with _untrusted_decoding():
-        image = _open_checked(data, max_pixels, max_side)
+        image = _open_checked(data, max_pixels, max_side, full_decode)
         try:
             image.verify()
-            image = _open_checked(data, max_pixels, max_side)
+            image = _open_checked(data, max_pixels, max_side, full_decode)
             gps = read_gps(image)
             _decode_reduced(image, stored_side)
             upright = _upright_rgb(image)

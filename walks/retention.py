@@ -9,7 +9,9 @@ was reported, a walk started, a finding or audit was observed, a photo uploaded)
 * free text that may name people is emptied: a pin's description and public answer, the notes of
   its status history, the notes of findings and audits;
 * walk participants' names are emptied and their device tokens replaced by one made of the
-  record's own number (`anonymous_token`), which links to no phone.
+  record's own number (`anonymous_token`), which links to no phone;
+* supporting votes lose who made them: the keyed hash of the address and the device token
+  (walks.supporters) are emptied; the vote and the pin's count of supporters stay.
 
 The contact access log (`ContactAccess`) is kept for `TRYGG_CONTACT_ACCESS_RETENTION_DAYS`.
 
@@ -36,6 +38,7 @@ from walks.models import (
     PinContact,
     PinPhoto,
     PinStatusChange,
+    PinVote,
     ResidentPin,
     WalkAudit,
     WalkFinding,
@@ -82,6 +85,12 @@ def _kinds(cutoff: datetime, log_cutoff: datetime) -> dict[str, tuple[models.Que
             participants.exclude(device_token=_ANONYMOUS_TOKEN),
             lambda q: q.update(device_token=_ANONYMOUS_TOKEN),
         ),
+        "vote_supporters": (
+            PinVote.objects.filter(voted_at__lt=cutoff).exclude(
+                address_hash__isnull=True, device_token__isnull=True
+            ),
+            lambda q: q.update(address_hash=None, device_token=None),
+        ),
         "pin_texts": (
             ResidentPin.objects.filter(reported_at__lt=cutoff).exclude(
                 description="", public_answer=""
@@ -113,8 +122,9 @@ def purge_personal_data(
     """Remove personal data older than `days` (the access log: `access_log_days`).
 
     Returns, per kind (contacts, pin_photos, finding_photos, participant_names, device_tokens,
-    pin_texts, status_notes, finding_notes, audit_notes, access_log_entries), how many records
-    held personal data: changed, or with `dry_run` only counted. One transaction.
+    vote_supporters, pin_texts, status_notes, finding_notes, audit_notes, access_log_entries),
+    how many records held personal data: changed, or with `dry_run` only counted. One
+    transaction.
     """
     for name, value in (("days", days), ("access_log_days", access_log_days)):
         if value < 0:

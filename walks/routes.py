@@ -1,7 +1,9 @@
 """A walk's planned route from an uploaded GPX or GeoJSON file, or from a line drawn on a map.
 
 Routes arrive in WGS 84 (GPX and RFC 7946 GeoJSON both are); `parse_route` returns one GEOS
-LineString in WGS 84 that the caller transforms to the storage CRS.
+LineString in WGS 84 that the caller transforms to the storage CRS. The nesting depth of the
+text is measured before any parser sees it (`gis.uploads`; `TRYGG_ROUTE_MAX_DEPTH` levels), so a
+deeply nested file is a `RouteError`, never a RecursionError.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import gpxpy
 import gpxpy.gpx
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, LineString
 from django.utils.translation import gettext as _
+
+from gis.uploads import NestingError, check_json_depth, check_xml_depth
+from walks import conf
 
 MAX_ROUTE_BYTES = 5 * 1024 * 1024
 MAX_VERTICES = 20_000
@@ -59,7 +64,7 @@ def _geojson_lines(value) -> list[list]:
 def _geojson_points(data: bytes) -> list[tuple[float, float]]:
     try:
         value = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise RouteError(_("The file is neither GPX nor GeoJSON.")) from None
     lines = _geojson_lines(value)
     if not lines:
@@ -101,6 +106,11 @@ def parse_route(data: bytes | str, filename: str = "") -> LineString:
     if len(data) > MAX_ROUTE_BYTES:
         raise RouteError(_("The route file is too large."))
     is_gpx = filename.lower().endswith(".gpx") or data.lstrip()[:1] == b"<"
+    limit = int(conf.setting("TRYGG_ROUTE_MAX_DEPTH"))
+    try:
+        (check_xml_depth if is_gpx else check_json_depth)(data, limit)
+    except NestingError as error:
+        raise RouteError(str(error)) from None
     points = _gpx_points(data) if is_gpx else _geojson_points(data)
     if len(points) < 2:
         raise RouteError(_("A route needs at least two points."))

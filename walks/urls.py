@@ -12,7 +12,7 @@ app_name = "walks"
 
 urlpatterns = [
     path("w/sw.js", views.service_worker, name="sw"),
-    re_path(r"^w/(?P<code>[A-Za-z0-9]{4,8})/?$", views.walk_app, name="app"),
+    re_path(r"^w/(?P<code>[A-Za-z0-9]{4,16})/?$", views.walk_app, name="app"),
     path("walks/", leader.walk_list, name="list"),
     path("walks/new/", leader.walk_create, name="create"),
     path("walks/<str:code>/", leader.walk_manage, name="manage"),

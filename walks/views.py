@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 
 from gis.vocabulary import ParticipantRole, WhenUnsafe
 from layers.models import Municipality
-from walks import conf
+from walks import conf, join_codes
 from walks.api.fields import to_wgs84
 from walks.api.serializers import pin_history
 from walks.models import Category, ResidentPin, SafetyWalk, WalkAudit
@@ -123,8 +123,9 @@ def walk_strings() -> dict[str, str]:
 
 @never_cache
 def walk_app(request: HttpRequest, code: str) -> HttpResponse:
-    """The phone app of a walk: role, map with route and streets, findings, audits, queue."""
-    walk = get_object_or_404(SafetyWalk.objects.select_related("district"), join_code=code.upper())
+    """The phone app of a walk: role, map with route and streets, findings, audits, queue.
+    Only while the walk is open: a closed walk's code answers 404 (walks.join_codes)."""
+    walk = join_codes.walk_by_code(code, SafetyWalk.objects.select_related("district"))
     code = walk.join_code
     config = {
         "code": code,

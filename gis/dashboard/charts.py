@@ -1,7 +1,9 @@
 """Server-side figures of the situation picture: the map image and the charts (PNG).
 
 Plain functions over shapely geometries and numbers, drawn with matplotlib's object API
-(no pyplot, no global state, safe in a web server). Geometry is in the metric storage CRS
+(no pyplot, no global state, safe in a web server). Text is drawn literally and colours from
+data are checked (:mod:`gis.figures`, :mod:`gis.colours`): a name or colour typed by staff
+never breaks a figure. Geometry is in the metric storage CRS
 (metres); the map keeps its aspect so distances read true, with a scale bar.
 """
 
@@ -16,6 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from gis.colours import safe_hex
+from gis.figures import drawable, figure
+
 INK = "#1d2530"
 MUTED = "#5b6675"
 CURRENT = "#0b5cad"
@@ -28,9 +33,9 @@ HOT_STYLE = {
 
 
 def _figure(width: float, height: float):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=100)
+    # Text in figures (names typed by staff) is drawn literally: gis.figures turns off
+    # matplotlib's mathtext ("$...$") and TeX.
+    fig = figure(width, height, dpi=100)
     fig.patch.set_facecolor("white")
     return fig
 
@@ -75,7 +80,8 @@ def comparison_chart(
     current_label, previous_label, title : str
         Legend entries and title, already translated.
     colours : sequence of str, optional
-        Colour of each row's current bar (e.g. category colours); default one blue.
+        Colour of each row's current bar (e.g. category colours); default one blue. A colour
+        that is not ``#rgb``/``#rrggbb`` (stored data may hold anything) is drawn grey.
 
     Returns
     -------
@@ -88,12 +94,19 @@ def comparison_chart(
             f"{len(current)} and {len(previous)}"
         )
     n = len(labels)
+    labels = [drawable(label) for label in labels]
+    title = drawable(title)
+    current_label, previous_label = drawable(current_label), drawable(previous_label)
     fig = _figure(5.6, 0.9 + 0.42 * max(n, 1))
     ax = fig.add_subplot()
     pos = np.arange(n)[::-1].astype(float)
     ax.barh(pos + 0.19, previous, height=0.36, color=PREVIOUS, label=previous_label)
     ax.barh(
-        pos - 0.19, current, height=0.36, color=list(colours or [CURRENT] * n), label=current_label
+        pos - 0.19,
+        current,
+        height=0.36,
+        color=[safe_hex(c) for c in colours] if colours else [CURRENT] * n,
+        label=current_label,
     )
     top = max([*current, *previous, 1])
     for y, value in zip(pos - 0.19, current, strict=True):
@@ -191,13 +204,23 @@ def map_png(
             ax.add_collection(PolyCollection(polys, linewidths=1.0, zorder=3, **HOT_STYLE[status]))
     if layers.reports:
         xs, ys, colours = zip(*layers.reports, strict=True)
-        ax.scatter(xs, ys, s=14, c=list(colours), edgecolors="white", linewidths=0.4, zorder=4)
+        colours = [safe_hex(c) for c in colours]
+        ax.scatter(xs, ys, s=14, c=colours, edgecolors="white", linewidths=0.4, zorder=4)
     for rank, x, y in layers.fixes:
         ax.scatter([x], [y], s=210, c="#4b2991", edgecolors="white", linewidths=1.2, zorder=5)
         ax.text(x, y, str(rank), color="white", fontsize=7.5, ha="center", va="center", zorder=6)
     for name, area in layers.areas:
         point = area.representative_point()
-        ax.text(point.x, point.y, name, fontsize=10, color=INK, alpha=0.75, ha="center", zorder=2)
+        ax.text(
+            point.x,
+            point.y,
+            drawable(name),
+            fontsize=10,
+            color=INK,
+            alpha=0.75,
+            ha="center",
+            zorder=2,
+        )
 
     length = _nice_length(xmax - xmin)
     x0, y0 = xmin + pad * 0.8, ymin + pad * 0.8
@@ -218,7 +241,14 @@ def map_png(
         ),
     ]
     ax.legend(handles=handles, loc="upper right", fontsize=9, framealpha=0.92)
-    fig.text(0.01, 1 - 0.25 / (height_in + title_in), title, ha="left", va="center", fontsize=13)
+    fig.text(
+        0.01,
+        1 - 0.25 / (height_in + title_in),
+        drawable(title),
+        ha="left",
+        va="center",
+        fontsize=13,
+    )
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     return buf.getvalue()

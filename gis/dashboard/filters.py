@@ -31,6 +31,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from gis.datebounds import out_of_bounds
+from gis.idparse import is_ascii_id, parse_id
 from gis.priority.params import PriorityParams
 from layers.models import District, Incident, Municipality
 from walks.models import Category, ResidentPin, WalkFinding
@@ -160,9 +162,14 @@ def _instant(params: Mapping, name: str, *, end: bool) -> datetime | None:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         # In UTC: PostgreSQL refuses offsets beyond ±15:59.
-        return moment.astimezone(UTC)
+        moment = moment.astimezone(UTC)
     except OverflowError:
         raise FilterError(name, f"{text!r} lies outside the years 1 to 9999") from None
+    # Bounded, so that the previous period and other arithmetic stay representable.
+    problem = out_of_bounds(moment)
+    if problem is not None:
+        raise FilterError(name, problem)
+    return moment
 
 
 def _integer(params: Mapping, name: str) -> int | None:
@@ -172,7 +179,7 @@ def _integer(params: Mapping, name: str) -> int | None:
     if len(values) > 1:
         raise FilterError(name, f"expected one id, got {len(values)}")
     try:
-        return int(values[0])
+        return parse_id(values[0])
     except ValueError:
         raise FilterError(name, f"expected an integer id, got {values[0]!r}") from None
 
@@ -239,7 +246,7 @@ def parse_filters(
             raise FilterError("category", f"unknown category {bad[0]!r}")
     severities = []
     for value in _values(params, "severity"):
-        if not value.isdigit() or int(value) not in SEVERITIES:
+        if not is_ascii_id(value) or int(value) not in SEVERITIES:
             raise FilterError("severity", f"expected integers 1 to 5, got {value!r}")
         severities.append(int(value))
     district = _integer(params, "district")

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from gis import textguard
 from gis.dashboard.filters import PIN_STATUSES, SEVERITIES, SOURCES, TIMES
 from gis.vocabulary import Department
 from walks.api.schema import ApiSchema, feature_collection
@@ -78,7 +79,7 @@ class DashboardSchema(ApiSchema):
 # --- counts, heat map, hot spots ------------------------------------------------------------
 
 
-class Counts(serializers.Serializer):
+class Counts(textguard.Serializer):
     """Counts of the filtered reports: in total and by each key."""
 
     total = serializers.IntegerField()
@@ -88,12 +89,12 @@ class Counts(serializers.Serializer):
     status = serializers.DictField(child=serializers.IntegerField(), help_text="By pin status.")
 
 
-class LegendEntry(serializers.Serializer):
+class LegendEntry(textguard.Serializer):
     value = serializers.FloatField(help_text="Reports per km².")
     colour = serializers.CharField()
 
 
-class Heatmap(serializers.Serializer):
+class Heatmap(textguard.Serializer):
     """The heat map overlay: the PNG's URL, its corners and legend; only `empty` and `version`
     when no report passes the filters."""
 
@@ -119,7 +120,7 @@ class Heatmap(serializers.Serializer):
     params = serializers.DictField(required=False, help_text="The density estimate's parameters.")
 
 
-class HotspotProperties(serializers.Serializer):
+class HotspotProperties(textguard.Serializer):
     """A grid cell: live Gi* cells carry `count` and `gi_bin`, stored ones `category`, `value`."""
 
     cell = serializers.IntegerField()
@@ -144,7 +145,7 @@ Hotspots = feature_collection(
 )
 
 
-class DistrictProperties(serializers.Serializer):
+class DistrictProperties(textguard.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -152,7 +153,7 @@ class DistrictProperties(serializers.Serializer):
 Districts = feature_collection("District", DistrictProperties, ("MultiPolygon",))
 
 
-class RouteProperties(serializers.Serializer):
+class RouteProperties(textguard.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     date = serializers.DateField()
@@ -167,7 +168,7 @@ Routes = feature_collection("Route", RouteProperties, ("LineString",))
 # --- fixes ----------------------------------------------------------------------------------
 
 
-class StatusChange(serializers.Serializer):
+class StatusChange(textguard.Serializer):
     """One step of a status history: from, to, by whom (user name), when, note."""
 
     to = serializers.CharField()
@@ -177,10 +178,12 @@ class StatusChange(serializers.Serializer):
 
     def get_fields(self):
         # `from` is a Python keyword: add the field under that name here.
-        return {"from": serializers.CharField(), **super().get_fields()}
+        fields = {"from": serializers.CharField(), **super().get_fields()}
+        textguard.guard_serializer_field(fields["from"])
+        return fields
 
 
-class FixSummary(serializers.Serializer):
+class FixSummary(textguard.Serializer):
     """A ranked fix: what, which department, status, why, and where (WGS 84)."""
 
     id = serializers.IntegerField()
@@ -229,7 +232,7 @@ def _detail(name: str, source: str, doc: str, **fields) -> type[serializers.Seri
     """A documentation serializer of one kind of feature detail (`source` tells the kind)."""
     return type(
         name,
-        (serializers.Serializer,),
+        (textguard.Serializer,),
         {
             "__doc__": doc,
             "source": serializers.ChoiceField(choices=[source]),
@@ -247,24 +250,24 @@ def _detail(name: str, source: str, doc: str, **fields) -> type[serializers.Seri
     )
 
 
-class PhotoLinks(serializers.Serializer):
+class PhotoLinks(textguard.Serializer):
     thumbnail = serializers.CharField()
     image = serializers.CharField()
 
 
-class LinkedFix(serializers.Serializer):
+class LinkedFix(textguard.Serializer):
     id = serializers.IntegerField()
     rank = serializers.IntegerField(allow_null=True)
     label = serializers.CharField()
 
 
-class Contact(serializers.Serializer):
+class Contact(textguard.Serializer):
     name = serializers.CharField()
     email = serializers.CharField()
     phone = serializers.CharField()
 
 
-class WalkRef(serializers.Serializer):
+class WalkRef(textguard.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     date = serializers.DateField()

@@ -11,7 +11,6 @@ Gi* cells significant at ``HOT_BIN`` (95 %) or more in each period (see
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -27,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from gis import csvsafe
+from gis.colours import safe_hex
 from gis.dashboard import conf
 from gis.dashboard.filters import SOURCES, Filters, reports_sql
 from gis.dashboard.queries import data_version, hotspot_frame
@@ -215,7 +216,8 @@ def build_situation(filters: Filters) -> Situation:
     for category in categories:
         cur = sum(v[0] for (s, c), v in counted.items() if c == category.code)
         prev = sum(v[1] for (s, c), v in counted.items() if c == category.code)
-        by_category.append(Row(category.code, category.name, cur, prev, category.colour))
+        # Stored colours may hold anything (old rows): only hex colours reach page and figures.
+        by_category.append(Row(category.code, category.name, cur, prev, safe_hex(category.colour)))
     labels = source_labels()
     by_source = [
         Row(
@@ -277,9 +279,12 @@ def build_situation(filters: Filters) -> Situation:
 
 
 def to_csv(situation: Situation) -> str:
-    """The situation picture as long-format CSV: section, key, label, metric, value."""
+    """The situation picture as long-format CSV: section, key, label, metric, value.
+
+    Written through :mod:`gis.csvsafe`: a name that begins like a formula is neutralised.
+    """
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(["section", "key", "label", "metric", "value"])
     period = [
         ("period", "current", _("This period"), "start", situation.start.isoformat()),
@@ -473,7 +478,7 @@ def map_layers(situation: Situation):
         extent=extent,
         streets=list(streets),
         areas=areas,
-        reports=[(x, y, colours.get(c, "#888888")) for x, y, c in points],
+        reports=[(x, y, safe_hex(colours.get(c))) for x, y, c in points],
         hotspots={
             "new": list(situation.hot_new.geometry),
             "persisting": list(situation.hot_persisting.geometry),

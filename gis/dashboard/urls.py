@@ -1,6 +1,5 @@
 """Dashboard pages and the staff login (inside the language prefix)."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gis.dashboard import views
@@ -15,6 +14,6 @@ pages = [
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("dashboard/", include((pages, "dashboard"))),
 ]

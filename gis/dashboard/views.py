@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,7 +11,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from pyproj import Transformer
 
@@ -34,17 +35,54 @@ from gis.dashboard.situation import (
     to_csv,
     to_geojson,
 )
+from gis.login_limits import LOGIN_LIMITED
 from gis.models import Fix
+from gis.redirects import safe_next
 from gis.vocabulary import Department, WhenUnsafe
 from layers.models import District
 from walks.models import Category, ResidentPin
 
 
 class LoginView(auth_views.LoginView):
-    """The staff login page (Swedish / English)."""
+    """The staff login page (Swedish / English).
+
+    A signed-in user is sent on to `next` or the dashboard map; `next` is followed only when it
+    is safe and not a login or logout page (gis.redirects), so no target loops. A login refused
+    by the per-account limit (gis.login_limits) shows the usual error and a hint to wait.
+    """
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        target = self.request.POST.get(
+            self.redirect_field_name, self.request.GET.get(self.redirect_field_name)
+        )
+        return safe_next(self.request, target)
+
+    def form_invalid(self, form):
+        wait = getattr(self.request, LOGIN_LIMITED, None)
+        if wait is None:
+            return super().form_invalid(form)
+        minutes = max(1, math.ceil(wait / 60))
+        message = ngettext(
+            "Too many failed logins for this username. Try again in %(n)d minute.",
+            "Too many failed logins for this username. Try again in %(n)d minutes.",
+            minutes,
+        ) % {"n": minutes}
+        return self.render_to_response(self.get_context_data(form=form, login_limited=message))
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out (POST) and go to `next` when it is safe (gis.redirects), else the login page."""
+
+    next_page = "login"
+
+    def get_redirect_url(self) -> str:
+        target = self.request.POST.get(
+            self.redirect_field_name, self.request.GET.get(self.redirect_field_name)
+        )
+        return safe_next(self.request, target)
 
 
 def _months(first, last) -> list[str]:

@@ -32,7 +32,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis import tenancy
+from gis import tenancy, textguard
 from gis.dashboard import queries
 from gis.dashboard import schemas as doc
 from gis.dashboard.access import (
@@ -48,6 +48,7 @@ from gis.dashboard.access import (
 from gis.dashboard.filters import FilterError, Filters, parse_filters
 from gis.dashboard.tiles import CONTENT_TYPE, LAYERS, check_tile, render_tile
 from gis.fixes import explain, workflow
+from gis.idparse import is_ascii_id
 from gis.models import Fix
 from gis.vocabulary import Department
 from layers.models import Camera, Incident, LuxReading, StreetLamp, StreetSegment, Vegetation
@@ -324,7 +325,7 @@ class FixesView(DashboardView):
         if status and status not in Fix.Status.values:
             raise ValidationError({"fix_status": [f"unknown fix status {status!r}"]})
         limit_text = request.query_params.get("limit", "100")
-        if not limit_text.isdigit() or not 1 <= int(limit_text) <= 1000:
+        if not is_ascii_id(limit_text) or not 1 <= int(limit_text) <= 1000:
             raise ValidationError({"limit": [f"expected an integer 1 to 1000, got {limit_text!r}"]})
         fixes = queries.fixes(
             filters.municipality_id,
@@ -344,7 +345,7 @@ class FixesView(DashboardView):
         return Response({"type": "FeatureCollection", "features": features, "total": len(fixes)})
 
 
-class FixStatusSerializer(serializers.Serializer):
+class FixStatusSerializer(textguard.Serializer):
     status = serializers.ChoiceField(choices=Fix.Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     answer = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
@@ -610,7 +611,7 @@ class FeatureView(DashboardView):
         return Response(details(feature, request.user))
 
 
-class TriageSerializer(serializers.Serializer):
+class TriageSerializer(textguard.Serializer):
     status = serializers.ChoiceField(choices=ResidentPin.Status.choices, required=False)
     category = CodeField(slug_field="code", queryset=Category.objects.all(), required=False)
     fix = serializers.IntegerField(required=False, allow_null=True)

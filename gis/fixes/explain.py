@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from gis import storedjson
 from gis.models import Fix
 
 MAX_IDS = 12
@@ -36,24 +37,38 @@ COVARIATES = {
 
 
 def number(value: object, decimals: int = 2) -> str:
-    """A number in the active locale's format; a dash when missing."""
-    if value is None:
+    """A number in the active locale's format; a dash when missing (or not a number)."""
+    found = storedjson.number({"v": value}, "v")
+    if found is None:
         return "–"
-    return number_format(round(float(value), decimals), decimal_pos=decimals)
+    return number_format(round(found, decimals), decimal_pos=decimals)
 
 
 def ids(values: list | None) -> str:
     """Up to ``MAX_IDS`` ids, then how many more."""
-    values = list(values or [])
+    values = [v for v in values if isinstance(v, int | str)] if isinstance(values, list) else []
     shown = ", ".join(str(v) for v in values[:MAX_IDS])
     if len(values) > MAX_IDS:
         shown += " " + _("and %(n)d more") % {"n": len(values) - MAX_IDS}
     return shown
 
 
-def reason(fix: Fix, code: str) -> dict | None:
-    """The stored reason with ``code``, or None."""
-    return next((r for r in fix.reasons or [] if r.get("code") == code), None)
+def reason(fix: Fix, code: str) -> storedjson.StoredRecord | None:
+    """The stored reason with ``code``, or None. Reasons an older version stored may lack
+    keys: a missing key reads as None (see :mod:`gis.storedjson`)."""
+    return next((r for r in storedjson.records(fix.reasons) if r["code"] == code), None)
+
+
+def _label(labels: dict, key: object) -> str:
+    """The label of `key` in `labels`, else `key` itself as text ("–" when missing)."""
+    if not isinstance(key, str):
+        return "–" if key is None else str(key)
+    return str(labels.get(key, key))
+
+
+def covariate_label(code: object) -> str:
+    """A Risk Terrain Model covariate in words (its code when unknown, "–" when missing)."""
+    return _label(COVARIATES, code)
 
 
 def place_label(fix: Fix) -> str:
@@ -114,9 +129,9 @@ def evidence_lines(fix: Fix) -> list[str]:
             ngettext(
                 "%(count)d broken lamp: %(ids)s.",
                 "%(count)d broken lamps: %(ids)s.",
-                broken["count"],
+                storedjson.whole(broken, "count"),
             )
-            % {"count": broken["count"], "ids": ids(broken["lamp_ids"])}
+            % {"count": storedjson.whole(broken, "count"), "ids": ids(broken["lamp_ids"])}
         )
     veg = reason(fix, "vegetation")
     if veg and veg.get("flagged"):
@@ -124,10 +139,10 @@ def evidence_lines(fix: Fix) -> list[str]:
             ngettext(
                 "%(count)d plant blocks the sightline within %(buffer)s m: %(ids)s.",
                 "%(count)d plants block the sightline within %(buffer)s m: %(ids)s.",
-                veg["flagged"],
+                storedjson.whole(veg, "flagged"),
             )
             % {
-                "count": veg["flagged"],
+                "count": storedjson.whole(veg, "flagged"),
                 "buffer": number(veg["buffer_m"], 0),
                 "ids": ids(veg["vegetation_ids"]),
             }
@@ -142,7 +157,7 @@ def evidence_lines(fix: Fix) -> list[str]:
 
 
 def _lighting_line(light: dict) -> str:
-    verdict = VERDICTS.get(light["verdict"], light["verdict"])
+    verdict = _label(VERDICTS, light["verdict"])
     if light["lux_n"]:
         return _(
             "%(verdict)s: mean %(mean)s lux, lowest %(min)s lux in readings %(ids)s; EN 13201 "
@@ -152,15 +167,18 @@ def _lighting_line(light: dict) -> str:
             "mean": number(light["lux_mean"], 1),
             "min": number(light["lux_min"], 1),
             "ids": ids(light["reading_ids"]),
-            "cls": light["en13201_class"],
+            "cls": light["en13201_class"] or "–",
             "avg_req": number(light["required_avg_lux"], 1),
             "min_req": number(light["required_min_lux"], 1),
         }
-    causes = [str(LIGHTING_CAUSES[c]) for c in light["reason_codes"] if c in LIGHTING_CAUSES]
+    codes = storedjson.value(light, "reason_codes", default=[], kind=list)
+    causes = [
+        _label(LIGHTING_CAUSES, c) for c in codes if isinstance(c, str) and c in LIGHTING_CAUSES
+    ]
     return _("%(verdict)s without lux readings: %(causes)s (EN 13201 class %(cls)s).") % {
         "verdict": str(verdict).capitalize(),
         "causes": ", ".join(causes) or _("lamp evidence"),
-        "cls": light["en13201_class"],
+        "cls": light["en13201_class"] or "–",
     }
 
 
@@ -168,8 +186,8 @@ def _score_lines(fix: Fix) -> list[str]:
     lines = []
     risk = reason(fix, "relative_risk")
     if risk:
-        covariate = COVARIATES.get(risk["covariate"], risk["covariate"])
-        if risk["relative_risk"] is None:
+        covariate = covariate_label(risk["covariate"])
+        if storedjson.number(risk, "relative_risk") is None:
             text = _("The Risk Terrain Model could not estimate the risk of %(cov)s.")
             lines.append(text % {"cov": covariate})
         else:
@@ -182,7 +200,7 @@ def _score_lines(fix: Fix) -> list[str]:
                 % {
                     "rr": number(risk["relative_risk"]),
                     "cov": covariate,
-                    "p": _p_value(risk["p_value"]),
+                    "p": _p_value(storedjson.number(risk, "p_value")),
                     "used": number(risk["used"]),
                 }
             )
@@ -200,7 +218,7 @@ def _score_lines(fix: Fix) -> list[str]:
                 "factor": number(score["footfall_factor"]),
                 "footfall": number(foot["footfall"]),
                 "rr": number(score["relative_risk"]),
-                "cost": score["cost_class"],
+                "cost": storedjson.whole(score, "cost_class"),
             }
         )
     return lines

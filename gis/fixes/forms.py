@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gis.fixes.workflow import next_statuses
 from gis.models import Fix
+from gis.textguard import TextInputFormMixin
 from gis.vocabulary import Department
 from layers.models import Municipality
 
@@ -15,7 +16,7 @@ PRINT_LIMIT = 20
 PRINT_LIMIT_MAX = 100
 
 
-class FixFilterForm(forms.Form):
+class FixFilterForm(TextInputFormMixin, forms.Form):
     """Which fixes to list; every field is optional (GET parameters)."""
 
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
@@ -42,7 +43,7 @@ class FixFilterForm(forms.Form):
         self.fields["municipality"].choices = [(m.code, m.name) for m in among.only("code", "name")]
 
 
-class StatusForm(forms.Form):
+class StatusForm(TextInputFormMixin, forms.Form):
     """Move one fix to its next status."""
 
     to_status = forms.ChoiceField(label=_("New status"))

@@ -8,7 +8,6 @@ Bad filter values answer 400 with ``{"field": ["message"]}``; unknown fixes 404.
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gis import tenancy
+from gis import csvsafe, storedjson, tenancy
 from gis.fixes import explain, workflow
 from gis.fixes.followup import fix_followup
 from gis.fixes.forms import PRINT_LIMIT, FixFilterForm, StatusForm
@@ -160,14 +159,18 @@ def fix_list(request: HttpRequest) -> HttpResponse:
 @staff_only
 @_handles_bad_filters
 def export_csv(request: HttpRequest) -> HttpResponse:
-    """The filtered list as CSV (UTF-8, one fix a row, coordinates in WGS 84)."""
+    """The filtered list as CSV (UTF-8, one fix a row, coordinates in WGS 84).
+
+    Written through :mod:`gis.csvsafe` (text that begins like a formula is neutralised); the
+    numbers are written as numbers, so negative ones stay readable.
+    """
     _, municipality, fixes = filtered(request)
     fixes = list(fixes)
     points = _wgs84([shapely.from_wkb(bytes(f.geom.wkb)) for f in fixes], representative=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     code = municipality.code if municipality else "none"
     response["Content-Disposition"] = f'attachment; filename="fixes-{code}.csv"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow(CSV_COLUMNS)
     for fix, point in zip(fixes, points, strict=True):
         writer.writerow(
@@ -177,13 +180,13 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                 fix.fix_type,
                 fix.department,
                 fix.status,
-                f"{fix.score:.4f}",
+                round(fix.score, 4),
                 fix.cost_class,
                 "segment" if fix.segment_id else "green_area",
                 fix.segment_id or fix.green_area_id,
                 _place_name(fix),
-                f"{point.x:.6f}",
-                f"{point.y:.6f}",
+                round(point.x, 6),
+                round(point.y, 6),
                 fix.pin_count,
                 fix.scheduled_for.isoformat() if fix.scheduled_for else "",
                 fix.done_at.isoformat() if fix.done_at else "",
@@ -308,7 +311,7 @@ def recompute_view(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         _("Recomputed: %(n)d fixes ranked in %(s).1f s.")
-        % {"n": done.run.summary["fixes"], "s": done.seconds},
+        % {"n": storedjson.whole(done.run.summary, "fixes"), "s": done.seconds},
     )
     return redirect(f"{reverse('fixes:list')}?municipality={municipality.code}")
 
@@ -344,7 +347,7 @@ def _get_fix(request: HttpRequest, pk: int) -> Fix:
 
 def _render_detail(request, fix: Fix, form: StatusForm | None, status: int = 200):
     run = fix.run or latest_run(fix.municipality)
-    risk = (run.summary or {}).get("risk", []) if run else []
+    risk = storedjson.records(run.summary, "risk") if run else []
     used = explain.reason(fix, "relative_risk") or {}
     followup, followup_error = None, ""
     if fix.done_at is not None:
@@ -358,10 +361,7 @@ def _render_detail(request, fix: Fix, form: StatusForm | None, status: int = 200
         "lines": explain.evidence_lines(fix),
         "evidence": _evidence(fix),
         "run": run,
-        "risk": [
-            {**row, "label": explain.COVARIATES.get(row["covariate"], row["covariate"])}
-            for row in risk
-        ],
+        "risk": [{**row, "label": explain.covariate_label(row["covariate"])} for row in risk],
         "risk_covariate": used.get("covariate"),
         "form": form,
         "history": _history(fix),

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 from django.conf import settings
 
-from gis import frames
+from gis import frames, storedjson
 from gis.analysis import DensityRaster, read_raster
 from gis.models import AnalysisRun, HotspotCell
 from layers.models import Municipality
@@ -117,7 +117,7 @@ def compare_runs(before: AnalysisRun | int, after: AnalysisRun | int) -> gpd.Geo
         one run have NaN / None on the other side.
     """
     first, second = _get(before), _get(after)
-    if first.params.get("grid") != second.params.get("grid"):
+    if storedjson.value(first.params, "grid") != storedjson.value(second.params, "grid"):
         raise ValueError("after must use the same grid as before (municipality and cell size)")
     a, b = load_cells(first), load_cells(second)
     merged = a.drop(columns="geometry").merge(

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "gis.ratelimit.RateLimitMiddleware",
     # Outermost after the security headers, so the 503 page carries the policy too.
     "gis.middleware.ContentSecurityPolicyMiddleware",
+    # Request bodies over their route's cap: 413 before anything below reads a byte (the CSRF
+    # check, the views), with the policy above on the answer.
+    "gis.bodylimit.BodyLimitMiddleware",
     # Wraps everything that can touch the database (sessions, auth, messages, views).
     "gis.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -150,6 +153,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:map"
+# Django's model backend with a per-account limit of failed logins (gis.login_limits): after
+# TRYGG_LOGIN_ACCOUNT_FAILURES failures for one username within TRYGG_LOGIN_ACCOUNT_WINDOW
+# seconds, that username is refused (429) until the window has passed.
+AUTHENTICATION_BACKENDS = ["gis.login_limits.LoginLimitBackend"]
+TRYGG_LOGIN_ACCOUNT_FAILURES = int(os.environ.get("TRYGG_LOGIN_ACCOUNT_FAILURES", "10"))
+TRYGG_LOGIN_ACCOUNT_WINDOW = int(os.environ.get("TRYGG_LOGIN_ACCOUNT_WINDOW", "900"))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -207,7 +216,10 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Paths in Django's records ("Not Found: /rapportera/folj/<token>/") without tokens or
+    # join codes, as in the access log (gis.access_log).
+    "filters": {"redact_urls": {"()": "gis.access_log.RedactUrlsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_urls"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("TRYGG_LOG_LEVEL", "INFO")},
     "loggers": {
         "pyrosm": {"level": "WARNING"},

@@ -38,3 +38,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 TRYGG_CSP_ENFORCE = env_bool("TRYGG_CSP_ENFORCE", True)
+
+# The API answers JSON (and its own formats: GeoJSON, Open311 XML); no browsable HTML API with
+# forms for every endpoint in production.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import random
 import struct
+import warnings
 import zipfile
 import zlib
 
@@ -135,3 +136,64 @@ def mutants(seed: int, count: int) -> list[bytes]:
                 data[at:at] = rng.randbytes(rng.randint(1, 16))
         result.append(bytes(data))
     return result
+
+
+# --- files a browser would run: for the media-serving and upload-field tests ------------------
+
+JS_PAYLOAD = b"fetch('/api/dashboard/features/resident/1/').then(r=>r.text()).then(alert);\n"
+SVG_PAYLOAD = SVG_WITH_SCRIPT
+
+
+def gif_then(payload: bytes) -> bytes:
+    """A polyglot: a valid GIF with `payload` (e.g. HTML) after its trailer."""
+    out = io.BytesIO()
+    Image.new("P", (8, 8)).save(out, format="GIF")
+    return out.getvalue() + payload
+
+
+def png_then(payload: bytes) -> bytes:
+    """A polyglot: a valid PNG with `payload` after its IEND chunk."""
+    return png_bytes() + payload
+
+
+def tiff_then(payload: bytes) -> bytes:
+    """A TIFF header (and a small image) followed by `payload`: a ".tif" that is also a page."""
+    return tiff_bytes() + payload
+
+
+def geotiff_bytes() -> bytes:
+    """A real single-band GeoTIFF (SWEREF 99 TM) of 4 x 4 cells."""
+    import numpy as np
+    import rasterio
+    from affine import Affine
+    from rasterio.io import MemoryFile
+
+    profile = {
+        "driver": "GTiff",
+        "width": 4,
+        "height": 4,
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:3006",
+        "transform": Affine(100, 0, 670000, 0, -100, 6580000),
+    }
+    with warnings.catch_warnings():  # rasterio's own use of affine's deprecated `*`
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        with rasterio.Env(), MemoryFile() as memory:
+            with memory.open(**profile) as dataset:
+                dataset.write(np.ones((1, 4, 4), dtype="float32"))
+            return memory.read()
+
+
+# (label, bytes, file name): each would be run or rendered by a browser if served as it claims.
+ACTIVE_CONTENT = [
+    ("HTML", HTML_PAYLOAD, "page.html"),
+    ("HTML named .jpg", HTML_PAYLOAD, "photo.jpg"),
+    ("SVG with a script", SVG_WITH_SCRIPT, "image.svg"),
+    ("JavaScript", JS_PAYLOAD, "app.js"),
+    ("GIF + HTML", gif_then(HTML_PAYLOAD), "anim.gif"),
+    ("JPEG + HTML", jpeg_then(HTML_PAYLOAD), "photo.jpg"),
+    ("PNG + HTML", png_then(HTML_PAYLOAD), "photo.png"),
+    ("TIFF + HTML named .tif", tiff_then(HTML_PAYLOAD), "raster.tif"),
+    ("HTML named .tif", HTML_PAYLOAD, "raster.tif"),
+]

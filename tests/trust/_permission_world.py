@@ -60,6 +60,7 @@ class World:
     audit: WalkAudit
     pin: ResidentPin  # `resident`'s, with contact details and a photo
     pin_photo: PinPhoto
+    hidden_photo: PinPhoto  # the photo of another pin of `resident`'s, not published
     street_fix: Fix
     parks_fix: Fix
     there_walk: SafetyWalk
@@ -180,6 +181,10 @@ def build_world(here: Municipality) -> World:
     }
     photo = read_photo(upload("pin.jpg", jpeg_bytes()))
     pin = create_pin(values, point, here, photo, contact=CONTACT)
+    hidden = {**values, "client_uuid": uuid.uuid4(), "published": False}
+    hidden_pin = create_pin(
+        hidden, point, here, read_photo(upload("h.jpg", jpeg_bytes())), contact={}
+    )
 
     # The browser tests commit fixes on the same places; out of the way (rolled back).
     Fix.objects.filter(municipality=here, explanation__startswith="web:").delete()
@@ -196,6 +201,7 @@ def build_world(here: Municipality) -> World:
         audit=audit,
         pin=pin,
         pin_photo=pin.photos.get(),
+        hidden_photo=hidden_pin.photos.get(),
         street_fix=next(f for f in fixes if f.department == "street"),
         parks_fix=next(f for f in fixes if f.department == "parks"),
         there_walk=there_walk,
@@ -449,6 +455,11 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         ),
         "dashboard-api:photo": lambda: Call(
             reverse("dashboard-api:photo", args=["pin", world.pin_photo.pk, "thumb"])
+        ),
+        # The photo of an unpublished pin; the resident who reported it has its tracking token.
+        "media": lambda: Call(
+            world.hidden_photo.image.url
+            + (f"?token={world.hidden_photo.pin.tracking_token}" if actor == "resident" else "")
         ),
         "fixes:detail": lambda: Call(reverse("fixes:detail", args=[fix.pk])),
         "fixes:map": lambda: Call(reverse("fixes:map", args=[fix.pk])),

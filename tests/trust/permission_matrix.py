@@ -116,6 +116,7 @@ RECOMPUTE = "Recompute the ranking of fixes"
 TRIAGE = "Triage resident pins"
 WALK_ADMIN = "List, create, manage and close walks"
 WALK_SUMMARY = "Walk summaries and exports"
+HIDDEN_PHOTOS = "Photos of reports not made public (public ones: everyone)"
 
 ACTIONS = (
     PUBLIC_PAGES,
@@ -131,6 +132,7 @@ ACTIONS = (
     TRIAGE,
     WALK_ADMIN,
     WALK_SUMMARY,
+    HIDDEN_PHOTOS,
 )
 
 
@@ -274,6 +276,19 @@ ROWS: list[Row] = [
     *_public_get("walks_api:pin-detail"),
     *_public_post("walks_api:pin-votes"),
     *_public_get("walks_api:pin-track"),
+    # Uploaded files (gis.media), asked for a photo of a pin that is not published: staff of
+    # its municipality who may view pin photos, and its reporter with the tracking token.
+    row(
+        "media",
+        "GET",
+        200,
+        {
+            ("anonymous", "participant", "walk_leader", "no_role", OTHER): 404,
+            ("resident", *VIEWERS, "superuser"): 200,
+        },
+        HIDDEN_PHOTOS,
+    ),
+    row("media", "POST", None, {EVERYONE: 405}),
     # Open311 GeoReport v2: one route per format (json, xml).
     *[
         r
@@ -302,12 +317,13 @@ ROWS: list[Row] = [
         {NO_SESSION: LOGIN, LEADERS: 200, NOT_LEADERS: 403, OTHER: 200},
         WALK_ADMIN,
     ),
-    # Another municipality's coordinator gets the form back: that municipality is no choice.
+    # Another municipality's coordinator gets the form back with its errors (400): that
+    # municipality is no choice.
     row(
         "walks:create",
         "POST",
         REDIRECT,
-        {NO_SESSION: LOGIN, LEADERS: REDIRECT, NOT_LEADERS: 403, OTHER: 200},
+        {NO_SESSION: LOGIN, LEADERS: REDIRECT, NOT_LEADERS: 403, OTHER: 400},
         WALK_ADMIN,
         changes=True,
     ),
@@ -449,7 +465,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "layers.greenarea": _crud("planner", "parks_department"),
     "layers.camera": _crud("planner"),
     "layers.incident": _crud("coordinator"),
-    "walks.category": _crud("coordinator", view=(*VIEW_ALL, "walk_leader"), scoped=False),
+    # Shared by every municipality: read by staff, changed by superusers only.
+    "walks.category": AdminModel(view=(*VIEW_ALL, "walk_leader"), scoped=False),
     "walks.safetywalk": _crud(*FIELD, view=(*VIEW_ALL, "walk_leader")),
     "walks.walkfinding": _crud(*FIELD, view=(*VIEW_ALL, "walk_leader")),
     "walks.walkaudit": _crud(*FIELD, view=(*VIEW_ALL, "walk_leader")),

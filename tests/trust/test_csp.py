@@ -152,6 +152,12 @@ def _pages(demo) -> tuple[list[str], list[str]]:
     from walks.models import ResidentPin, SafetyWalk
 
     walk = SafetyWalk.objects.filter(municipality=demo).order_by("pk").first()
+    # The walk app answers only an open walk's code (the demo's walks are closed).
+    open_walk = SafetyWalk.objects.filter(municipality=demo).exclude(status="closed").first()
+    if open_walk is None:
+        from tests.walks.conftest import make_walk
+
+        open_walk = make_walk(demo)
     pin = ResidentPin.objects.filter(municipality=demo).order_by("pk").first()
     fix = Fix.objects.filter(municipality=demo).order_by("rank").first()
     lamp = StreetLamp.objects.filter(municipality=demo).order_by("pk").first()
@@ -159,7 +165,7 @@ def _pages(demo) -> tuple[list[str], list[str]]:
         "/",
         "/en/",
         "/login/",
-        f"/w/{walk.join_code}",
+        f"/w/{open_walk.join_code}",
         "/rapportera/",
         "/en/report/",
         f"/rapportera/folj/{pin.tracking_token}/",

@@ -295,12 +295,19 @@ def test_vote_instead_of_duplicate(api, open_pin):
     url = f"/api/pins/{open_pin.pk}/votes/"
     vote = {"client_uuid": str(uuid.uuid4()), "when": "night"}
     first = api.post(url, vote, format="json")
-    assert first.status_code == 201 and first.json() == {"vote_count": 1}
+    assert first.status_code == 201 and first.json() == {
+        "vote_count": 1,
+        "already_supported": False,
+    }
     replay = api.post(url, vote, format="json")
-    assert replay.status_code == 200 and replay.json() == {"vote_count": 1}
+    assert replay.status_code == 200 and replay.json()["vote_count"] == 1
     assert PinVote.objects.filter(pin=open_pin).count() == 1
-    second = api.post(url, {"client_uuid": str(uuid.uuid4())}, format="json")
-    assert second.json() == {"vote_count": 2}
+    # Another person (address) adds support; the same one again does not (walks.supporters).
+    again = api.post(url, {"client_uuid": str(uuid.uuid4())}, format="json")
+    assert again.status_code == 200 and again.json() == {"vote_count": 1, "already_supported": True}
+    other = {"client_uuid": str(uuid.uuid4())}
+    second = api.post(url, other, format="json", REMOTE_ADDR="198.51.100.20")
+    assert second.status_code == 201 and second.json()["vote_count"] == 2
     open_pin.refresh_from_db()
     assert open_pin.vote_count == 2
 

@@ -189,16 +189,18 @@ def test_malformed_bodies_are_4xx_not_500(api, walk, body, content_type):
     assert response.json()
 
 
-def test_closed_walk_refuses_findings_but_answers_replays(api, walk):
+def test_closed_walk_answers_nothing_by_its_code(api, walk):
+    """A closed walk's code opens nothing any more (walks.join_codes): new findings and
+    replays alike answer 404 (tests/trust/test_join_codes.py walks every route)."""
     lon, lat = route_lonlat(walk)
     stored = finding_feature(lon, lat)
     assert api.post(findings_url(walk), stored, format="json").status_code == 201
     walk.status = "closed"
     walk.save()
     response = api.post(findings_url(walk), finding_feature(lon, lat), format="json")
-    assert response.status_code == 400
-    assert "walk" in response.json()
-    assert api.post(findings_url(walk), stored, format="json").status_code == 200
+    assert response.status_code == 404
+    assert api.post(findings_url(walk), stored, format="json").status_code == 404
+    assert api.get(findings_url(walk)).status_code == 404
 
 
 def test_client_uuid_of_another_walk_is_refused(api, walk, demo):

@@ -193,7 +193,7 @@ def test_bad_route_files_are_form_errors(client, demo, leader, name, content, me
             "route_file": route_file,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not SafetyWalk.objects.filter(title="X").exists()
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
+from gis.geometry import force_2d
 from walks.api.limits import json_depth_exceeds
 
 WGS84 = 4326
@@ -114,6 +115,7 @@ class WGS84GeometryField(GeometryField):
             geom = GEOSGeometry(json.dumps({"type": kind, "coordinates": coordinates}))
         except (GEOSException, GDALException, ValueError, TypeError):
             self.fail("invalid")
+        geom = force_2d(geom)  # an altitude (RFC 7946) or measure is accepted and dropped
         geom.srid = WGS84
         if not geom.valid:
             self.fail("invalid_geometry", reason=geom.valid_reason)

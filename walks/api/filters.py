@@ -15,6 +15,7 @@ from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from gis.datebounds import BOUND_YEARS, out_of_bounds
 from gis.vocabulary import WhenUnsafe
 from walks.api.fields import WGS84, to_storage
 from walks.models import Category, ResidentPin, SafetyWalk, WalkFinding
@@ -65,16 +66,21 @@ class BBoxFilter(django_filters.Filter):
 
 class MomentField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 date-time, in UTC: PostgreSQL refuses offsets beyond ±15:59, and a time
-    whose UTC date lies outside the years 1 to 9999 is refused here."""
+    outside the bounds of :mod:`gis.datebounds` is refused here."""
 
     def clean(self, value):
         moment = super().clean(value)
         if moment is None:
             return None
         try:
-            return moment.astimezone(UTC)
+            moment = moment.astimezone(UTC)
         except OverflowError:
-            raise forms.ValidationError(_("The date lies outside the years 1 to 9999.")) from None
+            moment = None
+        if moment is None or out_of_bounds(moment) is not None:  # shared with every date filter
+            raise forms.ValidationError(
+                _("The date lies outside the years %(first)d to %(last)d.") % BOUND_YEARS
+            )
+        return moment
 
 
 class MomentFilter(django_filters.IsoDateTimeFilter):

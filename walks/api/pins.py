@@ -12,6 +12,7 @@ import uuid
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
+from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -46,6 +47,7 @@ from walks.api.serializers import (
 )
 from walks.api.throttles import WriteThrottledMixin, read_throttles, throttles_for
 from walks.models import Category, PinContact, PinPhoto, PinVote, ResidentPin
+from walks.supporters import supporter_of
 
 NEARBY_LIMIT = 5
 OPEN_STATUSES = (
@@ -217,44 +219,68 @@ class PinNearby(PublicEndpoint, APIView):
         return Response(NearbyPinSerializer(pins, many=True, context={"request": request}).data)
 
 
+VOTE_COUNT = inline_serializer(
+    "VoteCount",
+    {
+        "vote_count": serializers.IntegerField(help_text="Distinct supporters of the pin."),
+        "already_supported": serializers.BooleanField(
+            help_text="This address or device already supported the pin: nothing was added."
+        ),
+    },
+)
+
+
 class PinVoteCreate(PublicEndpoint, WriteThrottledMixin, APIView):
-    """Support an existing open pin ("I feel so too") instead of reporting it again."""
+    """Support an existing open pin ("I feel so too") instead of reporting it again.
+
+    Support counts once per supporter (walks.supporters): a second vote from the same address or
+    device, whatever its `client_uuid`, answers 200 "already supported" and adds nothing; a
+    replay of the same `client_uuid` answers 200 too.
+    """
 
     throttle_classes = throttles_for("vote")
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(
-        request=VoteInput,
-        responses={201: inline_serializer("VoteCount", {"vote_count": serializers.IntegerField()})},
-    )
+    @extend_schema(request=VoteInput, responses={201: VOTE_COUNT, 200: VOTE_COUNT})
     def post(self, request, pk: int):
         pin = get_object_or_404(ResidentPin, pk=pk)
         data = VoteInput(data=flatten_feature(request.data))
         data.is_valid(raise_exception=True)
         values = data.validated_data
         existing = PinVote.objects.filter(client_uuid=values["client_uuid"]).first()
-        if existing is not None and existing.pin_id != pin.pk:
-            raise serializers.ValidationError(
-                {"client_uuid": [_("This id is already used by another record.")]}
-            )
-        created = False
-        if existing is None:
-            if pin.status not in OPEN_STATUSES:
+        if existing is not None:
+            if existing.pin_id != pin.pk:
                 raise serializers.ValidationError(
-                    {"pin": [_("This report is closed and takes no more votes.")]}
+                    {"client_uuid": [_("This id is already used by another record.")]}
                 )
-
-            def vote() -> PinVote:
-                record = PinVote.objects.create(
-                    pin=pin, client_uuid=values["client_uuid"], when=values.get("when", "")
+            return self._answer(pin, created=False)
+        supporter = supporter_of(request)
+        if supporter.votes(pin.pk).exists():
+            return self._answer(pin, created=False)
+        if pin.status not in OPEN_STATUSES:
+            raise serializers.ValidationError(
+                {"pin": [_("This report is closed and takes no more votes.")]}
+            )
+        try:
+            with transaction.atomic():
+                PinVote.objects.create(
+                    pin=pin,
+                    client_uuid=values["client_uuid"],
+                    when=values.get("when", ""),
+                    address_hash=supporter.address_hash,
+                    device_token=supporter.device_token,
                 )
                 ResidentPin.objects.filter(pk=pin.pk).update(vote_count=F("vote_count") + 1)
-                return record
+        except IntegrityError:
+            # A concurrent request of the same supporter (or with the same id) won the race.
+            return self._answer(pin, created=False)
+        return self._answer(pin, created=True)
 
-            _vote, created = create_once(PinVote, values["client_uuid"], vote)
+    @staticmethod
+    def _answer(pin: ResidentPin, created: bool) -> Response:
         pin.refresh_from_db(fields=["vote_count"])
         return Response(
-            {"vote_count": pin.vote_count},
+            {"vote_count": pin.vote_count, "already_supported": not created},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

@@ -18,6 +18,7 @@ from drf_spectacular.settings import spectacular_settings
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 
+from gis import textguard
 from walks.api.fields import WGS84GeometryField
 
 _COORDINATES = {
@@ -64,13 +65,13 @@ def feature_collection(
         "geometry": WGS84GeometryField(allowed=geometry, read_only=True),
         "properties": properties(),
     }
-    feature = type(f"{name}Feature", (serializers.Serializer,), feature_fields)
+    feature = type(f"{name}Feature", (textguard.Serializer,), feature_fields)
     collection_fields = {
         "type": serializers.ChoiceField(choices=["FeatureCollection"]),
         "features": feature(many=True),
         **extra,
     }
-    return type(f"{name}Collection", (serializers.Serializer,), collection_fields)
+    return type(f"{name}Collection", (textguard.Serializer,), collection_fields)
 
 
 # One component name per choice set that appears under the same property name in several

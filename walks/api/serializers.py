@@ -15,6 +15,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from gis import textguard
+from gis.media import url_with
+from gis.textguard import TextInputSerializerMixin
 from gis.vocabulary import ParticipantRole, WhenUnsafe
 from walks.api.fields import CodeField, WGS84GeometryField
 from walks.models import (
@@ -31,11 +34,15 @@ MAX_VERTICES = 1000
 NOTE_MAX = 2000
 
 
-def _photo_urls(request, photos) -> list[dict]:
+def _photo_urls(request, photos, **key: str) -> list[dict]:
+    """Links of photos; `key` (``token=`` or ``code=``) is appended where the photo is served
+    only with it (gis.media)."""
+
     def absolute(field) -> str | None:
         if not field:
             return None
-        return request.build_absolute_uri(field.url) if request else field.url
+        url = url_with(field.url, **key) if key else field.url
+        return request.build_absolute_uri(url) if request else url
 
     return [{"url": absolute(p.image), "thumbnail": absolute(p.thumbnail)} for p in photos]
 
@@ -52,7 +59,7 @@ PHOTO_LIST_SCHEMA = {
 }
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(textguard.ModelSerializer):
     """A category with its name in the active language."""
 
     name = serializers.CharField(read_only=True)
@@ -65,7 +72,7 @@ class CategorySerializer(serializers.ModelSerializer):
 # --- outputs ------------------------------------------------------------------------------
 
 
-class WalkSerializer(GeoFeatureModelSerializer):
+class WalkSerializer(TextInputSerializerMixin, GeoFeatureModelSerializer):
     """A safety walk with its planned route as a GeoJSON Feature (route in WGS 84)."""
 
     route = WGS84GeometryField(allowed=("LineString",), read_only=True)
@@ -98,7 +105,7 @@ class PublicWalkSerializer(WalkSerializer):
         fields = tuple(f for f in WalkSerializer.Meta.fields if f != "code")
 
 
-class FindingSerializer(GeoFeatureModelSerializer):
+class FindingSerializer(TextInputSerializerMixin, GeoFeatureModelSerializer):
     """A walk finding (point, line or area) as a GeoJSON Feature in WGS 84."""
 
     geom = WGS84GeometryField(read_only=True)
@@ -123,10 +130,15 @@ class FindingSerializer(GeoFeatureModelSerializer):
 
     @extend_schema_field(PHOTO_LIST_SCHEMA)
     def get_photos(self, finding: WalkFinding) -> list[dict]:
-        return _photo_urls(self.context.get("request"), finding.photos.all())
+        photos = finding.photos.all()
+        if not photos:
+            return []
+        code = getattr(self.context.get("view"), "kwargs", {}).get("code")
+        code = code.upper() if isinstance(code, str) else finding.walk.join_code
+        return _photo_urls(self.context.get("request"), photos, code=code)
 
 
-class AuditSerializer(GeoFeatureModelSerializer):
+class AuditSerializer(TextInputSerializerMixin, GeoFeatureModelSerializer):
     """A nine-parameter safety audit at a stop of a walk (each 0–3) as a GeoJSON Feature."""
 
     geom = WGS84GeometryField(read_only=True)
@@ -146,7 +158,7 @@ class AuditSerializer(GeoFeatureModelSerializer):
         )
 
 
-class PinSerializer(GeoFeatureModelSerializer):
+class PinSerializer(TextInputSerializerMixin, GeoFeatureModelSerializer):
     """A resident pin as the public sees it: never contact details or authorship; the
     description and photo only when the resident chose to publish them."""
 
@@ -197,6 +209,11 @@ class TrackedPinSerializer(PinSerializer):
     def get_description(self, pin: ResidentPin) -> str | None:
         return pin.description
 
+    @extend_schema_field(PHOTO_LIST_SCHEMA)
+    def get_photos(self, pin: ResidentPin) -> list[dict]:
+        """The reporter's own photos, published or not, with the token that opens them."""
+        return _photo_urls(self.context.get("request"), pin.photos.all(), token=pin.tracking_token)
+
     @extend_schema_field(
         {
             "type": "array",
@@ -237,7 +254,7 @@ def pin_history(pin: ResidentPin) -> list[dict]:
 EARLIEST_OBSERVATION = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-class _ObservedAtMixin(serializers.Serializer):
+class _ObservedAtMixin(textguard.Serializer):
     observed_at = serializers.DateTimeField(required=False)
 
     def validate_observed_at(self, value):
@@ -248,7 +265,7 @@ class _ObservedAtMixin(serializers.Serializer):
         return value
 
 
-class JoinInput(serializers.Serializer):
+class JoinInput(textguard.Serializer):
     """Joining a walk from a phone: a role and the phone's device token."""
 
     device_token = serializers.UUIDField()
@@ -298,14 +315,14 @@ class AuditInput(_ObservedAtMixin):
     feeling = serializers.IntegerField(min_value=0, max_value=3)
 
 
-class PhotoInput(serializers.Serializer):
+class PhotoInput(textguard.Serializer):
     """A photo upload (multipart): the image file and, for findings, the phone's id for it."""
 
     photo = serializers.FileField()
     client_uuid = serializers.UUIDField(required=False)
 
 
-class PinInput(serializers.Serializer):
+class PinInput(textguard.Serializer):
     """A new resident pin (JSON, or multipart form data when a photo is attached).
 
     `geometry` is a GeoJSON Point in WGS 84 (as JSON text in form data). `website` is a
@@ -330,14 +347,14 @@ class PinInput(serializers.Serializer):
     website = serializers.CharField(required=False, allow_blank=True, write_only=True)
 
 
-class VoteInput(serializers.Serializer):
+class VoteInput(textguard.Serializer):
     """A supporting vote ("I feel so too") on an existing pin."""
 
     client_uuid = serializers.UUIDField()
     when = serializers.ChoiceField(choices=WhenUnsafe.choices, required=False, allow_blank=True)
 
 
-class NearbyQuery(serializers.Serializer):
+class NearbyQuery(textguard.Serializer):
     """Where a resident is about to report, and what: to find existing pins first."""
 
     lon = serializers.FloatField(min_value=-180, max_value=180)

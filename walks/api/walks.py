@@ -1,6 +1,7 @@
 """API of safety walks: the walk by its join code, its streets, findings, photos and audits.
 
-Knowing a walk's join code is what lets a phone read and add to it; nobody logs in. Every
+Knowing a walk's join code is what lets a phone read and add to it while the walk is open (a
+closed walk's code answers 404, walks.join_codes); nobody logs in. Every
 upload carries an id made on the phone (`client_uuid`): the first upload answers 201, a replay
 answers 200 with the stored record, and the database's unique constraint makes sure that two
 concurrent copies still store one row. A finding is changed, deleted or given photos only by the
@@ -35,9 +36,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis import tenancy
+from gis import tenancy, textguard
 from layers.models import StreetSegment
-from walks import conf
+from walks import conf, join_codes
 from walks.api.common import PublicEndpoint, attach_photo, check_inside, create_once, read_photo
 from walks.api.fields import WGS84, flatten_feature, to_storage
 from walks.api.filters import BBoxField, FindingFilter, WalkFilter
@@ -57,7 +58,7 @@ from walks.api.throttles import WriteThrottledMixin, device_token, throttles_for
 from walks.models import FindingPhoto, SafetyWalk, WalkAudit, WalkFinding, WalkParticipant
 
 
-class StreetProperties(serializers.Serializer):
+class StreetProperties(textguard.Serializer):
     """What the field maps draw of a street segment."""
 
     name = serializers.CharField()
@@ -76,9 +77,10 @@ STREETS_RESPONSE = {(200, "application/geo+json"): STREETS}
 
 
 def walk_by_code(code: str) -> SafetyWalk:
-    """The walk with this join code (any case), or 404."""
-    return get_object_or_404(
-        SafetyWalk.objects.select_related("municipality", "district"), join_code=code.upper()
+    """The open walk with this join code (any case), or 404: a closed walk's code answers
+    nothing here any more (walks.join_codes)."""
+    return join_codes.walk_by_code(
+        code, SafetyWalk.objects.select_related("municipality", "district")
     )
 
 

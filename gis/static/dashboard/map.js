@@ -19,6 +19,9 @@
     String(value == null ? "" : value).replace(/[&<>"']/g, (ch) => ({
       "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
     })[ch]);
+  // A category colour as stored may hold anything: only #rgb / #rrggbb reaches the map style.
+  const safeColour = (value, fallback) =>
+    typeof value === "string" && /^#(?:[0-9a-fA-F]{3}){1,2}$/.test(value) ? value : fallback || "#888888";
   const fmtDate = (iso) => (iso ? new Date(iso).toLocaleDateString(C.lang === "sv" ? "sv-SE" : "en-GB") : "");
   const fmtTime = (iso) =>
     iso ? new Date(iso).toLocaleString(C.lang === "sv" ? "sv-SE" : "en-GB", { dateStyle: "short", timeStyle: "short" }) : "";
@@ -116,7 +119,7 @@
     maxzoom: 16,
   });
   const categoryColour = ["match", ["get", "category"]];
-  for (const c of C.categories) categoryColour.push(c.code, c.colour);
+  for (const c of C.categories) categoryColour.push(c.code, safeColour(c.colour));
   categoryColour.push("#888888");
   const CLOSED = ["feedback_given", "closed_not_ours", "closed_duplicate", "closed_no_action"];
   const ACTED = ["measure_planned", "fixed"];
@@ -269,7 +272,7 @@
     line: (colour, dashed) => svg(`<line x1="1" y1="7" x2="13" y2="7" stroke="${esc(colour)}" stroke-width="${dashed ? 2 : 4}"${dashed ? ' stroke-dasharray="3 2"' : ""}/>`),
     triangle: (fill) => svg(`<polygon points="7,1 13,13 1,13" fill="${esc(fill)}" stroke="#1d2530" stroke-width="1"/>`),
   };
-  const chip = (colour) => shape.square(colour);
+  const chip = (colour) => shape.square(safeColour(colour));
   const categoryLegend = () => C.categories.map((c) => `<li>${chip(c.colour)}${esc(c.name)}</li>`).join("");
   const dot = (r, stroke) => {
     const size = Math.ceil(2 * r + 2);
@@ -400,7 +403,7 @@
     checkboxes("#filter-severity", "severity", [1, 2, 3, 4, 5].map((s) => ({ code: String(s), label: String(s) })), false);
     checkboxes("#filter-status", "status", C.statuses, true);
     const district = $("#filter-district");
-    district.innerHTML += C.districts.map((d) => `<option value="${d.id}">${esc(d.name)}</option>`).join("");
+    district.innerHTML += C.districts.map((d) => `<option value="${esc(d.id)}">${esc(d.name)}</option>`).join("");
     district.value = state.filters.district || "";
     document.querySelector(".panel").addEventListener("change", (event) => {
       const box = event.target;
@@ -519,7 +522,7 @@
       showFilterError(null);
       $("#count-total").textContent = fmtNum(counts.total);
       $("#count-sources").innerHTML = C.sources
-        .map((s) => `<span class="source-count" data-source="${s.code}">${esc(s.label)} <b>${fmtNum(counts.source[s.code] || 0)}</b></span>`)
+        .map((s) => `<span class="source-count" data-source="${esc(s.code)}">${esc(s.label)} <b>${fmtNum(counts.source[s.code] || 0)}</b></span>`)
         .join("");
       document.querySelectorAll("[data-count]").forEach((el) => {
         const [group, code] = el.dataset.count.split(":");
@@ -664,7 +667,7 @@
       html += row(T.when, esc(d.when_label)) + row(T.reported, esc(fmtTime(d.reported_at)));
       html += row(T.votes, esc(d.votes)) + row(T.district, esc(d.district));
       html += row(T.description, esc(d.description)) + row(T.answer, esc(d.public_answer));
-      html += row(T.linkedFix, d.fixes.map((f) => `<a href="#" data-fix="${f.id}">${esc(f.label)}</a>`).join(", "));
+      html += row(T.linkedFix, d.fixes.map((f) => `<a href="#" data-fix="${esc(f.id)}">${esc(f.label)}</a>`).join(", "));
       if (d.contact) html += row(T.contact, esc([d.contact.name, d.contact.email, d.contact.phone].filter(Boolean).join(" · ")));
     } else if (d.source === "walk") {
       html += row(T.severity, esc(d.severity)) + row(T.when, esc(d.when_label));
@@ -717,7 +720,7 @@
       const select = $("#triage-fix");
       if (!select) return;
       const choices = await fixOptions();
-      select.innerHTML = `<option value="">${esc(T.noFix)}</option>` + choices.map((f) => `<option value="${f.id}"${f.id === linked ? " selected" : ""}>${f.rank != null ? "#" + f.rank + " " : ""}${esc(f.headline)}</option>`).join("");
+      select.innerHTML = `<option value="">${esc(T.noFix)}</option>` + choices.map((f) => `<option value="${esc(f.id)}"${f.id === linked ? " selected" : ""}>${f.rank != null ? "#" + esc(f.rank) + " " : ""}${esc(f.headline)}</option>`).join("");
     });
     return `<form id="triage-form" class="triage"><h3>${esc(T.triage)}</h3>
       <label>${esc(T.status)}<select name="status">${options(C.statuses, d.status)}</select></label>
@@ -759,10 +762,10 @@
   let fixMarkers = [];
   function buildFixFilters() {
     const dept = $("#fix-department");
-    dept.innerHTML += C.departments.map((d) => `<option value="${d.code}">${esc(d.label)}</option>`).join("");
+    dept.innerHTML += C.departments.map((d) => `<option value="${esc(d.code)}">${esc(d.label)}</option>`).join("");
     dept.value = state.department;
     const status = $("#fix-status");
-    status.innerHTML += C.fixStatuses.map((s) => `<option value="${s.code}">${esc(s.label)}</option>`).join("");
+    status.innerHTML += C.fixStatuses.map((s) => `<option value="${esc(s.code)}">${esc(s.label)}</option>`).join("");
     status.value = state.fixStatus;
     dept.addEventListener("change", () => {
       state.department = dept.value;
@@ -805,8 +808,8 @@
       $("#fix-list").innerHTML = data.features
         .map((f) => {
           const p = f.properties;
-          return `<li><button type="button" class="fix-item" data-fix="${p.id}">
-            <span class="rank-badge badge-${esc(p.status)}">${p.rank ?? "–"}</span>
+          return `<li><button type="button" class="fix-item" data-fix="${esc(p.id)}">
+            <span class="rank-badge badge-${esc(p.status)}">${esc(p.rank ?? "–")}</span>
             <span class="fix-text"><b>${esc(p.headline)}</b><span class="muted">${esc(p.department_label)} · <span class="status status-${esc(p.status)}">${esc(p.status_label)}</span> · ${esc(T.score)} ${fmtNum(p.score, 2)}</span>
             <span class="why">${esc(p.why)}</span></span></button></li>`;
         })
@@ -833,7 +836,7 @@
     }
   }
   function renderFix(fix) {
-    let html = heading(T.fixSource + (fix.rank != null ? ` #${fix.rank}` : ""), fix.headline);
+    let html = heading(T.fixSource + (fix.rank != null ? ` #${fix.rank}` : ""), fix.headline); // heading escapes both
     html += "<dl>" + row(T.department, esc(fix.department_label));
     html += row(T.status, `<span class="status status-${esc(fix.status)}">${esc(fix.status_label)}</span>`);
     html += row(T.score, fmtNum(fix.score, 3)) + row(T.costClass, esc(fix.cost_class));
@@ -844,7 +847,7 @@
     html += historyList(fix.history);
     if (fix.can_change && fix.next_statuses.length) {
       html += `<form id="fix-form" class="triage"><h3>${esc(T.changeStatus)}</h3>
-        <label>${esc(T.status)}<select name="status">${fix.next_statuses.map((s) => `<option value="${s}">${esc(FIX_STATUS[s] || s)}</option>`).join("")}</select></label>
+        <label>${esc(T.status)}<select name="status">${fix.next_statuses.map((s) => `<option value="${esc(s)}">${esc(FIX_STATUS[s] || s)}</option>`).join("")}</select></label>
         <label>${esc(T.scheduledFor)}<input name="scheduled_for" type="date"></label>
         <label>${esc(T.fixAnswer)}<textarea name="answer" rows="2">${esc(fix.answer)}</textarea></label>
         <label>${esc(T.note)}<input name="note" type="text"></label>

@@ -102,8 +102,26 @@
     return state;
   }
 
+  /* A category colour as stored may hold anything: only #rgb / #rrggbb is used. */
+  var HEX_COLOUR = /^#(?:[0-9a-fA-F]{3}){1,2}$/;
+  function safeColour(colour, fallback) {
+    return typeof colour === "string" && HEX_COLOUR.test(colour) ? colour : (fallback || null);
+  }
+
+  /* A popup's content built from text nodes only (names and notes are data, never markup):
+   * `lines` are strings, one a line. */
+  function textPopup(lines) {
+    var box = document.createElement("div");
+    lines.forEach(function (line, index) {
+      if (index) box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(line == null ? "" : String(line)));
+    });
+    return box;
+  }
+
   /* Style of a finding or pin of a category colour; `pending` ones are dashed. */
   function styleFor(colour, pending) {
+    colour = safeColour(colour);
     return {
       color: colour || "#444",
       weight: 4,
@@ -115,6 +133,7 @@
   }
 
   function featureLayer(feature, colour, pending) {
+    colour = safeColour(colour, "#444");
     return L.geoJSON(feature, {
       style: function () { return styleFor(colour, pending); },
       pointToLayer: function (_f, latlng) {
@@ -163,7 +182,8 @@
    * attributes); the CSS reads them as the custom property --c. */
   function applyColours(root) {
     (root || document).querySelectorAll("[data-colour]").forEach(function (element) {
-      element.style.setProperty("--c", element.dataset.colour);
+      var colour = safeColour(element.dataset.colour);
+      if (colour) element.style.setProperty("--c", colour);
     });
   }
   applyColours();
@@ -175,6 +195,8 @@
     gps: gps,
     featureLayer: featureLayer,
     styleFor: styleFor,
+    safeColour: safeColour,
+    textPopup: textPopup,
     uuid: uuid,
     deviceToken: deviceToken,
     apiHeaders: apiHeaders,

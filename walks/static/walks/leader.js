@@ -67,7 +67,7 @@
     if (cfg.route) L.geoJSON(cfg.route, { style: { color: "#0b5cad", weight: 5, opacity: 0.7 } }).addTo(smap);
     cfg.findings.features.forEach(function (f) {
       TryggMap.featureLayer(f, f.properties.colour, false)
-        .bindPopup(f.properties.category + " · " + f.properties.severity)
+        .bindPopup(TryggMap.textPopup([f.properties.category + " · " + f.properties.severity]))
         .addTo(smap);
     });
   }

@@ -93,8 +93,9 @@
         serverIds[f.properties.client_uuid] = true;
         var layer = TryggMap.featureLayer(f, colours[f.properties.category], false);
         var cat = categories.find(function (c) { return c.code === f.properties.category; });
-        layer.bindPopup((cat ? cat.name : "") + " · " + f.properties.severity +
-          (f.properties.note ? "<br>" + escapeHtml(f.properties.note) : ""));
+        var lines = [(cat ? cat.name : "") + " · " + f.properties.severity];
+        if (f.properties.note) lines.push(f.properties.note);
+        layer.bindPopup(TryggMap.textPopup(lines));  /* text nodes: data never becomes markup */
         sharedLayer.addLayer(layer);
       });
       scheduleRender();
@@ -141,12 +142,6 @@
   function scheduleRender() {
     clearTimeout(renderTimer);
     renderTimer = setTimeout(render, 50);
-  }
-
-  function escapeHtml(text) {
-    var div = document.createElement("div");
-    div.textContent = text;
-    return div.innerHTML;
   }
 
   function render() {

@@ -1,7 +1,8 @@
 /* Service worker of the walk app (version {{ version }}).
  * The app shell and Leaflet are cached at install; pages and the walk API are answered from
- * the network when possible and from the cache otherwise; uploads are never intercepted (the
- * page's IndexedDB outbox retries them).
+ * the network when possible and from the cache otherwise (an answer of 404 or 410, a closed
+ * walk's, removes the cached copy); uploads are never intercepted (the page's IndexedDB outbox
+ * retries them).
  */
 "use strict";
 var SHELL_CACHE = "trygg-walk-shell-{{ version }}";
@@ -30,6 +31,9 @@ function networkFirst(request) {
     if (response.ok) {
       var copy = response.clone();
       caches.open(DATA_CACHE).then(function (cache) { cache.put(request, copy); });
+    } else if (response.status === 404 || response.status === 410) {
+      // A closed walk's code answers nothing any more: drop what the phone kept of it.
+      caches.open(DATA_CACHE).then(function (cache) { cache.delete(request, { ignoreVary: true }); });
     }
     return response;
   }).catch(function () {
