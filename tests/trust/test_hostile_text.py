@@ -461,7 +461,7 @@ def test_walk_app_popup_shows_markup_as_text(live_url, phone, committed):
     page = phone
     page.goto(f"{live_url}/w/{walk.join_code}")
     page.wait_for_function("window.tryggWalk && window.tryggWalk.map", timeout=15_000)
-    page.evaluate(f"window.tryggWalk.map.setView([{lat}, {lon}], 17)")
+    page.evaluate(f"() => {{ window.tryggWalk.map.setView([{lat}, {lon}], 17); }}")
     page.wait_for_function(
         "() => { let n = 0; window.tryggWalk.map.eachLayer((l) => { if (l.getPopup &&"
         " l.getPopup()) n += 1; }); return n > 0; }",
