@@ -194,7 +194,9 @@ def too_large(request: HttpRequest, cap: int) -> HttpResponse:
             body = {"detail": message, "code": "too_large", "max_bytes": cap}
             response: HttpResponse = JsonResponse(body, status=413)
         else:
-            page = render_to_string("request_too_large.html", {"message": message})
+            page = render_to_string(
+                "refusal.html", {"title": _("Request too large"), "message": message}
+            )
             response = HttpResponse(page, status=413, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from rest_framework.views import APIView
 
 from gis.login_limits import LOGIN_LIMITED
@@ -56,7 +57,9 @@ def too_many_requests(request: HttpRequest, refusal: TooManyRequests) -> HttpRes
             status=429,
         )
     else:
-        page = render_to_string("too_many_requests.html", {"message": refusal.detail}, request)
+        page = render_to_string(
+            "refusal.html", {"title": _("Too many requests"), "message": refusal.detail}, request
+        )
         response = HttpResponse(page, status=429, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(refusal.wait)
     response["Cache-Control"] = "no-store"
