@@ -177,10 +177,6 @@ def _declared_length(request: HttpRequest) -> int | None:
     return max(length, 0)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} kB"
-
-
 def too_large(request: HttpRequest, cap: int) -> HttpResponse:
     """The 413 answer: JSON for the API, a short page for people, in the client's language."""
     api = request.path.startswith(JSON_PREFIXES)
@@ -189,7 +185,7 @@ def too_large(request: HttpRequest, cap: int) -> HttpResponse:
     else:
         language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     with translation.override(language):
-        message = _("The request is too large (at most %(size)s).") % {"size": _megabytes(cap)}
+        message = limits.too_large_message(cap)
         if api:
             body = {"detail": message, "code": "too_large", "max_bytes": cap}
             response: HttpResponse = JsonResponse(body, status=413)

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.contrib.gis.geos import MultiPolygon
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -24,20 +24,11 @@ from gis.models import AnalysisRun
 from layers.models import District
 from walks.models import Category, SafetyWalk
 
-from ._permission_world import _second_municipality
+from ._permission_world import _second_municipality, _user
 
 SELECT = re.compile(r"<select\b.*?</select>", re.S)
 FILTERS = re.compile(r'<nav id="changelist-filter".*?</nav>', re.S)
 OTHER_DISTRICT = "Annandistriktet"
-
-
-def _staff(name: str, municipality, *, groups=(), superuser=False) -> User:
-    user = User.objects.create_user(name, is_staff=True, is_superuser=superuser)
-    for group in groups:
-        user.groups.add(Group.objects.get(name=group))
-    if municipality is not None:
-        municipality.staff.add(user)
-    return user
 
 
 @pytest.fixture
@@ -51,11 +42,11 @@ def other(demo):
     )
     walk.district = district
     walk.save(update_fields=["district"])
-    theirs = _staff("tenancy-other-coordinator", there, groups=["coordinator"])
+    theirs = _user("tenancy-other-coordinator", "coordinator", municipality=there)
     AnalysisRun.objects.create(municipality=there, kind="heatmap", created_by=theirs)
     fix.status_changed_by = theirs
     fix.save(update_fields=["status_changed_by"])
-    boss = _staff("tenancy-superuser", demo, superuser=True)
+    boss = _user("tenancy-superuser", municipality=demo, superuser=True)
     AnalysisRun.objects.create(municipality=demo, kind="heatmap", created_by=boss)
     return {
         "municipality": there.name,
@@ -103,9 +94,9 @@ def _leaks(page: str, names: dict) -> list[str]:
 @pytest.mark.parametrize("viewer", ["coordinator", "every_permission"])
 def test_no_filter_or_select_offers_another_municipality(client, demo, other, viewer):
     if viewer == "coordinator":
-        user = _staff("tenancy-coordinator", demo, groups=["coordinator"])
+        user = _user("tenancy-coordinator", "coordinator", municipality=demo)
     else:  # a staff member of the demo allowed everything, not a superuser: every form renders
-        user = _staff("tenancy-everything", demo)
+        user = _user("tenancy-everything", municipality=demo)
         user.user_permissions.set(Permission.objects.all())
     client.force_login(user)
     opened, leaks = 0, {}
@@ -123,7 +114,7 @@ def test_no_filter_or_select_offers_another_municipality(client, demo, other, vi
 
 
 def test_filters_still_offer_the_viewers_own_records(client, demo, other):
-    user = _staff("tenancy-own", demo, groups=["coordinator"])
+    user = _user("tenancy-own", "coordinator", municipality=demo)
     client.force_login(user)
     walk = SafetyWalk.objects.create(
         municipality=demo,
@@ -139,7 +130,7 @@ def test_filters_still_offer_the_viewers_own_records(client, demo, other):
 
 
 def test_a_choice_of_another_municipality_is_refused(client, demo, other):
-    user = _staff("tenancy-forger", demo, groups=["coordinator"])
+    user = _user("tenancy-forger", "coordinator", municipality=demo)
     client.force_login(user)
     district = District.objects.get(name=OTHER_DISTRICT)
     response = client.post(
@@ -187,7 +178,7 @@ def _category_form(**changes) -> dict:
 
 
 def test_a_coordinator_reads_but_cannot_change_categories(client, demo):
-    client.force_login(_staff("tenancy-cat-coordinator", demo, groups=["coordinator"]))
+    client.force_login(_user("tenancy-cat-coordinator", "coordinator", municipality=demo))
     category = Category.objects.get(code="lighting")
     change = reverse("admin:walks_category_change", args=[category.pk])
     assert client.get(reverse("admin:walks_category_changelist")).status_code == 200
@@ -208,7 +199,7 @@ def test_a_coordinator_reads_but_cannot_change_categories(client, demo):
 
 
 def test_a_superuser_changes_a_category(client, demo):
-    client.force_login(_staff("tenancy-cat-boss", None, superuser=True))
+    client.force_login(_user("tenancy-cat-boss", superuser=True))
     category = Category.objects.get(code="lighting")
     form = _category_form(code="lighting", name_sv="Belysning ny", colour="#f80")
     response = client.post(reverse("admin:walks_category_change", args=[category.pk]), form)
@@ -222,7 +213,7 @@ def test_a_colour_that_is_no_hex_colour_is_refused_naming_colour(client, demo, c
     with pytest.raises(ValidationError) as refused:
         Category(code="x", name_sv="x", name_en="x", owner="street", colour=colour).full_clean()
     assert list(refused.value.message_dict) == ["colour"]
-    client.force_login(_staff("tenancy-cat-colour", None, superuser=True))
+    client.force_login(_user("tenancy-cat-colour", superuser=True))
     response = client.post(reverse("admin:walks_category_add"), _category_form(colour=colour))
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["colour"]
@@ -234,7 +225,7 @@ def test_a_colour_that_is_no_hex_colour_is_refused_naming_colour(client, demo, c
 def test_no_admin_form_takes_a_file_upload(client, demo):
     """The analysis COG is Trygg's own file: read-only on the run's add and change pages; and
     no admin page, of any model, has a file input (photos are Trygg's own re-encoded files)."""
-    client.force_login(_staff("tenancy-raster-boss", None, superuser=True))
+    client.force_login(_user("tenancy-raster-boss", superuser=True))
     AnalysisRun.objects.create(municipality=demo, kind="heatmap", raster="analysis/old.tif")
     opened = set()
     for model, model_admin in admin.site._registry.items():

@@ -28,8 +28,10 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 1024:.0f} kB"
+def too_large_message(cap: int) -> str:
+    """The translated 413 message for a body cap of `cap` bytes (shown in MB or kB)."""
+    size = f"{cap / 2**20:.1f} MB" if cap >= 2**20 else f"{cap / 1024:.0f} kB"
+    return _("The request is too large (at most %(size)s).") % {"size": size}
 
 
 def body_cap(content_type: str) -> int:
@@ -47,9 +49,7 @@ def check_length(request) -> None:
         length = 0
     cap = body_cap(request.content_type or "")
     if length > cap:
-        raise RequestTooLarge(
-            _("The request is too large (at most %(size)s).") % {"size": _megabytes(cap)}
-        )
+        raise RequestTooLarge(too_large_message(cap))
 
 
 def json_depth_exceeds(value, limit: int) -> bool:
