@@ -149,7 +149,7 @@ def _prepare(env: dict, var: Path):
     from django.contrib.gis.geos import MultiPolygon, Point, Polygon
     from django.core.management import call_command
 
-    from layers.models import Municipality
+    from gis.core.models import Municipality
     from walks.models import Category
 
     call_command("migrate", interactive=False, verbosity=0)

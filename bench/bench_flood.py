@@ -58,8 +58,8 @@ from _field_clients import (
     stop_server,
 )
 
+from gis.core.conf import RATE_DEFAULTS
 from gis.loopback import free_port
-from walks.conf import RATE_DEFAULTS
 
 FLOOD_ADDRESS = "127.0.0.2"
 BENCH_TEXT = "bench-flood"

@@ -49,8 +49,8 @@ def main() -> None:
     from gis.hotspots import runs, stored
     from gis.hotspots.compute import emerging_cells
     from gis.hotspots.cube import aligned_grid, month_edges, space_time_counts, study_mask
+    from gis.hotspots.models import AnalysisRun
     from gis.hotspots.selection import select_reports
-    from gis.models import AnalysisRun
 
     municipality = demo_municipality()
     if municipality is None:

@@ -31,7 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.views import APIView
 
-from walks import conf
+from gis.core import conf
 from walks.api import limits
 from walks.routes import MAX_ROUTE_BYTES
 

@@ -15,8 +15,8 @@ import geopandas as gpd
 from django.conf import settings
 from django.db.models import QuerySet
 
+from gis.core.models import Municipality
 from layers import models as layers
-from layers.models import Municipality
 from walks import models as walks
 
 

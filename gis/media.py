@@ -46,7 +46,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from gis import tenancy
+from gis.core import tenancy
 
 CSP = "sandbox; default-src 'none'"
 ATTACHMENT = "application/octet-stream"
@@ -134,14 +134,14 @@ def _finding_photo(request: HttpRequest, photo) -> bool:
 
 
 def _analysis_run(request: HttpRequest, run) -> bool:
-    return staff_may_view(request.user, run.municipality_id, "trygg.view_analysisrun")
+    return staff_may_view(request.user, run.municipality_id, "hotspots.view_analysisrun")
 
 
 # Access rules by model label; a model with a file field but no rule is never served.
 RULES: dict[str, Rule] = {
     "walks.pinphoto": _pin_photo,
     "walks.findingphoto": _finding_photo,
-    "trygg.analysisrun": _analysis_run,
+    "hotspots.analysisrun": _analysis_run,
 }
 
 

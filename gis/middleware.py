@@ -29,7 +29,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 
-from gis.logsafe import log_value
+from gis.core.logsafe import log_value
 
 logger = logging.getLogger("trygg.db")
 csp_logger = logging.getLogger("trygg.csp")

@@ -1,6 +1,6 @@
 """Rate limits of the pages and other plain Django views, with the API's limiter.
 
-API views limit themselves (DRF throttles in walks.api.throttles). Every other view is limited
+API views limit themselves (DRF throttles in gis.core.throttles). Every other view is limited
 here by client address before it runs: reads by the page scope and writes by the write scope
 unless `SCOPES` names others for its URL, and the CSP violation reports (which no URL pattern
 serves) by `csp_report`. A refused request gets HTTP 429 with Retry-After: JSON under the API
@@ -21,8 +21,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from rest_framework.views import APIView
 
+from gis.core.throttles import TooManyRequests, check_limits, read_throttles, throttles_for
 from gis.login_limits import LOGIN_LIMITED
-from walks.api.throttles import TooManyRequests, check_limits, read_throttles, throttles_for
 
 JSON_PREFIXES = ("/api/", "/open311/", "/healthz")
 QUIET_STATUSES = (413, 429)

@@ -7,7 +7,8 @@ from django.utils import translation
 from django.views.defaults import page_not_found
 from rest_framework.exceptions import NotFound
 
-from layers.models import Camera, Municipality, StreetLamp, StreetSegment
+from gis.core.models import Municipality
+from layers.models import Camera, StreetLamp, StreetSegment
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
 
 

@@ -2,15 +2,8 @@
 
 from django.contrib import admin
 
-from gis.mapadmin import MapAdmin
+from gis.core.mapadmin import MapAdmin
 from layers import models
-
-
-@admin.register(models.Municipality)
-class MunicipalityAdmin(MapAdmin):
-    list_display = ("name", "code")
-    search_fields = ("name", "code")
-    filter_horizontal = ("staff",)
 
 
 @admin.register(models.District)

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 
-from layers.models import Camera, GreenArea, Municipality, StreetLamp, StreetSegment, Vegetation
+from gis.core.models import Municipality
+from layers.models import Camera, GreenArea, StreetLamp, StreetSegment, Vegetation
 from layers.osm import OsmLayers
 
 SOURCE = "osm"

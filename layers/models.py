@@ -1,44 +1,12 @@
 """Measured map layers: municipalities and districts, the street network, lighting, vegetation,
 green areas, cameras and incidents. Geometry is in the installation's metric CRS (TRYGG_SRID)."""
 
-from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from gis.modelbase import SRID, MunicipalRecord, SourcedRecord, sourced_unique, valid_geometry
-from gis.vocabulary import Department
-
-
-class Municipality(models.Model):
-    """A municipality: the tenant every other record belongs to."""
-
-    name = models.CharField(_("name"), max_length=100)
-    code = models.CharField(_("code"), max_length=16, unique=True)
-    boundary = models.MultiPolygonField(_("boundary"), srid=SRID)
-    staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="municipalities",
-        verbose_name=_("staff"),
-        help_text=_(
-            "Users who work for this municipality: they see and change only its records. "
-            "Superusers work for every municipality."
-        ),
-    )
-
-    class Meta:
-        verbose_name = _("municipality")
-        verbose_name_plural = _("municipalities")
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(boundary__isvalid=True), name="municipality_boundary_valid"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+from gis.core.models import SRID, MunicipalRecord, SourcedRecord, sourced_unique, valid_geometry
+from gis.core.vocabulary import Department
 
 
 class District(MunicipalRecord):

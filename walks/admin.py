@@ -7,7 +7,7 @@ Residents' contact details and participants' names show only to users who may se
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
-from gis.mapadmin import MapAdmin, MunicipalAdmin, ScopedChoices
+from gis.core.mapadmin import MapAdmin, MunicipalAdmin, ScopedChoices
 from walks import models
 from walks.contact_access import may_see_personal_data, shown_contact
 

@@ -2,7 +2,7 @@
 
 Exports hold what the walk noted and who noted it by role, never participants' names or
 device tokens. GeoJSON and GeoPackage carry text as typed values (JSON strings, SQLite TEXT),
-which no reader evaluates; the CSV neutralises formula-like text (:mod:`gis.csvsafe`).
+which no reader evaluates; the CSV neutralises formula-like text (:mod:`gis.core.csvsafe`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 from django.conf import settings
 
-from gis import csvsafe
+from gis.core import csvsafe
 from walks.models import SafetyWalk, WalkAudit, WalkFinding
 
 FINDING_COLUMNS = [
@@ -102,7 +102,7 @@ def export_geojson(walk: SafetyWalk) -> bytes:
 def export_csv(walk: SafetyWalk) -> bytes:
     """The findings as CSV: attributes, a representative point's lon/lat and WKT (WGS 84).
 
-    Text cells go through :mod:`gis.csvsafe` (a note that begins like a formula is
+    Text cells go through :mod:`gis.core.csvsafe` (a note that begins like a formula is
     neutralised); numeric columns keep their numbers.
     """
     frame = _iso(findings_frame(walk)).to_crs(4326)

@@ -3,7 +3,7 @@ close it, and the printable summary with exports.
 
 Leaders are staff in the walk_leader or coordinator group (or superusers); the summary and the
 exports are open to every staff member who may view findings. Everyone works only with the walks
-of the municipalities they work for (:mod:`gis.tenancy`); other walks answer 404.
+of the municipalities they work for (:mod:`gis.core.tenancy`); other walks answer 404.
 """
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gis import tenancy
-from gis.geometry import validate_geometry
-from gis.textguard import TextInputFormMixin
-from gis.vocabulary import WhenUnsafe
-from layers.models import District, Municipality
+from gis.core import tenancy
+from gis.core.api.fields import to_storage, to_wgs84
+from gis.core.geometry import validate_geometry
+from gis.core.models import Municipality
+from gis.core.textguard import TextInputFormMixin
+from gis.core.vocabulary import WhenUnsafe
+from layers.models import District
 from walks import export, join_codes
-from walks.api.fields import to_storage, to_wgs84
 from walks.models import SafetyWalk, WalkAudit, WalkFinding
 from walks.routes import RouteError, parse_route
 from walks.views import _bounds, _map_settings, audit_parameters

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from gis.modelbase import SRID, MunicipalRecord, valid_geometry
-from gis.vocabulary import AUDIT_PARAMETERS, Department, ParticipantRole, WhenUnsafe
+from gis.core.models import SRID, MunicipalRecord, StatusChange, valid_geometry
+from gis.core.vocabulary import AUDIT_PARAMETERS, Department, ParticipantRole, WhenUnsafe
 
 FINDING_GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
 
@@ -67,7 +67,7 @@ class Category(models.Model):
         """
         from django.core.exceptions import ValidationError
 
-        from gis.colours import is_hex
+        from gis.core.colours import is_hex
 
         super().clean()
         if not is_hex(self.colour):
@@ -133,7 +133,7 @@ class SafetyWalk(MunicipalRecord):
     def clean(self) -> None:
         """A walk is valid without a route; a given route must be a valid LineString in the area."""
         if self.route is not None:
-            from gis.geometry import validate_geometry
+            from gis.core.geometry import validate_geometry
 
             boundary = self.municipality.boundary if self.municipality_id else None
             validate_geometry(self.route, field="route", allowed=("LineString",), boundary=boundary)
@@ -416,28 +416,12 @@ class PinVote(models.Model):
         ]
 
 
-class PinStatusChange(models.Model):
+class PinStatusChange(StatusChange):
     """The history of a pin: every status change with who made it and when."""
 
     pin = models.ForeignKey(
         ResidentPin, on_delete=models.CASCADE, related_name="history", verbose_name=_("pin")
     )
-    from_status = models.CharField(_("from"), max_length=20, blank=True, default="")
-    to_status = models.CharField(_("to"), max_length=20)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        verbose_name=_("changed by"),
-    )
-    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True, default="")
-
-    class Meta:
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
-        ordering = ["changed_at"]
 
 
 class ContactAccess(models.Model):

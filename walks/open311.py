@@ -40,15 +40,15 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis import textguard
-from gis.datebounds import BOUND_YEARS, out_of_bounds
-from gis.idparse import is_ascii_digits, is_ascii_id
-from gis.vocabulary import Department
+from gis.core import textguard
+from gis.core.api.fields import WGS84, CodeField, to_storage, to_wgs84
+from gis.core.api.params import check_no_nul
+from gis.core.datebounds import BOUND_YEARS, out_of_bounds
+from gis.core.idparse import is_ascii_digits, is_ascii_id
+from gis.core.throttles import WriteThrottledMixin, read_throttles, throttles_for
+from gis.core.vocabulary import Department
 from walks.api.common import PublicEndpoint, create_once
-from walks.api.fields import WGS84, CodeField, to_storage, to_wgs84
-from walks.api.params import check_no_nul
 from walks.api.pins import create_pin, municipality_at
-from walks.api.throttles import WriteThrottledMixin, read_throttles, throttles_for
 from walks.models import Category, PinPhoto, ResidentPin
 from walks.open311_schema import (
     Open311CreatedRequest,

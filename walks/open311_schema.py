@@ -11,7 +11,7 @@ import re
 
 from rest_framework import serializers
 
-from gis import textguard
+from gis.core import textguard
 from walks.api.schema import ApiSchema
 
 

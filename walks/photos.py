@@ -72,7 +72,7 @@ def _untrusted_decoding() -> Iterator[None]:
 
 def _full_decode_cap(value: int | None) -> int:
     if value is None:
-        from walks import conf
+        from gis.core import conf
 
         value = int(conf.setting("TRYGG_PHOTO_MAX_PIXELS_FULL_DECODE"))
     if value <= 0:

@@ -2,8 +2,8 @@
 
 Routes arrive in WGS 84 (GPX and RFC 7946 GeoJSON both are); `parse_route` returns one GEOS
 LineString in WGS 84 that the caller transforms to the storage CRS. The nesting depth of the
-text is measured before any parser sees it (`gis.uploads`; `TRYGG_ROUTE_MAX_DEPTH` levels), so a
-deeply nested file is a `RouteError`, never a RecursionError.
+text is measured before any parser sees it (`gis.core.uploads`; `TRYGG_ROUTE_MAX_DEPTH`
+levels), so a deeply nested file is a `RouteError`, never a RecursionError.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import gpxpy.gpx
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, LineString
 from django.utils.translation import gettext as _
 
-from gis.uploads import NestingError, check_json_depth, check_xml_depth
-from walks import conf
+from gis.core import conf
+from gis.core.uploads import NestingError, check_json_depth, check_xml_depth
 
 MAX_ROUTE_BYTES = 5 * 1024 * 1024
 MAX_VERTICES = 20_000

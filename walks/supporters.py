@@ -1,7 +1,7 @@
 """Who counts as one supporter of a resident pin, so that one person cannot multiply support.
 
 A supporting vote counts once per client address and once per device on each pin: the address
-is the one the rate limits count by (`walks.api.throttles.client_address`: the trusted proxy hop
+is the one the rate limits count by (`gis.core.throttles.client_address`: the trusted proxy hop
 of X-Forwarded-For, an IPv6 address as its /64 network), the device is the field app's or report
 form's device token. Rotating device tokens from one address therefore adds nothing, nor does
 rotating addresses with one device. Votes feed the ranking (`ResidentPin.vote_count`, which
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.crypto import salted_hmac
 
-from walks.api.throttles import client_address, device_token
+from gis.core.throttles import client_address, device_token
 from walks.models import PinVote
 
 _SALT = "trygg.walks.supporter-address"

@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from gis.vocabulary import ParticipantRole, WhenUnsafe
-from layers.models import Municipality
-from walks import conf, join_codes
-from walks.api.fields import to_wgs84
+from gis.core import conf
+from gis.core.api.fields import to_wgs84
+from gis.core.models import Municipality
+from gis.core.vocabulary import ParticipantRole, WhenUnsafe
+from walks import join_codes
 from walks.api.serializers import pin_history
 from walks.models import Category, ResidentPin, SafetyWalk, WalkAudit
 

@@ -1,15 +1,15 @@
-"""Who may see and change what on the dashboard, from the roles in `gis.roles`.
+"""Who may see and change what on the dashboard, from the roles in `gis.core.roles`.
 
 * Viewing the map, the counts, the fixes and the situation picture needs the view permissions
   of the staff roles (coordinator, planner, street and parks departments, analyst). Walk
   leaders work in the field app only: they lack `walks.view_residentpin` and are refused.
 * Triage of resident pins (status, category, linked fix, public answer) needs
   `walks.change_residentpin`: the coordinator.
-* Changing a fix's status needs `trygg.change_fix` and follows the fix workflow
+* Changing a fix's status needs `fixes.change_fix` and follows the fix workflow
   (:mod:`gis.fixes.workflow`): coordinators and planners (and superusers) change every fix, the
   street and parks departments only their own department's fixes.
 * Residents' contact details need `walks.view_contact_details` (the coordinator).
-* Everything is limited to the municipalities the user works for (:mod:`gis.tenancy`): another
+* Everything is limited to the municipalities the user works for (:mod:`gis.core.tenancy`): another
   municipality's code is an unknown filter value (400), its objects are not found (404).
 """
 
@@ -23,14 +23,14 @@ from django.views.decorators.http import require_safe
 from drf_spectacular.authentication import SessionScheme as _SpectacularSessionScheme
 from rest_framework import authentication, permissions
 
-from gis import tenancy
+from gis.core import tenancy
+from gis.core.models import Municipality
 from gis.dashboard.filters import municipality_from
 from gis.fixes import workflow
-from layers.models import Municipality
 
-VIEW_PERMISSIONS = ("walks.view_residentpin", "walks.view_walkfinding", "trygg.view_fix")
+VIEW_PERMISSIONS = ("walks.view_residentpin", "walks.view_walkfinding", "fixes.view_fix")
 TRIAGE_PERMISSION = "walks.change_residentpin"
-FIX_PERMISSION = "trygg.change_fix"
+FIX_PERMISSION = "fixes.change_fix"
 CONTACT_PERMISSION = "walks.view_contact_details"
 
 
@@ -112,7 +112,7 @@ class CanTriage(permissions.BasePermission):
 
 
 class CanChangeFixes(permissions.BasePermission):
-    """Fix status changes: roles with `trygg.change_fix`; the department is checked per fix."""
+    """Fix status changes: roles with `fixes.change_fix`; the department is checked per fix."""
 
     message = "Your role may not change fixes."
 

@@ -2,7 +2,7 @@
 
 Plain functions over shapely geometries and numbers, drawn with matplotlib's object API
 (no pyplot, no global state, safe in a web server). Text is drawn literally and colours from
-data are checked (:mod:`gis.figures`, :mod:`gis.colours`): a name or colour typed by staff
+data are checked (:mod:`gis.core.figures`, :mod:`gis.core.colours`): a name or colour typed by staff
 never breaks a figure. Geometry is in the metric storage CRS
 (metres); the map keeps its aspect so distances read true, with a scale bar.
 """
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from gis.colours import safe_hex
-from gis.figures import drawable, figure
+from gis.core.colours import safe_hex
+from gis.core.figures import drawable, figure
 
 INK = "#1d2530"
 MUTED = "#5b6675"
@@ -33,7 +33,7 @@ HOT_STYLE = {
 
 
 def _figure(width: float, height: float):
-    # Text in figures (names typed by staff) is drawn literally: gis.figures turns off
+    # Text in figures (names typed by staff) is drawn literally: gis.core.figures turns off
     # matplotlib's mathtext ("$...$") and TeX.
     fig = figure(width, height, dpi=100)
     fig.patch.set_facecolor("white")

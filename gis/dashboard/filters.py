@@ -31,10 +31,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from gis.datebounds import out_of_bounds
-from gis.idparse import is_ascii_id, parse_id
+from gis.core.datebounds import out_of_bounds
+from gis.core.idparse import is_ascii_id, parse_id
+from gis.core.models import Municipality
 from gis.priority.params import PriorityParams
-from layers.models import District, Incident, Municipality
+from layers.models import District, Incident
 from walks.models import Category, ResidentPin, WalkFinding
 
 SOURCES = ("walk", "resident", "incident")
@@ -187,7 +188,7 @@ def _integer(params: Mapping, name: str) -> int | None:
 def municipality_from(params: Mapping, among: QuerySet | None = None) -> Municipality:
     """The municipality named by the `municipality` parameter (its code), else the first one.
 
-    `among` limits the choice (a user's municipalities, :func:`gis.tenancy.municipalities`):
+    `among` limits the choice (a user's municipalities, :func:`gis.core.tenancy.municipalities`):
     a code outside it is unknown.
     """
     codes = _values(params, "municipality")

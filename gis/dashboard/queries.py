@@ -14,11 +14,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from gis.core.models import Municipality
 from gis.dashboard import conf
 from gis.dashboard.filters import Filters, reports_sql
 from gis.dashboard.overlay import HeatOverlay, heat_overlay, hotspot_cells
-from gis.models import AnalysisRun, Fix, HotspotCell
-from layers.models import District, Incident, Municipality
+from gis.fixes.models import Fix
+from gis.hotspots.models import AnalysisRun, HotspotCell
+from layers.models import District, Incident
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
 
 CACHE_SECONDS = 3600

@@ -11,9 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from gis import textguard
+from gis.core import textguard
+from gis.core.vocabulary import Department
 from gis.dashboard.filters import PIN_STATUSES, SEVERITIES, SOURCES, TIMES
-from gis.vocabulary import Department
 from walks.api.schema import ApiSchema, feature_collection
 
 ALL_GEOMETRIES = ("Point", "LineString", "Polygon", "MultiLineString", "MultiPolygon")

@@ -26,14 +26,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gis import csvsafe
-from gis.colours import safe_hex
+from gis.core import csvsafe
+from gis.core.colours import safe_hex
+from gis.core.models import Municipality
+from gis.core.vocabulary import Department
 from gis.dashboard import conf
 from gis.dashboard.filters import SOURCES, Filters, reports_sql
 from gis.dashboard.queries import data_version, hotspot_frame
-from gis.models import Fix
-from gis.vocabulary import Department
-from layers.models import District, Municipality
+from gis.fixes.models import Fix
+from layers.models import District
 from walks.models import Category
 
 HOT_BIN = 2
@@ -281,7 +282,7 @@ def build_situation(filters: Filters) -> Situation:
 def to_csv(situation: Situation) -> str:
     """The situation picture as long-format CSV: section, key, label, metric, value.
 
-    Written through :mod:`gis.csvsafe`: a name that begins like a formula is neutralised.
+    Written through :mod:`gis.core.csvsafe`: a name that begins like a formula is neutralised.
     """
     out = io.StringIO()
     writer = csvsafe.writer(out)

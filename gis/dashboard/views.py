@@ -15,7 +15,8 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from pyproj import Transformer
 
-from gis import tenancy
+from gis.core import tenancy
+from gis.core.vocabulary import Department, WhenUnsafe
 from gis.dashboard import charts, conf, queries
 from gis.dashboard.access import (
     can_see_contacts,
@@ -35,10 +36,9 @@ from gis.dashboard.situation import (
     to_csv,
     to_geojson,
 )
+from gis.fixes.models import Fix
 from gis.login_limits import LOGIN_LIMITED
-from gis.models import Fix
 from gis.redirects import safe_next
-from gis.vocabulary import Department, WhenUnsafe
 from layers.models import District
 from walks.models import Category, ResidentPin
 

@@ -32,7 +32,11 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis import tenancy, textguard
+from gis.core import tenancy, textguard
+from gis.core.api.fields import CodeField
+from gis.core.api.params import reject_null_path_parts
+from gis.core.idparse import is_ascii_id
+from gis.core.vocabulary import Department
 from gis.dashboard import queries
 from gis.dashboard import schemas as doc
 from gis.dashboard.access import (
@@ -48,12 +52,8 @@ from gis.dashboard.access import (
 from gis.dashboard.filters import FilterError, Filters, parse_filters
 from gis.dashboard.tiles import CONTENT_TYPE, LAYERS, check_tile, render_tile
 from gis.fixes import explain, workflow
-from gis.idparse import is_ascii_id
-from gis.models import Fix
-from gis.vocabulary import Department
+from gis.fixes.models import Fix
 from layers.models import Camera, Incident, LuxReading, StreetLamp, StreetSegment, Vegetation
-from walks.api.fields import CodeField
-from walks.api.params import reject_null_path_parts
 from walks.contact_access import shown_contact
 from walks.models import (
     Category,

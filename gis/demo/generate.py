@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point, box
 
+from gis.core.vocabulary import AUDIT_PARAMETERS
 from gis.demo.plan import (
     BACKGROUND_INCIDENTS_PER_MONTH,
     BACKGROUND_PINS_PER_MONTH,
@@ -31,7 +32,6 @@ from gis.demo.plan import (
     SEED,
     PlantedHotspot,
 )
-from gis.vocabulary import AUDIT_PARAMETERS
 
 CATEGORY_WEIGHTS = {
     "lighting": 0.22,

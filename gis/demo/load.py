@@ -12,20 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from gis import frames
+from gis.core.models import Municipality
+from gis.core.vocabulary import AUDIT_PARAMETERS
 from gis.demo.generate import DemoData, generate
 from gis.demo.plan import PLANTED
-from gis.models import Fix
-from gis.vocabulary import AUDIT_PARAMETERS
+from gis.fixes.models import Fix
 from layers.importer import boundary_from_layers, import_layers
-from layers.models import (
-    District,
-    GreenArea,
-    Incident,
-    LuxReading,
-    Municipality,
-    StreetLamp,
-    StreetSegment,
-)
+from layers.models import District, GreenArea, Incident, LuxReading, StreetLamp, StreetSegment
 from layers.osm import read_osm
 from walks.models import (
     Category,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 
 from gis import frames
+from gis.core.models import Municipality
 from gis.demo.generate import planted_places
 from gis.demo.plan import PLANTED
-from layers.models import Municipality
 
 
 def demo_places(municipality: Municipality) -> gpd.GeoDataFrame:
@@ -15,7 +15,7 @@ def demo_places(municipality: Municipality) -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    municipality : layers.models.Municipality
+    municipality : gis.core.models.Municipality
         The loaded demo municipality.
 
     Returns

@@ -11,8 +11,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from gis import storedjson
-from gis.models import Fix
+from gis.core import storedjson
+from gis.fixes.models import Fix
 
 MAX_IDS = 12
 VERDICTS = {
@@ -55,7 +55,7 @@ def ids(values: list | None) -> str:
 
 def reason(fix: Fix, code: str) -> storedjson.StoredRecord | None:
     """The stored reason with ``code``, or None. Reasons an older version stored may lack
-    keys: a missing key reads as None (see :mod:`gis.storedjson`)."""
+    keys: a missing key reads as None (see :mod:`gis.core.storedjson`)."""
     return next((r for r in storedjson.records(fix.reasons) if r["code"] == code), None)
 
 

@@ -23,8 +23,8 @@ from django.contrib.gis.measure import D
 from django.utils import timezone
 
 from gis import frames
+from gis.fixes.models import Fix
 from gis.fixes.persist import default_params, full_relevance
-from gis.models import Fix
 from gis.priority import PriorityParams, before_after
 from walks.models import WalkAudit
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gis.core.models import Municipality
+from gis.core.textguard import TextInputFormMixin
+from gis.core.vocabulary import Department
+from gis.fixes.models import Fix
 from gis.fixes.workflow import next_statuses
-from gis.models import Fix
-from gis.textguard import TextInputFormMixin
-from gis.vocabulary import Department
-from layers.models import Municipality
 
 S = Fix.Status
 PRINT_LIMIT = 20

@@ -1,7 +1,7 @@
 """A small server-rendered map of a fix: its place, the streets around, its evidence.
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot state, safe in a web worker;
-text drawn literally, see :mod:`gis.figures`) in
+text drawn literally, see :mod:`gis.core.figures`) in
 the storage CRS (metres), with a scale bar; no basemap tiles are fetched.
 """
 
@@ -14,9 +14,9 @@ import shapely
 from django.contrib.gis.geos import Polygon
 
 from gis import frames
-from gis.figures import figure
+from gis.core.figures import figure
 from gis.fixes.explain import reason
-from gis.models import Fix
+from gis.fixes.models import Fix
 from layers.models import GreenArea, LuxReading, StreetLamp, StreetSegment, Vegetation
 from walks.models import ResidentPin, WalkFinding
 
@@ -63,7 +63,7 @@ def fix_map_png(fix: Fix, *, labels: dict[str, str]) -> bytes:
     window = Polygon.from_bbox((xmin, ymin, xmax, ymax))
     window.srid = fix.geom.srid
 
-    fig = figure(SIZE_PX[0] / DPI, SIZE_PX[1] / DPI, dpi=DPI)  # literal text (gis.figures)
+    fig = figure(SIZE_PX[0] / DPI, SIZE_PX[1] / DPI, dpi=DPI)  # literal text (gis.core.figures)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)

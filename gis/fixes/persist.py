@@ -44,9 +44,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gis import frames
-from gis.models import AnalysisRun, Fix, FixStatusChange
+from gis.core.models import Municipality
+from gis.fixes.models import Fix, FixStatusChange
+from gis.hotspots.models import AnalysisRun
 from gis.priority import PriorityParams, PriorityResult, prioritise
-from layers.models import Municipality
 
 ANSWERED = "answered"
 EXCLUDED_PIN_STATUSES = ("closed_duplicate", "fixed", ANSWERED)

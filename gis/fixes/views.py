@@ -1,7 +1,7 @@
 """Department work lists of ranked fixes, their exports, the fix page and its status workflow.
 
 Staff only: every role with the fix view permission sees every fix of the municipalities it works
-for (:mod:`gis.tenancy`); who may change a fix is decided by
+for (:mod:`gis.core.tenancy`); who may change a fix is decided by
 :func:`gis.fixes.workflow.can_change`. Anonymous visitors are sent to the login page.
 Bad filter values answer 400 with ``{"field": ["message"]}``; unknown fixes 404.
 """
@@ -26,15 +26,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gis import csvsafe, storedjson, tenancy
+from gis.core import csvsafe, storedjson, tenancy
+from gis.core.models import Municipality
+from gis.core.vocabulary import Department
 from gis.fixes import explain, workflow
 from gis.fixes.followup import fix_followup
 from gis.fixes.forms import PRINT_LIMIT, FixFilterForm, StatusForm
 from gis.fixes.mapsnippet import fix_map_png
+from gis.fixes.models import Fix
 from gis.fixes.persist import recompute
-from gis.models import AnalysisRun, Fix
-from gis.vocabulary import Department
-from layers.models import Incident, LuxReading, Municipality, StreetLamp, Vegetation
+from gis.hotspots.models import AnalysisRun
+from layers.models import Incident, LuxReading, StreetLamp, Vegetation
 from walks.models import ResidentPin, WalkFinding
 
 PAGE_SIZE = 50
@@ -161,7 +163,7 @@ def fix_list(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV (UTF-8, one fix a row, coordinates in WGS 84).
 
-    Written through :mod:`gis.csvsafe` (text that begins like a formula is neutralised); the
+    Written through :mod:`gis.core.csvsafe` (text that begins like a formula is neutralised); the
     numbers are written as numbers, so negative ones stay readable.
     """
     _, municipality, fixes = filtered(request)
@@ -336,7 +338,7 @@ def fix_map(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _can_recompute(user) -> bool:
-    return user.has_perm("trygg.add_analysisrun") and user.has_perm("trygg.add_fix")
+    return user.has_perm("hotspots.add_analysisrun") and user.has_perm("fixes.add_fix")
 
 
 def _get_fix(request: HttpRequest, pk: int) -> Fix:

@@ -17,7 +17,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from gis.models import Fix, FixStatusChange
+from gis.fixes.models import Fix, FixStatusChange
 from walks.models import ResidentPin
 from walks.triage import record_status_change
 
@@ -43,12 +43,12 @@ UNTOUCHED_PIN_STATUSES = (
 
 def can_view(user) -> bool:
     """Staff who may see the work lists (every role with the fix view permission)."""
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("trygg.view_fix"))
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("fixes.view_fix"))
 
 
 def departments_of(user) -> frozenset[str] | None:
     """Departments whose fixes ``user`` may change; ``None`` means every department."""
-    if not getattr(user, "is_authenticated", False) or not user.has_perm("trygg.change_fix"):
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("fixes.change_fix"):
         return frozenset()
     if user.is_superuser:
         return None

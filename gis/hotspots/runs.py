@@ -25,11 +25,12 @@ from django.utils import timezone
 
 from gis import frames
 from gis.analysis import DEFAULT_BANDWIDTH_M, wgs84_bounds, write_cog
+from gis.core.models import Municipality
 from gis.hotspots.compute import emerging_cells, heat_surface, hotspot_cells
 from gis.hotspots.cube import aligned_grid, check_emerging_steps, month_edges
+from gis.hotspots.models import AnalysisRun, HotspotCell
 from gis.hotspots.selection import ReportSelection, data_version, select_reports
-from gis.models import AnalysisRun, HotspotCell
-from layers.models import District, Municipality
+from layers.models import District
 
 DEFAULT_CELL_SIZE_M = 100.0
 DEFAULT_DISTANCE_M = 150.0
@@ -149,7 +150,7 @@ def run_heatmap(
 
     Parameters
     ----------
-    municipality : layers.models.Municipality
+    municipality : gis.core.models.Municipality
     selection : ReportSelection, optional
         Filters and weighting; default all reports, unweighted.
     since, until : datetime, optional
@@ -167,7 +168,7 @@ def run_heatmap(
 
     Returns
     -------
-    gis.models.AnalysisRun
+    gis.hotspots.models.AnalysisRun
         kind "heatmap"; ``raster`` is the GeoTIFF (storage CRS, weighted reports per m²).
     """
     sel = selection or ReportSelection()
@@ -235,7 +236,7 @@ def run_gistar(
 
     Parameters
     ----------
-    municipality : layers.models.Municipality
+    municipality : gis.core.models.Municipality
     selection : ReportSelection, optional
         Filters and weighting; default all reports, unweighted.
     since, until : datetime, optional
@@ -255,7 +256,7 @@ def run_gistar(
 
     Returns
     -------
-    gis.models.AnalysisRun
+    gis.hotspots.models.AnalysisRun
         kind "gistar"; one HotspotCell per analysed cell: category ("hot spot 99%" ...
         "not significant" ... "cold spot 99%"), z, p (two-sided), value (weighted count).
     """
@@ -317,7 +318,7 @@ def run_emerging(
 
     Parameters
     ----------
-    municipality : layers.models.Municipality
+    municipality : gis.core.models.Municipality
     selection : ReportSelection, optional
         Filters and weighting; default all reports, unweighted.
     months : int
@@ -342,7 +343,7 @@ def run_emerging(
 
     Returns
     -------
-    gis.models.AnalysisRun
+    gis.hotspots.models.AnalysisRun
         kind "emerging"; HotspotCell rows with the ArcGIS category ("new hot spot", ...,
         "no pattern"), z / p of the final step, value = weighted count over all steps;
         the summary holds the category counts and the step edges.

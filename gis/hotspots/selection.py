@@ -17,9 +17,9 @@ import pandas as pd
 from django.conf import settings
 
 from gis import frames
+from gis.core.models import Municipality
+from gis.core.vocabulary import WhenUnsafe
 from gis.priority.params import DEFAULT_INCIDENT_CATEGORY
-from gis.vocabulary import WhenUnsafe
-from layers.models import Municipality
 from walks.models import Category, ResidentPin
 
 SOURCES = ("walk", "resident", "incident")
@@ -168,7 +168,7 @@ def select_reports(
 
     Parameters
     ----------
-    municipality : layers.models.Municipality
+    municipality : gis.core.models.Municipality
     selection : ReportSelection, optional
         Filters; default all reports, unweighted.
     since, until : datetime, optional

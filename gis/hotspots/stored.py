@@ -10,10 +10,11 @@ import geopandas as gpd
 import pandas as pd
 from django.conf import settings
 
-from gis import frames, storedjson
+from gis import frames
 from gis.analysis import DensityRaster, read_raster
-from gis.models import AnalysisRun, HotspotCell
-from layers.models import Municipality
+from gis.core import storedjson
+from gis.core.models import Municipality
+from gis.hotspots.models import AnalysisRun, HotspotCell
 
 
 def load_cells(run: AnalysisRun | int) -> gpd.GeoDataFrame:
@@ -70,7 +71,7 @@ def list_runs(municipality: Municipality, kind: str | None = None) -> pd.DataFra
 
     Parameters
     ----------
-    municipality : layers.models.Municipality
+    municipality : gis.core.models.Municipality
     kind : str, optional
         "heatmap", "gistar", "emerging" or "prioritise".
 

@@ -53,9 +53,15 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from static files, not a CDN
-    "gis.apps.TryggConfig",
+    # Bottom to top: the kernel, the measured layers and the walks, the analysis and the
+    # fixes built on them, the dashboard over everything; the project (`trygg`) last.
+    "gis.core",
     "layers",
     "walks",
+    "gis.hotspots",
+    "gis.fixes",
+    "gis.dashboard",
+    "gis.apps.TryggConfig",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from gis.models import AnalysisRun, HotspotCell
+from gis.hotspots.models import AnalysisRun, HotspotCell
 
 
 def _call(*args: str) -> str:

@@ -14,10 +14,11 @@ from gis import frames
 from gis.analysis import gistar_grid, kernel_density
 from gis.demo.places import demo_places
 from gis.demo.plan import CELL_SIZE_M, DISTANCE_BAND_M, PLANTED
+from gis.fixes.models import Fix
 from gis.hotspots import runs, stored
 from gis.hotspots.cube import aligned_grid, space_time_counts, study_mask
+from gis.hotspots.models import AnalysisRun, HotspotCell
 from gis.hotspots.selection import ReportSelection, data_version, select_reports
-from gis.models import AnalysisRun, Fix, HotspotCell
 from layers.models import District, Incident
 from walks.models import ResidentPin, WalkFinding
 

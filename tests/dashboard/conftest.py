@@ -16,7 +16,7 @@ def make_user(role: str | None, prefix: str = "dash"):
     for every municipality."""
     from django.contrib.auth.models import Group, User
 
-    from layers.models import Municipality
+    from gis.core.models import Municipality
 
     user = User.objects.create_user(
         f"{prefix}-{role or 'nobody'}-{uuid.uuid4().hex[:8]}", password=PASSWORD
@@ -61,7 +61,7 @@ def _reasons(rank: int, extra: list[dict]) -> list[dict]:
 
 def add_fixes(municipality, marker: str) -> list:
     """Ranked fixes of several types and departments on real demo places (street and parks)."""
-    from gis.models import Fix
+    from gis.fixes.models import Fix
     from layers.models import GreenArea, StreetSegment
 
     segments = list(
@@ -122,7 +122,7 @@ def add_fixes(municipality, marker: str) -> list:
 @pytest.fixture
 def fixes(demo):
     """Six ranked fixes (four street, two parks), rolled back with the test."""
-    from gis.models import Fix
+    from gis.fixes.models import Fix
 
     # The browser tests' committed fixes sit on the same places: out of the way for this test.
     Fix.objects.filter(municipality=demo, explanation__startswith="web:").delete()
@@ -153,7 +153,7 @@ def browser_users(django_db_setup, django_db_blocker) -> dict[str, str]:
     """Committed users of every role (unique names) for the live server; role -> username."""
     from django.contrib.auth.models import Group, User
 
-    from gis.roles import ROLES
+    from gis.core.roles import ROLES
 
     suffix = uuid.uuid4().hex[:6]
     with orm_access(django_db_blocker):
@@ -164,7 +164,7 @@ def browser_users(django_db_setup, django_db_blocker) -> dict[str, str]:
             names[role] = user.username
             users.append(user)
         from gis.demo.load import demo_municipality, load_demo
-        from gis.models import Fix
+        from gis.fixes.models import Fix
 
         municipality = demo_municipality()
         if municipality is None or not municipality.streetsegment_set.exists():

@@ -5,7 +5,7 @@ change only what their role allows."""
 import pytest
 from django.urls import reverse
 
-from gis.models import Fix, FixStatusChange
+from gis.fixes.models import Fix, FixStatusChange
 from walks.models import PinStatusChange, ResidentPin
 
 from .conftest import PASSWORD

@@ -15,7 +15,7 @@ from PIL import Image
 
 from gis.dashboard import queries
 from gis.dashboard.filters import parse_filters
-from gis.models import AnalysisRun, HotspotCell
+from gis.hotspots.models import AnalysisRun, HotspotCell
 from walks.models import Category, PinPhoto, ResidentPin
 
 from .conftest import PASSWORD

@@ -14,7 +14,7 @@ from gis.dashboard.filters import parse_filters
 from gis.dashboard.queries import hotspot_frame
 from gis.dashboard.situation import HOT_BIN, build_situation, previous_period, to_csv
 from gis.fixes.followup import fix_followup
-from gis.models import Fix
+from gis.fixes.models import Fix
 from layers.models import District
 
 from .conftest import PASSWORD

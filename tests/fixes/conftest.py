@@ -44,7 +44,7 @@ def _each_test_in_a_savepoint(db) -> None:
 
 def make_user(role: str | None, name: str | None = None) -> User:
     """A user in one role group (None: no group at all), working for every municipality."""
-    from layers.models import Municipality
+    from gis.core.models import Municipality
 
     user = User.objects.create_user(name or f"user-{role}", password="pw-for-tests")
     if role:

@@ -10,7 +10,8 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
-from gis.models import AnalysisRun, Fix
+from gis.fixes.models import Fix
+from gis.hotspots.models import AnalysisRun
 from tests.conftest import ROOT
 
 

@@ -10,8 +10,8 @@ from django.contrib.gis.measure import D
 from django.db.models import Min
 
 from gis.fixes.followup import AUDIT_RADIUS_M, fix_followup
+from gis.fixes.models import Fix
 from gis.fixes.persist import default_params
-from gis.models import Fix
 from layers.models import Incident, LuxReading, StreetSegment
 from walks.models import ResidentPin, WalkAudit, WalkFinding
 

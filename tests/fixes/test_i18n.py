@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation.template import templatize
 
-from gis.models import Fix
+from gis.fixes.models import Fix
 from tests.conftest import ROOT
 from tests.fixes.conftest import make_user
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gis.demo.places import demo_places
 from gis.fixes import workflow
+from gis.fixes.models import Fix
 from gis.fixes.persist import (
     ANSWERED,
     default_params,
@@ -17,7 +18,7 @@ from gis.fixes.persist import (
     load_inputs,
     recompute,
 )
-from gis.models import AnalysisRun, Fix
+from gis.hotspots.models import AnalysisRun
 from layers.models import StreetLamp, StreetSegment, Vegetation
 from tests.fixes.conftest import make_user
 from walks.models import ResidentPin

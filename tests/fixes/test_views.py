@@ -11,8 +11,8 @@ from django.urls import reverse
 from PIL import Image
 
 from gis.fixes.explain import ids
+from gis.fixes.models import Fix
 from gis.fixes.views import CSV_COLUMNS
-from gis.models import Fix
 from tests.fixes.conftest import make_user
 from walks.models import ResidentPin
 

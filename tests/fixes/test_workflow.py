@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from gis.fixes import workflow
-from gis.models import Fix
+from gis.fixes.models import Fix
 from layers.models import GreenArea, StreetSegment
 from tests.fixes.conftest import make_user
 from walks.models import PinStatusChange, ResidentPin

@@ -4,11 +4,11 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from gis.core.roles import ROLES
 from gis.demo.generate import generate
 from gis.demo.load import counts, load_demo
 from gis.demo.plan import PLANTED
-from gis.models import Fix
-from gis.roles import ROLES
+from gis.fixes.models import Fix
 from walks.models import ResidentPin
 
 
@@ -88,7 +88,7 @@ def admin_client_logged_in(client, db):
 
 
 ADMIN_MODELS = [
-    ("layers", "municipality"),
+    ("core", "municipality"),
     ("layers", "district"),
     ("layers", "streetsegment"),
     ("layers", "streetlamp"),
@@ -102,8 +102,8 @@ ADMIN_MODELS = [
     ("walks", "walkfinding"),
     ("walks", "walkaudit"),
     ("walks", "residentpin"),
-    ("trygg", "fix"),
-    ("trygg", "analysisrun"),
+    ("fixes", "fix"),
+    ("hotspots", "analysisrun"),
 ]
 
 

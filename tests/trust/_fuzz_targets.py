@@ -117,7 +117,7 @@ def _photo(model, **owner) -> int:
 def make_targets(demo) -> Targets:
     """Targets in the demo municipality; adds an open walk, a finding and two photos."""
     from gis.dashboard.views_api import FEATURES
-    from gis.models import Fix
+    from gis.fixes.models import Fix
     from walks.models import (
         Category,
         FindingPhoto,

@@ -23,8 +23,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from gis.models import AnalysisRun, Fix
-from layers.models import Municipality, StreetSegment
+from gis.core.models import Municipality
+from gis.fixes.models import Fix
+from gis.hotspots.models import AnalysisRun
+from layers.models import StreetSegment
 from tests.dashboard.conftest import add_fixes
 from tests.walks.conftest import finding_feature, inside_lonlat, jpeg_bytes, make_walk, upload
 from walks.models import (
@@ -246,7 +248,7 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
     return {
         "auth.group": Group.objects.create(name="perm-matrix-group"),
         "auth.user": User.objects.create_user("perm-matrix-victim", is_staff=True),
-        "trygg.analysisrun": AnalysisRun.objects.create(municipality=here, kind="heatmap"),
+        "hotspots.analysisrun": AnalysisRun.objects.create(municipality=here, kind="heatmap"),
         "trygg.fix": world.street_fix,
         # An empty municipality the same staff work for: deleting the demo would take long.
         "layers.municipality": _empty_municipality_of_the_staff(world),

@@ -27,7 +27,7 @@ def staff_user(role: str | None, *, superuser: bool = False):
     a unique name."""
     from django.contrib.auth.models import Group, User
 
-    from layers.models import Municipality
+    from gis.core.models import Municipality
 
     make = User.objects.create_superuser if superuser else User.objects.create_user
     user = make(f"{role or 'super'}-{uuid.uuid4().hex[:8]}", password=PASSWORD, is_staff=True)

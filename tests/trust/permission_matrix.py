@@ -448,7 +448,7 @@ def _crud(*roles: str, view: tuple[str, ...] = VIEW_ALL, scoped: bool = True) ->
 ADMIN_MODELS: dict[str, AdminModel] = {
     "auth.group": AdminModel(scoped=False),
     "auth.user": AdminModel(scoped=False),
-    "trygg.analysisrun": AdminModel(
+    "hotspots.analysisrun": AdminModel(
         view=VIEW_ALL, add=("coordinator", "planner", "analyst"), change=("coordinator", "planner")
     ),
     "trygg.fix": AdminModel(

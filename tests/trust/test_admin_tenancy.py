@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from gis.mapadmin import ScopedChoices
-from gis.models import AnalysisRun
+from gis.core.mapadmin import ScopedChoices
+from gis.hotspots.models import AnalysisRun
 from layers.models import District
 from walks.models import Category, SafetyWalk
 
@@ -234,6 +234,6 @@ def test_no_admin_form_takes_a_file_upload(client, demo):
             assert response.status_code in (200, 403), url  # the access log is never added
             assert 'type="file"' not in response.content.decode(), url
             opened.add(model._meta.label)
-    assert "trygg.AnalysisRun" in opened
-    run_page = client.get(reverse("admin:trygg_analysisrun_add")).content.decode()
+    assert "hotspots.AnalysisRun" in opened
+    run_page = client.get(reverse("admin:hotspots_analysisrun_add")).content.decode()
     assert 'name="raster"' not in run_page

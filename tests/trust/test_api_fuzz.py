@@ -128,8 +128,8 @@ def targets(demo, settings, tmp_path) -> Targets:
 def _small_pages(monkeypatch, settings):
     """Lists answer pages of 20 unless a request asks for more: the answers keep their shape,
     and the fuzz does not spend its time serializing the 500 features of a default page."""
+    from gis.core.api.pagination import GeoJsonLimitOffsetPagination
     from walks import open311
-    from walks.api.pagination import GeoJsonLimitOffsetPagination
 
     monkeypatch.setattr(GeoJsonLimitOffsetPagination, "default_limit", SMALL_PAGE)
     monkeypatch.setattr(open311, "MAX_REQUESTS", SMALL_PAGE)
@@ -144,7 +144,7 @@ def visitor(
     from django.contrib.auth.models import Group, User
     from django.core.cache import cache
 
-    from walks.conf import RATE_DEFAULTS
+    from gis.core.conf import RATE_DEFAULTS
 
     settings.TRYGG_RATE_LIMITS = dict.fromkeys(RATE_DEFAULTS)
     cache.clear()

@@ -24,9 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from gis.core.roles import ROLES
 from gis.dashboard.tiles import LAYERS
-from gis.models import Fix
-from gis.roles import ROLES
+from gis.fixes.models import Fix
 from tests.dashboard.helpers import tile_of
 from tests.trust._personal import fresh_media_and_limits, report_pin, staff_user  # noqa: F401
 from tests.walks.conftest import finding_feature, inside_lonlat, jpeg_bytes, make_walk, upload

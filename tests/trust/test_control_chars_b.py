@@ -22,10 +22,10 @@ import pytest
 from django import forms
 from rest_framework import serializers
 
-from gis.csvsafe import safe_cell
-from gis.idparse import is_ascii_id, parse_id
-from gis.logsafe import log_value
-from gis.textguard import (
+from gis.core.csvsafe import safe_cell
+from gis.core.idparse import is_ascii_id, parse_id
+from gis.core.logsafe import log_value
+from gis.core.textguard import (
     TextInputFormMixin,
     TextInputSerializerMixin,
     control_character,
@@ -76,7 +76,7 @@ def test_every_serializer_refuses_control_characters(db):
     classes = [
         c
         for c in _project_classes(serializers.BaseSerializer)
-        if not issubclass(c, serializers.ListSerializer) and c.__module__ != "gis.textguard"
+        if not issubclass(c, serializers.ListSerializer) and c.__module__ != "gis.core.textguard"
     ]
     assert len(classes) > 20  # the enumeration finds the project's serializers
     missing, unguarded = [], []
@@ -91,7 +91,7 @@ def test_every_serializer_refuses_control_characters(db):
 
 
 def test_every_form_refuses_control_characters(demo):
-    from gis.models import Fix
+    from gis.fixes.models import Fix
 
     user = make_user("walk_leader", prefix="forms")
     arguments = {"WalkForm": {"user": user}, "StatusForm": {"fix": Fix(status="proposed")}}

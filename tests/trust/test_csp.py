@@ -147,7 +147,7 @@ def superuser_client(client, db):
 
 def _pages(demo) -> tuple[list[str], list[str]]:
     """Every HTML page of Trygg with real records of the demo: (public pages, staff pages)."""
-    from gis.models import Fix
+    from gis.fixes.models import Fix
     from layers.models import StreetLamp
     from walks.models import ResidentPin, SafetyWalk
 

@@ -1,5 +1,5 @@
 """Geometry from clients with an altitude or a measure: accepted and flattened to 2D (every
-geometry column is 2D; PostGIS would refuse a Z with a 500), through `gis.geometry.force_2d`
+geometry column is 2D; PostGIS would refuse a Z with a 500), through `gis.core.geometry.force_2d`
 in every place a client's geometry comes in (API fields, the admin's map widget)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.urls import reverse
 
-from gis.geometry import force_2d
-from gis.mapadmin import LocalMapWidget
+from gis.core.geometry import force_2d
+from gis.core.mapadmin import LocalMapWidget
 from layers.models import District
 from tests.walks.conftest import finding_feature, make_walk, route_lonlat
 from walks.models import ResidentPin, WalkAudit, WalkFinding

@@ -30,8 +30,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from gis.csvsafe import safe_cell
-from gis.textguard import xml_text
+from gis.core.csvsafe import safe_cell
+from gis.core.textguard import xml_text
 from layers.models import District
 from tests.dashboard.conftest import PASSWORD, add_fixes, make_user
 from tests.walks.conftest import inside_lonlat, make_walk
@@ -82,7 +82,7 @@ class World:
     """The demo with one hostile value in every field of :data:`FIELDS`."""
 
     def __init__(self, demo, value: str) -> None:
-        from gis.models import Fix
+        from gis.fixes.models import Fix
 
         self.value = value
         self.demo = demo

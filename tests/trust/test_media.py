@@ -22,7 +22,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from gis import media
-from gis.models import AnalysisRun
+from gis.core.conf import RATE_DEFAULTS
+from gis.hotspots.models import AnalysisRun
 from tests.trust import _hostile_files as hostile
 from tests.trust._permission_world import _square_municipality
 from tests.walks.conftest import (  # noqa: F401 - an autouse fixture: fresh counters and media
@@ -33,7 +34,6 @@ from tests.walks.conftest import (  # noqa: F401 - an autouse fixture: fresh cou
     make_walk,
     upload,
 )
-from walks.conf import RATE_DEFAULTS
 from walks.models import Category, FindingPhoto
 
 # Content types a browser renders or runs; none may ever come from the media view.

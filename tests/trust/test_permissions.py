@@ -17,7 +17,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from gis.models import Fix
+from gis.fixes.models import Fix
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
 from walks.triage import record_status_change
 
@@ -38,8 +38,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import transaction
     from django.test.utils import override_settings
 
+    from gis.core import conf
     from gis.demo.load import demo_municipality
-    from walks import conf
 
     overrides = override_settings(
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
@@ -337,7 +337,7 @@ def test_the_back_office_offers_only_the_users_municipality(world):
     client = client_of(world, "planner")
     page = client.get(reverse("admin:layers_district_add")).content.decode()
     assert f'value="{world.here.pk}"' in page and f'value="{world.there.pk}"' not in page
-    municipalities = client.get(reverse("admin:layers_municipality_changelist")).content.decode()
+    municipalities = client.get(reverse("admin:core_municipality_changelist")).content.decode()
     assert world.here.name in municipalities and "Annanstad" not in municipalities
 
 

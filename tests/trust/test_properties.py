@@ -124,7 +124,7 @@ def settings_for_requests(settings, tmp_path):
     """No rate limits (every example comes from one address); uploads to a temporary folder."""
     from django.core.cache import cache
 
-    from walks.conf import RATE_DEFAULTS
+    from gis.core.conf import RATE_DEFAULTS
 
     settings.TRYGG_RATE_LIMITS = dict.fromkeys(RATE_DEFAULTS)
     settings.MEDIA_ROOT = str(tmp_path / "media")

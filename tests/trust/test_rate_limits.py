@@ -24,6 +24,8 @@ from django.utils import translation
 from django.utils.regex_helper import normalize
 from rest_framework.test import APIClient
 
+from gis.core import throttles
+from gis.core.conf import RATE_DEFAULTS
 from tests.walks.conftest import (  # noqa: F401 - an autouse fixture: fresh counters and media
     _fresh_limits_and_media,
     finding_feature,
@@ -33,8 +35,6 @@ from tests.walks.conftest import (  # noqa: F401 - an autouse fixture: fresh cou
     upload,
 )
 from tests.walks.test_api_pins import pin_body
-from walks.api import throttles
-from walks.conf import RATE_DEFAULTS
 from walks.models import FindingPhoto, ResidentPin, WalkFinding
 
 LIMIT = 2
@@ -256,7 +256,7 @@ def test_tracking_lookups_share_one_limit(demo, settings, api):
     from django.contrib.gis.geos import Point
     from django.utils import timezone
 
-    from walks.api.fields import to_storage
+    from gis.core.api.fields import to_storage
     from walks.models import Category
 
     settings.TRYGG_RATE_LIMITS = {"track_ip": "3/minute"}

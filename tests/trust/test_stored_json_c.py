@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 
-from gis.models import AnalysisRun
+from gis.hotspots.models import AnalysisRun
 from tests.dashboard.conftest import add_fixes
 
 SUMMARIES = [

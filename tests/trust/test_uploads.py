@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from rest_framework.test import APIClient
 
+from gis.core.conf import RATE_DEFAULTS
 from tests.trust import _hostile_files as hostile
 from tests.walks.conftest import (  # noqa: F401 - an autouse fixture: fresh counters and media
     _fresh_limits_and_media,
@@ -25,7 +26,6 @@ from tests.walks.conftest import (  # noqa: F401 - an autouse fixture: fresh cou
     upload,
 )
 from tests.walks.test_api_pins import multipart, pin_body
-from walks.conf import RATE_DEFAULTS
 from walks.models import FindingPhoto, PinPhoto, ResidentPin
 from walks.photos import PhotoError, inspect_photo, process_photo
 
@@ -279,7 +279,7 @@ def test_the_report_page_takes_no_files(client, demo, settings):
 def leader_client(client, db):
     from django.contrib.auth.models import Group, User
 
-    from layers.models import Municipality
+    from gis.core.models import Municipality
 
     user = User.objects.create_user("uploads-leader", is_staff=True)
     user.groups.add(Group.objects.get(name="walk_leader"))
@@ -385,12 +385,12 @@ def test_the_back_office_has_no_upload_field(demo, settings):
     from django.test import Client
     from django.urls import reverse
 
-    from gis.models import AnalysisRun
+    from gis.hotspots.models import AnalysisRun
     from walks.models import WalkFinding
 
     fields = _admin_file_fields()
     labels = {label for label, _owner, _name in fields}
-    assert {"trygg.analysisrun", "walks.residentpin", "walks.walkfinding"} <= labels, labels
+    assert {"hotspots.analysisrun", "walks.residentpin", "walks.walkfinding"} <= labels, labels
     # Records with files for the change pages.
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     assert Target("pin").send(api, demo, jpeg_bytes()).status_code == 201
@@ -398,7 +398,7 @@ def test_the_back_office_has_no_upload_field(demo, settings):
     records = {
         "walks.residentpin": PinPhoto.objects.get().pin,
         "walks.walkfinding": WalkFinding.objects.get(photos__isnull=False),
-        "trygg.analysisrun": AnalysisRun.objects.create(municipality=demo, kind="heatmap"),
+        "hotspots.analysisrun": AnalysisRun.objects.create(municipality=demo, kind="heatmap"),
     }
     before = sorted(_media_files(settings))
     client = Client()
@@ -438,14 +438,14 @@ def test_the_back_office_has_no_upload_field(demo, settings):
 def test_the_raster_validator_refuses_anything_but_a_geotiff(label, data, filename):
     from django.core.exceptions import ValidationError
 
-    from gis.uploads import validate_geotiff
+    from gis.core.uploads import validate_geotiff
 
     with pytest.raises(ValidationError):
         validate_geotiff(io.BytesIO(data))
 
 
 def test_the_raster_validator_takes_a_geotiff():
-    from gis.uploads import validate_geotiff
+    from gis.core.uploads import validate_geotiff
 
     validate_geotiff(io.BytesIO(hostile.geotiff_bytes()))
 

@@ -197,7 +197,7 @@ def test_walk_offline_first(live_url, phone, committed):
 def coordinator(committed):
     from django.contrib.auth.models import Group, User
 
-    from layers.models import Municipality
+    from gis.core.models import Municipality
 
     password = uuid.uuid4().hex
     user = User.objects.create_user(

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from layers.models import Municipality
+from gis.core.models import Municipality
 from tests.walks.conftest import finding_feature, route_lonlat
 from walks.models import SafetyWalk
 

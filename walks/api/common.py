@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 
-from gis.geometry import validate_geometry
-from walks import conf
+from gis.core import conf
+from gis.core.api.params import reject_null_path_parts
+from gis.core.geometry import validate_geometry
+from gis.core.throttles import ReadThrottle, WriteThrottle
 from walks.api import limits
-from walks.api.params import reject_null_path_parts
 from walks.api.schema import ApiSchema
-from walks.api.throttles import ReadThrottle, WriteThrottle
 from walks.photos import Photo, PhotoError, inspect_photo, process_photo
 
 M = TypeVar("M", bound=models.Model)
@@ -32,7 +32,7 @@ class PublicEndpoint:
     The API has no language prefix, so messages follow the client's language cookie or
     Accept-Language header (Swedish by default) rather than the site's default language.
     Reads and writes are rate-limited by address unless a view names its own limits
-    (walks.api.throttles). Bodies are capped (walks.api.limits): by their length before the
+    (gis.core.throttles). Bodies are capped (walks.api.limits): by their length before the
     limits count the request, by their content after.
     """
 

@@ -15,9 +15,9 @@ from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from gis.datebounds import BOUND_YEARS, out_of_bounds
-from gis.vocabulary import WhenUnsafe
-from walks.api.fields import WGS84, to_storage
+from gis.core.api.fields import WGS84, to_storage
+from gis.core.datebounds import BOUND_YEARS, out_of_bounds
+from gis.core.vocabulary import WhenUnsafe
 from walks.models import Category, ResidentPin, SafetyWalk, WalkFinding
 
 
@@ -66,7 +66,7 @@ class BBoxFilter(django_filters.Filter):
 
 class MomentField(django_filters.fields.IsoDateTimeField):
     """An ISO 8601 date-time, in UTC: PostgreSQL refuses offsets beyond ±15:59, and a time
-    outside the bounds of :mod:`gis.datebounds` is refused here."""
+    outside the bounds of :mod:`gis.core.datebounds` is refused here."""
 
     def clean(self, value):
         moment = super().clean(value)

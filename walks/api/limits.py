@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 
-from walks import conf
+from gis.core import conf
 
 MULTIPART_FIELDS_ROOM = 256 * 1024
 _CHECKED = "_trygg_body_checked"

@@ -24,7 +24,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from layers.models import District, Municipality
+from gis.core.api.fields import WGS84, flatten_feature, to_storage
+from gis.core.api.pagination import GeoJsonLimitOffsetPagination
+from gis.core.models import Municipality
+from gis.core.throttles import WriteThrottledMixin, read_throttles, throttles_for
+from layers.models import District
 from walks.api.common import (
     PublicEndpoint,
     attach_photo,
@@ -33,9 +37,7 @@ from walks.api.common import (
     photo_gps,
     read_photo,
 )
-from walks.api.fields import WGS84, flatten_feature, to_storage
 from walks.api.filters import PinFilter
-from walks.api.pagination import GeoJsonLimitOffsetPagination
 from walks.api.serializers import (
     CategorySerializer,
     NearbyQuery,
@@ -45,7 +47,6 @@ from walks.api.serializers import (
     TrackedPinSerializer,
     VoteInput,
 )
-from walks.api.throttles import WriteThrottledMixin, read_throttles, throttles_for
 from walks.models import Category, PinContact, PinPhoto, PinVote, ResidentPin
 from walks.supporters import supporter_of
 

@@ -18,8 +18,8 @@ from drf_spectacular.settings import spectacular_settings
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 
-from gis import textguard
-from walks.api.fields import WGS84GeometryField
+from gis.core import textguard
+from gis.core.api.fields import WGS84GeometryField
 
 _COORDINATES = {
     "Point": build_point_schema,
@@ -40,7 +40,7 @@ def geometry_schema(*kinds: str) -> dict:
 class WGS84GeometryFieldExtension(OpenApiSerializerFieldExtension):
     """A GeoJSON geometry (WGS 84) of the types the field accepts."""
 
-    target_class = "walks.api.fields.WGS84GeometryField"
+    target_class = "gis.core.api.fields.WGS84GeometryField"
     priority = 1
 
     def map_serializer_field(self, auto_schema, direction):
@@ -77,7 +77,7 @@ def feature_collection(
 # One component name per choice set that appears under the same property name in several
 # components (`role` and `author_role`; the GeoJSON `type` of features and collections).
 for _name, _choices in {
-    "ParticipantRoleEnum": "gis.vocabulary.ParticipantRole",
+    "ParticipantRoleEnum": "gis.core.vocabulary.ParticipantRole",
     "GisFeatureEnum": ("Feature",),
     "GisFeatureCollectionEnum": ("FeatureCollection",),
 }.items():
@@ -195,7 +195,7 @@ class ApiSchema(AutoSchema):
 
     def _throttled(self) -> bool:
         """Whether a rate limit of the view counts this operation's requests (the limits of
-        walks.api.throttles count either reads or writes, and never signed-in staff)."""
+        gis.core.throttles count either reads or writes, and never signed-in staff)."""
         writes = self.method not in SAFE_METHODS
         return any(
             getattr(throttle, "counts_writes", writes) == writes

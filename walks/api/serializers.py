@@ -15,11 +15,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gis import textguard
+from gis.core import textguard
+from gis.core.api.fields import CodeField, WGS84GeometryField
+from gis.core.textguard import TextInputSerializerMixin
+from gis.core.vocabulary import ParticipantRole, WhenUnsafe
 from gis.media import url_with
-from gis.textguard import TextInputSerializerMixin
-from gis.vocabulary import ParticipantRole, WhenUnsafe
-from walks.api.fields import CodeField, WGS84GeometryField
 from walks.models import (
     FINDING_GEOMETRY_TYPES,
     Category,

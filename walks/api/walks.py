@@ -36,13 +36,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis import tenancy, textguard
+from gis.core import conf, tenancy, textguard
+from gis.core.api.fields import WGS84, flatten_feature, to_storage
+from gis.core.api.pagination import GeoJsonLimitOffsetPagination
+from gis.core.throttles import WriteThrottledMixin, device_token, throttles_for
 from layers.models import StreetSegment
-from walks import conf, join_codes
+from walks import join_codes
 from walks.api.common import PublicEndpoint, attach_photo, check_inside, create_once, read_photo
-from walks.api.fields import WGS84, flatten_feature, to_storage
 from walks.api.filters import BBoxField, FindingFilter, WalkFilter
-from walks.api.pagination import GeoJsonLimitOffsetPagination
 from walks.api.schema import feature_collection
 from walks.api.serializers import (
     AuditInput,
@@ -54,7 +55,6 @@ from walks.api.serializers import (
     PublicWalkSerializer,
     WalkSerializer,
 )
-from walks.api.throttles import WriteThrottledMixin, device_token, throttles_for
 from walks.models import FindingPhoto, SafetyWalk, WalkAudit, WalkFinding, WalkParticipant
 
 

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from gis.core.models import Municipality
 from layers.importer import boundary_from_layers, import_layers
-from layers.models import Municipality
 from layers.osm import OsmReadError, read_osm
 
 

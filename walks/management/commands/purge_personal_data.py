@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from walks import conf
+from gis.core import conf
 from walks.retention import purge_personal_data
 
 PERSONAL_SETTING = "TRYGG_PERSONAL_DATA_RETENTION_DAYS"

@@ -15,8 +15,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from gis.analysis import DEFAULT_BANDWIDTH_M
+from gis.hotspots.management.commands import _analysis_args as args
 from gis.hotspots.runs import MAX_HEATMAP_CELLS, run_heatmap
-from gis.management.commands import _analysis_args as args
 
 
 class Command(BaseCommand):

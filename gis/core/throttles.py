@@ -6,7 +6,7 @@ An IPv6 address counts by its /64 network (what one household or phone is given)
 addresses inside it gains nothing. `X-Forwarded-For` is believed only for the number of proxy
 hops in `TRYGG_TRUSTED_PROXIES` (0 by default: the peer address counts).
 
-A limit is a scope of `TRYGG_RATE_LIMITS` (see walks.conf) and counts either reads (GET, HEAD,
+A limit is a scope of `TRYGG_RATE_LIMITS` (see gis.core.conf) and counts either reads (GET, HEAD,
 OPTIONS) or writes. API views list theirs in `throttle_classes` (`throttles_for`,
 `read_throttles`; public views without a list of their own get `ReadThrottle` and
 `WriteThrottle`); pages and other plain views are limited by `gis.ratelimit` with the same
@@ -33,7 +33,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from walks import conf
+from gis.core import conf
 
 DEVICE_HEADER = "HTTP_X_TRYGG_DEVICE"
 logger = logging.getLogger("trygg.ratelimit")
@@ -179,7 +179,7 @@ def _classes(name: str, writes: bool) -> tuple[type[SimpleRateThrottle], ...]:
             attributes = {"scope": scope, "counts_writes": writes}
             classes.append(type(class_name, (base,), attributes))
     if not classes:
-        raise ValueError(f"no rate limit scope {name}_ip or {name}_device in walks.conf")
+        raise ValueError(f"no rate limit scope {name}_ip or {name}_device in gis.core.conf")
     return tuple(classes)
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
-from gis.geometry import force_2d
+from gis.core.geometry import force_2d
 from walks.api.limits import json_depth_exceeds
 
 WGS84 = 4326

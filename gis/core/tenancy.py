@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 
-from layers.models import Municipality
+from gis.core.models import Municipality
 
 _CACHE_ATTRIBUTE = "_trygg_municipality_ids"
 

@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from gis.core.models import Municipality
 from gis.fixes.persist import compute, default_params, municipality_time_zone, recompute
-from layers.models import Municipality
 
 
 class Command(BaseCommand):

@@ -49,7 +49,7 @@ DEFAULTS: dict[str, Any] = {
     # Nesting depth of route files and drawn routes (GeoJSON arrays and objects, GPX elements):
     # a GeoJSON FeatureCollection of MultiLineStrings nests 7 levels, a GPX with extensions 7.
     "TRYGG_ROUTE_MAX_DEPTH": 32,
-    # Proxies in front of Trygg whose X-Forwarded-For is believed (walks.api.throttles): 0 counts
+    # Proxies in front of Trygg whose X-Forwarded-For is believed (gis.core.throttles): 0 counts
     # clients by the peer address; behind one TLS-terminating proxy set 1.
     "TRYGG_TRUSTED_PROXIES": 0,
 }

@@ -18,6 +18,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from gis.hotspots.cube import STUDY_AREAS
+from gis.hotspots.management.commands import _analysis_args as args
 from gis.hotspots.runs import (
     DEFAULT_CELL_SIZE_M,
     DEFAULT_DISTANCE_M,
@@ -27,7 +28,6 @@ from gis.hotspots.runs import (
     run_emerging,
     run_gistar,
 )
-from gis.management.commands import _analysis_args as args
 
 
 class Command(BaseCommand):

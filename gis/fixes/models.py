@@ -1,4 +1,9 @@
-"""What Trygg computes and acts on: stored analysis runs and ranked physical-environment fixes."""
+"""Ranked physical-environment fixes and their status history. A fix's place is stored in the
+installation's metric CRS (TRYGG_SRID).
+
+The tables keep the names they had in the `trygg` app (`trygg_fix`, `trygg_fixstatuschange`,
+`trygg_fix_pins`): the models moved here without touching data.
+"""
 
 from __future__ import annotations
 
@@ -6,62 +11,8 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gis.modelbase import SRID
-from gis.vocabulary import Department
-
-
-class AnalysisRun(models.Model):
-    """One run of an analysis (heat map, Gi*, emerging hotspots, prioritisation) and its inputs."""
-
-    class Kind(models.TextChoices):
-        HEATMAP = "heatmap", _("Heat map")
-        GISTAR = "gistar", _("Hotspots (Gi*)")
-        EMERGING = "emerging", _("Emerging hotspots")
-        PRIORITISE = "prioritise", _("Prioritisation")
-
-    municipality = models.ForeignKey("layers.Municipality", on_delete=models.CASCADE)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    params = models.JSONField(_("parameters"), default=dict)
-    period_start = models.DateTimeField(_("period start"), null=True, blank=True)
-    period_end = models.DateTimeField(_("period end"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        verbose_name=_("run by"),
-    )
-    created_at = models.DateTimeField(_("run at"), auto_now_add=True)
-    data_version = models.CharField(_("data version"), max_length=64, blank=True, default="")
-    summary = models.JSONField(_("summary"), default=dict)
-    raster = models.FileField(_("raster"), upload_to="analysis/", blank=True)
-
-    class Meta:
-        verbose_name = _("analysis run")
-        verbose_name_plural = _("analysis runs")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class HotspotCell(models.Model):
-    """One grid cell of a hotspot or emerging-hotspot run."""
-
-    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="cells")
-    cell_id = models.BigIntegerField(_("cell"))
-    category = models.CharField(_("category"), max_length=32)
-    z = models.FloatField(_("z-score"), null=True)
-    p = models.FloatField(_("p-value"), null=True)
-    value = models.FloatField(_("value"), default=0)
-    geom = models.PolygonField(_("cell"), srid=SRID)
-
-    class Meta:
-        verbose_name = _("hotspot cell")
-        verbose_name_plural = _("hotspot cells")
-        constraints = [
-            models.UniqueConstraint(fields=["run", "cell_id"], name="hotspot_cell_unique")
-        ]
+from gis.core.models import SRID, StatusChange
+from gis.core.vocabulary import Department
 
 
 class Fix(models.Model):
@@ -85,8 +36,10 @@ class Fix(models.Model):
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
 
-    municipality = models.ForeignKey("layers.Municipality", on_delete=models.CASCADE)
-    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True)
+    municipality = models.ForeignKey("core.Municipality", on_delete=models.CASCADE)
+    run = models.ForeignKey(
+        "hotspots.AnalysisRun", on_delete=models.SET_NULL, null=True, blank=True
+    )
     fix_type = models.CharField(_("fix"), max_length=20, choices=Type.choices)
     department = models.CharField(_("department"), max_length=16, choices=Department.choices)
     cost_class = models.PositiveSmallIntegerField(_("cost class"))
@@ -122,6 +75,7 @@ class Fix(models.Model):
     geom = models.GeometryField(_("place"), srid=SRID)
 
     class Meta:
+        db_table = "trygg_fix"
         verbose_name = _("fix")
         verbose_name_plural = _("fixes")
         ordering = ["rank"]
@@ -143,17 +97,10 @@ class Fix(models.Model):
         return f"{rank}{self.get_fix_type_display()}"
 
 
-class FixStatusChange(models.Model):
+class FixStatusChange(StatusChange):
     """The history of a fix: every status change with who made it and when."""
 
     fix = models.ForeignKey(Fix, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(_("from"), max_length=16, blank=True, default="")
-    to_status = models.CharField(_("to"), max_length=16)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True, default="")
 
-    class Meta:
-        ordering = ["changed_at"]
+    class Meta(StatusChange.Meta):
+        db_table = "trygg_fixstatuschange"

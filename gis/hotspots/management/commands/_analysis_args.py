@@ -12,8 +12,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from gis.core.models import Municipality
 from gis.hotspots.selection import SOURCES, WHEN, ReportSelection
-from layers.models import District, Municipality
+from layers.models import District
 
 #: Engine parameter names as they start ValueError messages, and the option that sets them.
 OPTION_OF = {

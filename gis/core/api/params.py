@@ -3,7 +3,7 @@
 PostgreSQL text cannot contain NUL (0x00); a lookup with one fails with a database error. Path
 parts are checked before a view runs (`reject_null_path_parts`: no object is named so, 404);
 query parameters and body fields where they are parsed, as a 400 naming them (`check_no_nul`,
-DRF's CharField, walks.api.fields.CodeField).
+DRF's CharField, gis.core.api.fields.CodeField).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""Back office for analysis runs and fixes."""
+"""Back office for analysis runs."""
 
 from django.contrib import admin
 
-from gis import models
-from gis.mapadmin import MapAdmin, MunicipalAdmin
+from gis.core.mapadmin import MunicipalAdmin
+from gis.hotspots import models
 
 
 @admin.register(models.AnalysisRun)
@@ -19,13 +19,3 @@ class AnalysisRunAdmin(MunicipalAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-
-@admin.register(models.Fix)
-class FixAdmin(MapAdmin):
-    """Fixes. Who last changed the status is recorded by the workflow, not chosen here."""
-
-    list_display = ("rank", "fix_type", "department", "cost_class", "score", "status")
-    list_filter = ("department", "fix_type", "status")
-    readonly_fields = ("reasons", "status_changed_by")
-    raw_id_fields = ("segment", "green_area", "pins")

@@ -15,9 +15,9 @@ from django.contrib.gis import admin
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 from django.urls import reverse
 
-from gis import tenancy
+from gis.core import tenancy
+from gis.core.geometry import force_2d
 from gis.dashboard import conf
-from gis.geometry import force_2d
 
 
 def basemap() -> dict[str, str]:
@@ -39,7 +39,7 @@ def basemap() -> dict[str, str]:
 
 def default_centre() -> tuple[float, float]:
     """(lon, lat) in WGS 84 degrees of a point inside the first municipality, else (0, 0)."""
-    from layers.models import Municipality
+    from gis.core.models import Municipality
 
     first = Municipality.objects.only("boundary").order_by("name").first()
     if first is None:
@@ -60,8 +60,8 @@ class LocalMapWidget(OpenLayersWidget):
         js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js", "trygg/map_widget.js")
 
     def deserialize(self, value):
-        """The submitted geometry (WKT, GeoJSON, hex WKB) without Z or M (gis.geometry.force_2d):
-        the columns are two-dimensional."""
+        """The submitted geometry (WKT, GeoJSON, hex WKB) without Z or M
+        (gis.core.geometry.force_2d): the columns are two-dimensional."""
         return force_2d(super().deserialize(value))
 
     def get_context(self, name, value, attrs):
@@ -84,7 +84,7 @@ class LocalMapWidget(OpenLayersWidget):
 
 class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
     """A list filter on a relation that offers only the rows the user may see
-    (:func:`gis.tenancy.choices`): no other municipality's names, no superuser's."""
+    (:func:`gis.core.tenancy.choices`): no other municipality's names, no superuser's."""
 
     def field_choices(self, field, request, model_admin):
         rows = tenancy.choices(field.related_model, request.user)
@@ -112,7 +112,7 @@ def scoped_list_filter(model, spec):
 
 class ScopedChoices:
     """Relation fields of the admin's forms offer only the rows the user may see
-    (:func:`gis.tenancy.choices`): another municipality's districts, walks, pins or staff, and
+    (:func:`gis.core.tenancy.choices`): another municipality's districts, walks, pins or staff, and
     superusers, are neither shown nor accepted. For ModelAdmins and inlines alike."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -126,7 +126,7 @@ class ScopedChoices:
 
 class MunicipalAdmin(ScopedChoices, admin.ModelAdmin):
     """Lists, opens and offers as choices only the records of the user's municipalities
-    (:mod:`gis.tenancy`); another municipality's record is "not found". Every list filter on a
+    (:mod:`gis.core.tenancy`); another municipality's record is "not found". Every list filter on a
     relation and every relation field is scoped the same way; models without a municipality
     (categories) are listed whole."""
 

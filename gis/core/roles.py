@@ -9,8 +9,8 @@ from __future__ import annotations
 VIEW_ALL = [
     f"{app}.view_{model}"
     for app, models in {
+        "core": ["municipality"],
         "layers": [
-            "municipality",
             "district",
             "streetsegment",
             "streetlamp",
@@ -32,7 +32,8 @@ VIEW_ALL = [
             "pinvote",
             "pinstatuschange",
         ],
-        "trygg": ["analysisrun", "hotspotcell", "fix", "fixstatuschange"],
+        "hotspots": ["analysisrun", "hotspotcell"],
+        "fixes": ["fix", "fixstatuschange"],
     }.items()
     for model in models
 ]
@@ -59,22 +60,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "walks.view_pincontact",
         "walks.view_contact_details",
         "walks.view_contactaccess",
-        *_crud("trygg", "fix", "analysisrun", actions=("add", "change")),
+        *_crud("fixes", "fix", actions=("add", "change")),
+        *_crud("hotspots", "analysisrun", actions=("add", "change")),
         *_crud("layers", "incident"),
     ],
     "planner": [
         *VIEW_ALL,
-        *_crud("trygg", "fix", "analysisrun", actions=("add", "change")),
+        *_crud("fixes", "fix", actions=("add", "change")),
+        *_crud("hotspots", "analysisrun", actions=("add", "change")),
         *_crud("layers", "district", "streetsegment", "greenarea", "camera"),
     ],
     "street_department": [
         *VIEW_ALL,
-        "trygg.change_fix",
+        "fixes.change_fix",
         *_crud("layers", "streetlamp", "luxreading", "streetsegment"),
     ],
     "parks_department": [
         *VIEW_ALL,
-        "trygg.change_fix",
+        "fixes.change_fix",
         *_crud("layers", "vegetation", "greenarea"),
     ],
     "walk_leader": [
@@ -87,7 +90,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "walks.view_walkaudit",
         "walks.view_walkparticipant",
     ],
-    "analyst": [*VIEW_ALL, "trygg.add_analysisrun"],
+    "analyst": [*VIEW_ALL, "hotspots.add_analysisrun"],
 }
 
 ROLES = tuple(ROLE_PERMISSIONS)
