@@ -35,13 +35,12 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for tests.trust._reaper
+sys.path.insert(0, str(ROOT))  # the project, when run as a script
 
-from _field_clients import runserver_command, start_server, stop_server  # noqa: E402
-
+from gis.drills.phones import runserver_command, start_server, stop_server  # noqa: E402
+from gis.drills.reaper import reap_postgres, subreaper  # noqa: E402
 from gis.embedded_db import EmbeddedCluster  # noqa: E402
 from gis.loopback import free_port  # noqa: E402
-from tests.trust._reaper import reap_postgres, subreaper  # noqa: E402
 
 
 class Writers:

@@ -29,7 +29,7 @@ import threading
 import time
 import uuid
 
-from _field_clients import (
+from gis.drills.phones import (
     BENCH_DB,
     ONE_ADDRESS_CROWD,
     SETTINGS,
@@ -45,7 +45,6 @@ from _field_clients import (
     start_server,
     stop_server,
 )
-
 from gis.loopback import free_port
 
 

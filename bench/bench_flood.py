@@ -45,7 +45,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from _field_clients import (
+from gis.core.conf import RATE_DEFAULTS
+from gis.drills.phones import (
     BENCH_DB,
     CLOSED,
     SETTINGS,
@@ -57,8 +58,6 @@ from _field_clients import (
     start_server,
     stop_server,
 )
-
-from gis.core.conf import RATE_DEFAULTS
 from gis.loopback import free_port
 
 FLOOD_ADDRESS = "127.0.0.2"

@@ -7,7 +7,7 @@ every acknowledged finding and photo is in the database exactly once.
 Same database (`trygg_bench`) and server (gunicorn, gthread workers, demo settings with DEBUG
 off) as bench_field_load.py; photos go to a temporary media directory, deleted at the end with
 the bench walk, also on failure. Each walker is a phone with the field app's outbox
-(`_field_clients.Outbox`): it joins, then adds one finding a second (some with a photo, sent
+(`gis.drills.phones.Outbox`): it joins, then adds one finding a second (some with a photo, sent
 separately once the finding is acknowledged) and flushes its queue; whatever was not answered
 2xx is resent with the same client_uuid, with the field app's backoff. `--kills` times during
 the load the whole gunicorn process group (master and workers) gets SIGKILL: no graceful
@@ -41,7 +41,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from _field_clients import (
+from gis.drills.phones import (
     BENCH_DB,
     ONE_ADDRESS_CROWD,
     SETTINGS,
@@ -60,9 +60,8 @@ from _field_clients import (
     start_server,
     stop_server,
 )
-
+from gis.drills.reaper import subreaper
 from gis.loopback import free_port
-from tests.trust._reaper import subreaper
 
 NETWORK = ("refused", "unknown")
 

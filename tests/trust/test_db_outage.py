@@ -20,9 +20,9 @@ import psycopg
 import pytest
 import requests
 
+from gis.drills.reaper import reap_postgres, subreaper
 from gis.embedded_db import EmbeddedCluster
 from gis.loopback import free_port, wait_until_healthy
-from tests.trust._reaper import reap_postgres, subreaper
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "outage-test-password-1"

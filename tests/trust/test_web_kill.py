@@ -2,7 +2,7 @@
 back, and the phones replay their queues: every finding and photo is stored exactly once.
 
 A gunicorn of its own on the session's test database; three phones with the field app's outbox
-(`bench/_field_clients.py`, the same client as the crash benchmark). Replayed with the same
+(`gis/drills/phones.py`, the same client as the crash benchmark). Replayed with the same
 client_uuid: a finding and a photo stored before the kill whose answers were lost (the replays
 answer 200), a finding and a photo delivered to the frozen server and never processed (201),
 the uploads queued while the server was down (201), and everything one phone ever sent (200).
@@ -21,7 +21,7 @@ from collections import Counter
 import pytest
 from django.db import connections
 
-from bench._field_clients import (
+from gis.drills.phones import (
     Outbox,
     Upload,
     bench_walk,
@@ -34,8 +34,8 @@ from bench._field_clients import (
     start_server,
     stop_server,
 )
+from gis.drills.reaper import subreaper
 from gis.loopback import free_port
-from tests.trust._reaper import subreaper
 from walks.models import FindingPhoto, WalkFinding
 
 

@@ -1,5 +1,5 @@
-"""The field app's side of the server benchmarks: the bench database, a Trygg server on
-loopback, and simulated phones.
+"""The field app's side of the server drills (benchmarks and kill tests): the bench database, a
+Trygg server on loopback, and simulated phones.
 
 A phone's `Outbox` does what the field app's outbox (`walks/static/walks/outbox.js`) does:
 every upload carries the id made on the phone (`client_uuid`) and stays queued until the server
@@ -25,10 +25,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from gis.loopback import wait_until_healthy
 
-from gis.loopback import wait_until_healthy  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 BENCH_DB = "trygg_bench"
 SETTINGS = "gis.settings.demo"
