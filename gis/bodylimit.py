@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from rest_framework.views import APIView
 
 from gis.core import conf
-from walks.api import limits
+from gis.core.api import limits
 from walks.routes import MAX_ROUTE_BYTES
 
 JSON_PREFIXES = ("/api/", "/open311/", "/healthz")
@@ -53,7 +53,7 @@ class RouteClass:
     what: str
 
 
-# The one table of caps. The API's caps are its own (walks.api.limits: a JSON or form body
+# The one table of caps. The API's caps are its own (gis.core.api.limits: a JSON or form body
 # TRYGG_API_BODY_MAX_BYTES, multipart one photo plus 256 kB of fields).
 ROUTE_CLASSES: dict[str, RouteClass] = {
     rc.name: rc

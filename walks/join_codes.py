@@ -3,8 +3,8 @@
 Knowing the code is what lets a phone read and add to a walk (the walk app page, the field API,
 the service worker's cached data). Once the walk is closed, its code answers 404 on every route
 that takes one without a login, as an unknown code does; leaders and staff keep the closed walk
-through their signed-in pages (`walks.leader`: the walk's page, summary and exports), which look
-it up within their municipalities instead.
+through their signed-in pages (`walks.views.leader`: the walk's page, summary and exports), which
+look it up within their municipalities instead.
 
 `PUBLIC_RESULTS_OF_CLOSED_WALKS` is the hook for publishing a closed walk's results by its code
 (a later feature): it is off, and nothing asks for it yet.

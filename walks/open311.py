@@ -47,8 +47,6 @@ from gis.core.datebounds import BOUND_YEARS, out_of_bounds
 from gis.core.idparse import is_ascii_digits, is_ascii_id
 from gis.core.throttles import WriteThrottledMixin, read_throttles, throttles_for
 from gis.core.vocabulary import Department
-from walks.api.common import PublicEndpoint, create_once
-from walks.api.pins import create_pin, municipality_at
 from walks.models import Category, PinPhoto, ResidentPin
 from walks.open311_schema import (
     Open311CreatedRequest,
@@ -57,6 +55,8 @@ from walks.open311_schema import (
     Open311ServiceRequest,
     Open311Token,
 )
+from walks.views.common import PublicEndpoint, create_once
+from walks.views.pins import create_pin, municipality_at
 
 DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000

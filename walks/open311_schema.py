@@ -12,7 +12,7 @@ import re
 from rest_framework import serializers
 
 from gis.core import textguard
-from walks.api.schema import ApiSchema
+from gis.core.api.schema import ApiSchema
 
 
 class Open311Service(textguard.Serializer):

@@ -6,7 +6,8 @@ The report pages have translated paths: /rapportera/ in Swedish, /en/report/ in 
 from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 
-from walks import leader, views
+from walks.views import leader
+from walks.views import pages as views
 
 app_name = "walks"
 

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from walks import open311
-from walks.api import pins, walks
+from walks.views import pins, walks
 
 app_name = "walks_api"
 

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from gis.core.api import schema  # noqa: F401  (registers the OpenAPI schema extensions)
         from gis.core.roles import ensure_roles
 
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="trygg_ensure_roles")

@@ -40,7 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "TRYGG_WALK_STREETS_BUFFER_M": 300,
     # At most this many street segments in one street-network response.
     "TRYGG_STREETS_MAX": 6000,
-    # Request caps of the public API (walks.api.limits): bytes of a JSON or form body, nesting
+    # Request caps of the public API (gis.core.api.limits): bytes of a JSON or form body, nesting
     # depth of a JSON body, files per request. A multipart body may hold one photo
     # (TRYGG_PHOTO_MAX_BYTES) plus 256 kB of fields.
     "TRYGG_API_BODY_MAX_BYTES": 256 * 1024,

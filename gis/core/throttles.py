@@ -79,12 +79,12 @@ def client_address(request) -> str:
 def device_token(request) -> str | None:
     """The client's device token (a UUID) from the header or the body, or None.
 
-    Reading the body parses it with the public API's limits (walks.api.limits), so a body
+    Reading the body parses it with the public API's limits (gis.core.api.limits), so a body
     that cannot be parsed is answered 400/413 here already, never taken as "no token".
     """
     raw = request.META.get(DEVICE_HEADER)
     if not raw and isinstance(request, Request):
-        from walks.api.limits import parsed_data
+        from gis.core.api.limits import parsed_data
 
         data = parsed_data(request)
         if isinstance(data, dict):

@@ -5,7 +5,7 @@
   an XML tree builder) can run out of stack on a hostile file; XML with a document type
   declaration (entity tricks) is refused too. Every nested text Trygg parses from a person (route
   text, route files, GPX) goes through them; the public API's JSON bodies have their own cap
-  (``walks.api.limits``).
+  (``gis.core.api.limits``).
 * :func:`validate_geotiff` accepts a raster only when rasterio opens it as a GeoTIFF with a
   coordinate reference system: an HTML page or script named ``.tif`` is refused.
 

@@ -12,9 +12,9 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from gis.core import textguard
+from gis.core.api.schema import ApiSchema, feature_collection
 from gis.core.vocabulary import Department
 from gis.dashboard.filters import PIN_STATUSES, SEVERITIES, SOURCES, TIMES
-from walks.api.schema import ApiSchema, feature_collection
 
 ALL_GEOMETRIES = ("Point", "LineString", "Polygon", "MultiLineString", "MultiPolygon")
 

@@ -149,7 +149,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Caps of every request body (Django's; the public API caps its own lower, walks.api.limits):
+# Caps of every request body (Django's; the public API caps its own lower, gis.core.api.limits):
 # bytes of the non-file part, form fields and files per request; uploads larger than
 # FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file instead of memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)

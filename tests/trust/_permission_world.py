@@ -148,8 +148,8 @@ def _finding(walk: SafetyWalk, participant: WalkParticipant, note: str) -> WalkF
 
 def build_world(here: Municipality) -> World:
     """Create the world (inside the caller's transaction)."""
-    from walks.api.common import read_photo
-    from walks.api.pins import create_pin
+    from walks.views.common import read_photo
+    from walks.views.pins import create_pin
 
     there, there_walk, there_pin, there_fix = _second_municipality(here)
     users = {role: _user(f"perm-{role}", role, municipality=here) for role in ROLES}

@@ -74,8 +74,8 @@ def clients(demo) -> dict[str, Client]:
 def _pin(demo, *, published: bool):
     from django.contrib.gis.geos import Point
 
-    from walks.api.common import read_photo
-    from walks.api.pins import create_pin
+    from walks.views.common import read_photo
+    from walks.views.pins import create_pin
 
     lon, lat = inside_lonlat(demo)
     values = {

@@ -24,7 +24,6 @@ from rest_framework.test import APIClient
 from gis import frames
 from tests.trust._personal import fresh_media_and_limits, report_pin, staff_user  # noqa: F401
 from tests.walks.conftest import jpeg_bytes, make_walk, upload
-from walks.api.common import attach_photo, read_photo
 from walks.models import (
     Category,
     ContactAccess,
@@ -39,6 +38,7 @@ from walks.models import (
 )
 from walks.retention import anonymous_token
 from walks.triage import record_status_change
+from walks.views.common import attach_photo, read_photo
 
 ROOT = Path(__file__).resolve().parents[2]
 DAYS, LOG_DAYS = 365, 730

@@ -14,8 +14,8 @@ import pytest
 from django.db import connection, connections
 
 from tests.walks.conftest import finding_feature, make_walk, route_lonlat
-from walks.api.common import create_once
 from walks.models import WalkFinding
+from walks.views.common import create_once
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def test_purge_deletes_old_personal_data_and_keeps_the_pins(api, demo, capsys):
         observed_at=long_ago,
     )
     photo = FindingPhoto(finding=finding)
-    from walks.api.common import attach_photo, read_photo
+    from walks.views.common import attach_photo, read_photo
 
     attach_photo(photo, read_photo(upload("f.jpg", jpeg_bytes())))
     FindingPhoto.objects.filter(pk=photo.pk).update(uploaded_at=long_ago)

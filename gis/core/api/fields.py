@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
+from gis.core.api.limits import json_depth_exceeds
 from gis.core.geometry import force_2d
-from walks.api.limits import json_depth_exceeds
 
 WGS84 = 4326
 # Coordinates nest at most 4 lists deep (a MultiPolygon's); deeper input is refused unread.

@@ -29,16 +29,9 @@ from gis.core.api.pagination import GeoJsonLimitOffsetPagination
 from gis.core.models import Municipality
 from gis.core.throttles import WriteThrottledMixin, read_throttles, throttles_for
 from layers.models import District
-from walks.api.common import (
-    PublicEndpoint,
-    attach_photo,
-    check_inside,
-    create_once,
-    photo_gps,
-    read_photo,
-)
-from walks.api.filters import PinFilter
-from walks.api.serializers import (
+from walks.filters import PinFilter
+from walks.models import Category, PinContact, PinPhoto, PinVote, ResidentPin
+from walks.serializers import (
     CategorySerializer,
     NearbyQuery,
     PhotoInput,
@@ -47,8 +40,15 @@ from walks.api.serializers import (
     TrackedPinSerializer,
     VoteInput,
 )
-from walks.models import Category, PinContact, PinPhoto, PinVote, ResidentPin
 from walks.supporters import supporter_of
+from walks.views.common import (
+    PublicEndpoint,
+    attach_photo,
+    check_inside,
+    create_once,
+    photo_gps,
+    read_photo,
+)
 
 NEARBY_LIMIT = 5
 OPEN_STATUSES = (

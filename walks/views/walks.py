@@ -39,13 +39,13 @@ from rest_framework.views import APIView
 from gis.core import conf, tenancy, textguard
 from gis.core.api.fields import WGS84, flatten_feature, to_storage
 from gis.core.api.pagination import GeoJsonLimitOffsetPagination
+from gis.core.api.schema import feature_collection
 from gis.core.throttles import WriteThrottledMixin, device_token, throttles_for
 from layers.models import StreetSegment
 from walks import join_codes
-from walks.api.common import PublicEndpoint, attach_photo, check_inside, create_once, read_photo
-from walks.api.filters import BBoxField, FindingFilter, WalkFilter
-from walks.api.schema import feature_collection
-from walks.api.serializers import (
+from walks.filters import BBoxField, FindingFilter, WalkFilter
+from walks.models import FindingPhoto, SafetyWalk, WalkAudit, WalkFinding, WalkParticipant
+from walks.serializers import (
     AuditInput,
     AuditSerializer,
     FindingInput,
@@ -55,7 +55,7 @@ from walks.api.serializers import (
     PublicWalkSerializer,
     WalkSerializer,
 )
-from walks.models import FindingPhoto, SafetyWalk, WalkAudit, WalkFinding, WalkParticipant
+from walks.views.common import PublicEndpoint, attach_photo, check_inside, create_once, read_photo
 
 
 class StreetProperties(textguard.Serializer):

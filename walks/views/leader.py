@@ -37,7 +37,7 @@ from layers.models import District
 from walks import export, join_codes
 from walks.models import SafetyWalk, WalkAudit, WalkFinding
 from walks.routes import RouteError, parse_route
-from walks.views import _bounds, _map_settings, audit_parameters
+from walks.views.pages import _bounds, _map_settings, audit_parameters
 
 LEADER_GROUPS = ("walk_leader", "coordinator")
 

@@ -23,8 +23,8 @@ from gis.core.api.fields import to_wgs84
 from gis.core.models import Municipality
 from gis.core.vocabulary import ParticipantRole, WhenUnsafe
 from walks import join_codes
-from walks.api.serializers import pin_history
 from walks.models import Category, ResidentPin, SafetyWalk, WalkAudit
+from walks.serializers import pin_history
 
 STATIC_SHELL = (
     "trygg/base.css",

@@ -138,7 +138,7 @@ class ApiSchema(AutoSchema):
     * 400 (`FieldErrors`) with a request body or a validated query parameter,
     * 401 and 403 when the view needs a logged-in role,
     * 404 with path parameters,
-    * 413 with a request body on a public endpoint (walks.api.limits caps those),
+    * 413 with a request body on a public endpoint (gis.core.api.limits caps those),
     * 415 with a request body,
     * 429 on a public endpoint whose rate limits count this method,
     * 503 (`DatabaseUnavailable`, from gis.middleware) everywhere.

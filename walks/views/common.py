@@ -15,11 +15,11 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 
 from gis.core import conf
+from gis.core.api import limits
 from gis.core.api.params import reject_null_path_parts
+from gis.core.api.schema import ApiSchema
 from gis.core.geometry import validate_geometry
 from gis.core.throttles import ReadThrottle, WriteThrottle
-from walks.api import limits
-from walks.api.schema import ApiSchema
 from walks.photos import Photo, PhotoError, inspect_photo, process_photo
 
 M = TypeVar("M", bound=models.Model)
@@ -32,7 +32,7 @@ class PublicEndpoint:
     The API has no language prefix, so messages follow the client's language cookie or
     Accept-Language header (Swedish by default) rather than the site's default language.
     Reads and writes are rate-limited by address unless a view names its own limits
-    (gis.core.throttles). Bodies are capped (walks.api.limits): by their length before the
+    (gis.core.throttles). Bodies are capped (gis.core.api.limits): by their length before the
     limits count the request, by their content after.
     """
 
