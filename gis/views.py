@@ -1,7 +1,7 @@
 """Project-level pages: the start page and a health check."""
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.defaults import page_not_found
@@ -48,3 +48,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
             return error_answer(request.path, 404, NotFound.default_detail)
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+
+
+def moved_page(old: str, new: str):
+    """A view answering 301 to the same address with its path part `old` replaced by `new`
+    (pages of models that moved to another app), keeping the language prefix and query."""
+
+    def redirect(request: HttpRequest) -> HttpResponse:
+        target = request.get_full_path().replace(old, new, 1)
+        return HttpResponsePermanentRedirect(target)
+
+    return redirect

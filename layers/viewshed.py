@@ -1,32 +1,39 @@
-"""The viewshed of a camera as a GEOS polygon in the installation's CRS."""
+"""The stored viewshed of a camera: the engine's sector as a GEOS polygon (Django-side glue).
+
+The geometry itself is :func:`gis.priority.cameras.viewshed`, the same function the priority
+engine measures camera coverage with; this module only reads the model's fields and returns a
+polygon in the camera's SRID (the storage CRS, metres).
+"""
 
 from __future__ import annotations
 
-import math
+import shapely
+from django.contrib.gis.geos import GEOSGeometry, Polygon
 
-from django.contrib.gis.geos import Polygon
-
-
-def sector_ring(
-    x: float, y: float, direction_deg: float | None, fov_deg: float, range_m: float, steps: int = 32
-) -> list[tuple[float, float]]:
-    """Ring of a circular sector in metres (direction clockwise from north; None = full circle)."""
-    if direction_deg is None or fov_deg >= 360:
-        angles = [2 * math.pi * i / steps for i in range(steps)]
-        ring = [(x + range_m * math.sin(a), y + range_m * math.cos(a)) for a in angles]
-        return [*ring, ring[0]]
-    start = math.radians(direction_deg - fov_deg / 2)
-    span = math.radians(fov_deg)
-    arc = [start + span * i / steps for i in range(steps + 1)]
-    ring = [(x, y)] + [(x + range_m * math.sin(a), y + range_m * math.cos(a)) for a in arc]
-    return [*ring, (x, y)]
+from gis.priority.cameras import viewshed
 
 
 def camera_viewshed(camera) -> Polygon | None:
-    """The sector a camera sees, ignoring occlusion by buildings (not in the data)."""
+    """The sector a camera sees, ignoring occlusion by buildings (not in the data).
+
+    Parameters
+    ----------
+    camera : layers.models.Camera
+        Its ``geom`` (storage CRS, metres), ``direction_deg`` (None = all round), ``fov_deg``
+        and ``range_m``.
+
+    Returns
+    -------
+    django.contrib.gis.geos.Polygon or None
+        None when the camera has no location yet.
+    """
     if camera.geom is None:
         return None
-    ring = sector_ring(
-        camera.geom.x, camera.geom.y, camera.direction_deg, camera.fov_deg, camera.range_m
+    shape = viewshed(
+        camera.geom.x,
+        camera.geom.y,
+        direction_deg=camera.direction_deg,
+        fov_deg=camera.fov_deg,
+        range_m=camera.range_m,
     )
-    return Polygon(ring, srid=camera.geom.srid)
+    return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=camera.geom.srid)

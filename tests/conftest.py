@@ -1,6 +1,10 @@
 """Shared fixtures: the embedded PostGIS, one demo database per session, a live server process
 and Debian's Chromium driven by Playwright.
 
+The embedded cluster starts lazily: only when a selected test needs the database (through
+pytest-django's database setup or the live server), so a run of pure tests never waits for
+PostgreSQL. `--quick` deselects every test that needs a database, a server or a browser.
+
 The demo municipality is loaded once into the test database; every test runs in a transaction
 that is rolled back. Browser tests talk to a real server process on the same test database.
 """
@@ -23,18 +27,109 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
+# Fixtures that reach the database, a server process or the browser: a test whose fixtures
+# include one of them is not in the quick tier.
+SLOW_FIXTURES = frozenset(
+    {
+        "embedded_cluster",
+        "django_db_setup",
+        "django_db_blocker",
+        "_django_db_helper",
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "django_user_model",
+        "admin_user",
+        "admin_client",
+        "live_server",
+        "test_database_name",
+        "live_url",
+        "demo",
+        "browser",
+    }
+)
+# Markers of tests that need a database or the browser whatever their fixtures say. A test that
+# reaches the session's PostgreSQL without pytest-django (a CLI subprocess, a raw connection)
+# requests `embedded_cluster`; one that runs a cluster of its own is marked `postgres`.
+SLOW_MARKERS = ("django_db", "browser", "notebook", "postgres")
+# pytest-django's autouse fixture for Django's unittest classes asks for `django_db_blocker` in
+# every test's closure; such classes are judged by their `databases` instead.
+_UNITTEST_SETUP = "_django_setup_unittest"
+
 _started_cluster: EmbeddedCluster | None = None
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Start the embedded cluster before pytest-django creates the test database."""
-    global _started_cluster
-    if os.environ.get("DATABASE_URL"):
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        default=False,
+        help="run only the tests that need no database, server or browser (deselects the rest)",
+    )
+
+
+def needs_database(item: pytest.Item) -> bool:
+    """Whether `item` needs the database, a server or the browser (by markers and fixtures)."""
+    if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+        return True
+    cls = getattr(item, "cls", None)
+    if cls is not None and getattr(cls, "databases", None):
+        return True
+    return bool(fixture_closure(item) & SLOW_FIXTURES)
+
+
+def fixture_closure(item: pytest.Item) -> set[str]:
+    """Every fixture `item` requests, directly or through other fixtures (all overrides)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return set()
+    seen: set[str] = set()
+    pending = [name for name in info.initialnames if name != _UNITTEST_SETUP]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for fixturedef in info.name2fixturedefs.get(name, ()):
+            pending.extend(arg for arg in fixturedef.argnames if arg not in seen)
+    return seen
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With `--quick`, deselect (never skip: in CI a skip fails the run) every slow test."""
+    if not config.getoption("quick"):
         return
+    kept, deselected = [], []
+    for item in items:
+        (deselected if needs_database(item) else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def embedded_cluster(request: pytest.FixtureRequest) -> EmbeddedCluster | None:
+    """The embedded cluster, started on first need (None when DATABASE_URL names the database).
+
+    Stopped when the run ends only if this run started it (see `pytest_unconfigure`); test
+    databases orphaned by killed runs are dropped here, once the cluster is in use.
+    """
+    global _started_cluster
+    if request.config.getoption("quick"):
+        pytest.fail("--quick selected a test that needs the database (see SLOW_FIXTURES)")
+    if os.environ.get("DATABASE_URL"):
+        return None
     cluster = EmbeddedCluster()
     if cluster.start():
         _started_cluster = cluster
     _drop_orphaned_test_databases(cluster)
+    return cluster
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, embedded_cluster) -> None:
+    """pytest-django's last step before it creates the test database: the cluster runs by then."""
 
 
 def _drop_orphaned_test_databases(cluster: EmbeddedCluster) -> None:
@@ -58,6 +153,7 @@ def _drop_orphaned_test_databases(cluster: EmbeddedCluster) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the embedded cluster if this run started it (after every session fixture ended)."""
     if _started_cluster is not None:
         _started_cluster.stop()
 
@@ -132,7 +228,7 @@ def test_database_name(django_db_setup) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_url(test_database_name) -> Iterator[str]:
+def live_url(embedded_cluster, test_database_name) -> Iterator[str]:
     """A real Trygg server process on the test database; yields its base URL."""
     from django.conf import settings
 

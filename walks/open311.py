@@ -21,9 +21,10 @@ a route of its own (walks.urls_api), so the OpenAPI schema documents one media t
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -40,7 +41,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis.core import textguard
+from gis.core import textguard, timeofday
 from gis.core.api.fields import WGS84, CodeField, to_storage, to_wgs84
 from gis.core.api.params import check_no_nul
 from gis.core.datebounds import BOUND_YEARS, out_of_bounds
@@ -230,12 +231,13 @@ class Open311RequestInput(textguard.Serializer):
     jurisdiction_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-def _when_now() -> str:
-    """Open311 has no "when": a report is about the time of day it is sent in."""
-    hour = timezone.localtime().hour
-    if 6 <= hour < 18:
-        return "day"
-    return "evening" if hour < 22 else "night"
+def when_unsafe_at(moment: datetime | None = None) -> str:
+    """Open311 has no "when": a report is about the time of day it is sent in.
+
+    The period of `moment` (aware; default now) on the local clock of ``settings.TIME_ZONE``,
+    by :mod:`gis.core.timeofday`.
+    """
+    return timeofday.period_of(timezone.now() if moment is None else moment, settings.TIME_ZONE)
 
 
 def _since(value: str | None, field: str):
@@ -341,7 +343,7 @@ class Requests(WriteThrottledMixin, Open311View):
         )
         pin_values = {
             "category": values["service_code"],
-            "when": _when_now(),
+            "when": when_unsafe_at(),
             "description": values.get("description", ""),
             "client_uuid": uuid.uuid4(),
             "published": True,

@@ -15,23 +15,23 @@ from django.contrib.gis import admin
 from django.contrib.gis.forms.widgets import OpenLayersWidget
 from django.urls import reverse
 
-from gis.core import tenancy
+from gis.core import conf, tenancy
 from gis.core.geometry import force_2d
-from gis.dashboard import conf
 
 
 def basemap() -> dict[str, str]:
     """The widget's basemap: `TRYGG_BASEMAP_URL` tiles if set, else the street-network tiles.
 
     The street tiles are the dashboard's own vector tiles (same origin, staff who may view the
-    dashboard); an XYZ `{s}` host becomes OpenLayers' `{a-c}`.
+    dashboard), reached by URL name only: the kernel imports no app. An XYZ `{s}` host becomes
+    OpenLayers' `{a-c}`. Both settings are the kernel's (gis.core.conf).
     """
-    url = conf.text("TRYGG_BASEMAP_URL")
+    url = conf.setting("TRYGG_BASEMAP_URL") or ""
     if url:
         return {
             "kind": "xyz",
             "url": re.sub(r"\{s\}", "{a-c}", url),
-            "attribution": conf.text("TRYGG_BASEMAP_ATTRIBUTION"),
+            "attribution": conf.setting("TRYGG_BASEMAP_ATTRIBUTION") or "",
         }
     tile = reverse("dashboard-api:tile", kwargs={"layer": "streets", "z": 0, "x": 0, "y": 0})
     return {"kind": "streets", "url": tile.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")}

@@ -99,15 +99,20 @@ ROLES = tuple(ROLE_PERMISSIONS)
 def ensure_roles(apps=None, **_kwargs) -> None:
     """Create or update the role groups with exactly the permissions listed above.
 
-    Skipped when the migration state handed over by post_migrate has no auth tables (a
-    database being migrated back to zero).
+    Skipped when the migration state handed over by post_migrate lacks the auth tables or any
+    model of this code (a database migrated back to zero, or to a release before a model moved
+    app): content types and permissions made for this code's labels would then sit beside the
+    old ones and take the groups' grants. The next forward `migrate` brings the roles.
     """
+    from django.apps import apps as installed
+
     if apps is not None:
         try:
             apps.get_model("auth", "Permission")
+            for model in installed.get_models():
+                apps.get_model(model._meta.app_label, model._meta.model_name)
         except LookupError:
             return
-    from django.apps import apps as installed
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gis.core import timeofday
+
 
 class Department(models.TextChoices):
     """Who owns a category of problem or a fix."""
@@ -16,11 +18,16 @@ class Department(models.TextChoices):
 
 
 class WhenUnsafe(models.TextChoices):
-    """When a place feels unsafe."""
+    """When a place feels unsafe: the translated labels of :mod:`gis.core.timeofday`'s periods
+    (whose hours decide an incident's period)."""
 
-    DAY = "day", _("Day")
-    EVENING = "evening", _("Evening")
-    NIGHT = "night", _("Night")
+    DAY = timeofday.DAY, _("Day")
+    EVENING = timeofday.EVENING, _("Evening")
+    NIGHT = timeofday.NIGHT, _("Night")
+
+
+if tuple(WhenUnsafe.values) != timeofday.NAMES:  # one vocabulary: same names, same order
+    raise RuntimeError(f"WhenUnsafe {WhenUnsafe.values} differs from timeofday {timeofday.NAMES}")
 
 
 class ParticipantRole(models.TextChoices):

@@ -7,7 +7,7 @@ Query parameters (all optional; a list is comma-separated or repeated):
 from, to   period, ``YYYY-MM-DD`` (local days, both inclusive) or ISO 8601 date-times
 category   category codes (incidents count under the category of their type)
 severity   1..5; only walk findings carry a severity, so this keeps findings only
-when       day, evening, night (incidents: by local hour, see ``INCIDENT_HOURS``)
+when       day, evening, night (incidents: by local hour, see :mod:`gis.core.timeofday`)
 source     walk (safety-walk findings), resident (resident pins), incident
 status     resident-pin statuses; only pins carry one, so this keeps pins only
 district   id of a district; keeps reports whose geometry intersects it
@@ -31,6 +31,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from gis.core import timeofday
 from gis.core.datebounds import out_of_bounds
 from gis.core.idparse import is_ascii_id, parse_id
 from gis.core.models import Municipality
@@ -39,12 +40,9 @@ from layers.models import District, Incident
 from walks.models import Category, ResidentPin, WalkFinding
 
 SOURCES = ("walk", "resident", "incident")
-TIMES = ("day", "evening", "night")
+TIMES = timeofday.NAMES
 SEVERITIES = (1, 2, 3, 4, 5)
 PIN_STATUSES = tuple(ResidentPin.Status.values)
-#: Local hours of an incident's time of day: day [08, 17), evening [17, 22), night otherwise
-#: (the hours the field app offers residents for "day" / "evening" / "night").
-INCIDENT_HOURS = {"day": (8, 17), "evening": (17, 22)}
 #: The category an incident of each type counts under (the prioritisation's mapping).
 INCIDENT_CATEGORY: dict[str, str] = dict(PriorityParams().incident_category)
 PARAMETERS = ("from", "to", "category", "severity", "when", "source", "status", "district")
@@ -274,15 +272,10 @@ def parse_filters(
 REPORT_COLUMNS = ("source", "id", "category", "severity", "tod", "status", "at", "votes", "geom")
 
 
-def _incident_tod_sql() -> tuple[str, list]:
-    (d0, d1), (e0, e1) = INCIDENT_HOURS["day"], INCIDENT_HOURS["evening"]
-    hour = "extract(hour from i.occurred_at AT TIME ZONE %s)"
-    sql = (
-        f"CASE WHEN {hour} >= %s AND {hour} < %s THEN 'day' "
-        f"WHEN {hour} >= %s AND {hour} < %s THEN 'evening' ELSE 'night' END"
-    )
-    tz = settings.TIME_ZONE
-    return sql, [tz, d0, tz, d1, tz, e0, tz, e1]
+def incident_tod_sql(column: str = "i.occurred_at") -> tuple[str, list]:
+    """SQL of an incident's time of day: its local hour in ``settings.TIME_ZONE`` binned by
+    :mod:`gis.core.timeofday` (day / evening / night); returns ``(sql, params)``."""
+    return timeofday.period_case_sql(column, settings.TIME_ZONE)
 
 
 def _incident_category_sql() -> tuple[str, list]:
@@ -378,7 +371,7 @@ def reports_sql(
         )
         params += p
     if "incident" in sources:
-        tod_sql, tod_params = _incident_tod_sql()
+        tod_sql, tod_params = incident_tod_sql()
         cat_sql, cat_params = _incident_category_sql()
         where, p = _common(filters, "i", "occurred_at", envelope, list(envelope_params))
         if filters.categories:

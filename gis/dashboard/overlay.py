@@ -1,10 +1,11 @@
 """Map overlays computed from report points: the heat-map image and Gi* hot-spot cells.
 
 Pure functions over numpy arrays (no Django): coordinates are in the metres of a projected
-storage CRS (e.g. EPSG:3006 or EPSG:3067). They call the engine in :mod:`gis.analysis`
-(kernel density, PNG rendering and legend, square grids, Gi*) and only add what a web map
-needs: the density is warped to Web Mercator (EPSG:3857) so the PNG can be placed exactly by
-its WGS 84 corners, and hot-spot cells come back as a GeoDataFrame.
+storage CRS (e.g. EPSG:3006 or EPSG:3067). They call the engines — :mod:`gis.analysis` for
+kernel density, PNG rendering and legend, :func:`gis.hotspots.compute.hotspot_cells` for Gi*
+— and only add what a web map needs: the density is warped to Web Mercator (EPSG:3857) so the
+PNG can be placed exactly by its WGS 84 corners, and hot-spot cells come back as a
+GeoDataFrame.
 """
 
 from __future__ import annotations
@@ -23,16 +24,13 @@ from rasterio.warp import Resampling, reproject
 
 from gis.analysis import (
     DensityRaster,
-    cell_centres,
     colour_legend,
-    count_points,
-    gistar_grid,
-    grid_to_geodataframe,
     kernel_density,
     make_square_grid,
     render_png,
     wgs84_bounds,
 )
+from gis.hotspots.compute import hotspot_cells
 
 PER_KM2 = 1e6
 WEB_MERCATOR = "EPSG:3857"
@@ -128,7 +126,7 @@ def heat_overlay(
     return HeatOverlay(render_png(web, vmax=vmax, min_alpha=0.0), wgs84_bounds(web), legend, params)
 
 
-def hotspot_cells(
+def hotspot_overlay(
     x: Sequence[float],
     y: Sequence[float],
     *,
@@ -136,57 +134,41 @@ def hotspot_cells(
     extent: Sequence[float],
     cell_size: float,
     distance: float,
-    study_area: shapely.Geometry | None = None,
+    area: shapely.Geometry | None = None,
 ) -> gpd.GeoDataFrame:
-    """Gi* hot and cold spots of point counts on a square grid (binary distance band).
+    """Gi* hot and cold spots of report points for the live map (binary distance band).
+
+    Only the adapter from the dashboard's arrays to the one Gi* cell analysis,
+    :func:`gis.hotspots.compute.hotspot_cells`: the points count once each (unweighted), the
+    grid is a square grid from the north-west corner of `extent`, and every cell intersecting
+    `area` is an observation.
 
     Parameters
     ----------
     x, y : array-like
         Point coordinates in metres of `crs` (may be empty).
     crs : str
-        The projected CRS of the coordinates.
+        The projected CRS of the coordinates, e.g. "EPSG:3006".
     extent : (xmin, ymin, xmax, ymax)
-        Grid extent in metres.
+        Area to cover in metres (the municipality's bounding box).
     cell_size : float
         Cell edge in metres (> 0).
     distance : float
         Neighbourhood band in metres between cell centres (>= cell_size).
-    study_area : shapely geometry, optional
-        Only cells whose centre lies inside are observations (the municipality).
+    area : shapely geometry, optional
+        The study area in `crs` (the municipality); default every cell of the grid.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Every cell of the study area: cell_id, count, z, p and gi_bin (-3..3: cold / hot spot
-        at 90, 95, 99 % confidence; 0 = not significant), cell polygons in `crs`. When there
-        are too few points for Gi* (none, or the same count everywhere) every gi_bin is 0.
+        Every analysed cell: cell_id, row, col, value (number of points), z, p, gi_bin (-3..3),
+        category, cell polygon in `crs`; see :func:`gis.hotspots.compute.hotspot_cells`.
     """
-    if distance < cell_size:
-        raise ValueError(f"distance must be >= cell_size ({cell_size} m), got {distance} m")
-    grid = make_square_grid(extent, cell_size)
-    cx, cy = cell_centres(grid)
-    inside = (
-        np.ones(grid.n_cells, dtype=bool)
-        if study_area is None
-        else shapely.contains_xy(study_area, cx, cy)
+    points = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(
+            np.asarray(x, dtype=np.float64).ravel(), np.asarray(y, dtype=np.float64).ravel()
+        ),
+        crs=crs,
     )
-    xa = np.asarray(x, dtype=np.float64).ravel()
-    ya = np.asarray(y, dtype=np.float64).ravel()
-    counts = (
-        count_points(grid, xa, ya) if xa.size and ya.size else np.zeros(grid.n_cells)
-    ).reshape(grid.rows, grid.cols)
-    mask = inside.reshape(grid.rows, grid.cols)
-    z = np.full(grid.n_cells, np.nan)
-    p = np.full(grid.n_cells, np.nan)
-    gi_bin = np.zeros(grid.n_cells, dtype=np.int8)
-    values = counts[mask]
-    if values.size >= 3 and values.min() != values.max():
-        result = gistar_grid(counts, cell_size, distance, mask=mask)
-        z, p, gi_bin = result.z.ravel(), result.p.ravel(), result.gi_bin.ravel()
-    frame = grid_to_geodataframe(grid, crs=crs)
-    frame["count"] = counts.ravel()
-    frame["z"] = z
-    frame["p"] = p
-    frame["gi_bin"] = gi_bin
-    return frame[inside].reset_index(drop=True)
+    grid = make_square_grid(extent, cell_size)
+    return hotspot_cells(points, grid, distance=distance, study_area="extent", area=area)

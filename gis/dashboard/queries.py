@@ -17,9 +17,8 @@ from django.db import connection
 from gis.core.models import Municipality
 from gis.dashboard import conf
 from gis.dashboard.filters import Filters, reports_sql
-from gis.dashboard.overlay import HeatOverlay, heat_overlay, hotspot_cells
+from gis.dashboard.overlay import HeatOverlay, heat_overlay, hotspot_overlay
 from gis.fixes.models import Fix
-from gis.hotspots.models import AnalysisRun, HotspotCell
 from layers.models import District, Incident
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
 
@@ -140,14 +139,14 @@ def hotspot_frame(filters: Filters):
     """Gi* cells (all of the study area) of the filtered reports, in the storage CRS."""
     area = municipality_area(filters.municipality_id)
     x, y = report_points(filters)
-    return hotspot_cells(
+    return hotspot_overlay(
         x,
         y,
         crs=area.crs,
         extent=area.extent,
         cell_size=conf.number("TRYGG_HOTSPOT_CELL_M"),
         distance=conf.number("TRYGG_HOTSPOT_DISTANCE_M"),
-        study_area=area.boundary,
+        area=area.boundary,
     )
 
 
@@ -170,7 +169,7 @@ def hotspots(filters: Filters) -> tuple[dict, bool]:
                 shapely.geometry.mapping(row.geometry),
                 {
                     "cell": int(row.cell_id),
-                    "count": int(row.count),
+                    "count": int(row.value),
                     "z": round(float(row.z), 3),
                     "p": float(f"{row.p:.3g}"),
                     "gi_bin": int(row.gi_bin),
@@ -187,37 +186,6 @@ def hotspots(filters: Filters) -> tuple[dict, bool]:
 
     value, _, hit = _cached("hot", filters, compute)
     return value, hit
-
-
-def stored_hotspots(municipality_id: int) -> dict | None:
-    """The cells of the latest stored Gi* or emerging-hot-spot run, or None without one."""
-    run = (
-        AnalysisRun.objects.filter(
-            municipality_id=municipality_id,
-            kind__in=[AnalysisRun.Kind.GISTAR, AnalysisRun.Kind.EMERGING],
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if run is None:
-        return None
-    cells = HotspotCell.objects.filter(run=run)
-    features = [
-        _feature(
-            json.loads(cell.geom.transform(4326, clone=True).geojson),
-            {
-                "cell": cell.cell_id,
-                "category": cell.category,
-                "z": cell.z,
-                "p": cell.p,
-                "value": cell.value,
-            },
-        )
-        for cell in cells
-    ]
-    return _collection(
-        features, source="stored", run=run.pk, kind=run.kind, created_at=run.created_at.isoformat()
-    )
 
 
 def districts(municipality_id: int) -> dict:

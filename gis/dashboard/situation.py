@@ -373,7 +373,7 @@ def to_geojson(situation: Situation, reports: list[dict]) -> dict:
                             "layer": "hotspot",
                             "status": status,
                             "cell": int(row.cell_id),
-                            "count": int(row.count),
+                            "count": int(row.value),
                             "z": round(float(row.z), 3),
                             "gi_bin": int(row.gi_bin),
                         },

@@ -1,15 +1,18 @@
-"""Dashboard data endpoints under /api/dashboard/ (no language prefix; `?lang=` for labels)."""
+"""Dashboard data endpoints under /api/dashboard/ (no language prefix; `?lang=` for labels).
+
+The heat map and the hot spots are the hotspots app's views, over the dashboard's filters."""
 
 from django.urls import include, path
 
 from gis.dashboard import views_api as v
+from gis.hotspots import views as hotspots
 
 patterns = [
     path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.pbf", v.TileView.as_view(), name="tile"),
     path("counts/", v.CountsView.as_view(), name="counts"),
-    path("heatmap/", v.HeatmapView.as_view(), name="heatmap"),
-    path("heatmap.png", v.HeatmapPngView.as_view(), name="heatmap-png"),
-    path("hotspots/", v.HotspotsView.as_view(), name="hotspots"),
+    path("heatmap/", v.map_view(hotspots.HeatmapView), name="heatmap"),
+    path("heatmap.png", v.map_view(hotspots.HeatmapPngView), name="heatmap-png"),
+    path("hotspots/", v.map_view(hotspots.HotspotsView), name="hotspots"),
     path("districts/", v.DistrictsView.as_view(), name="districts"),
     path("routes/", v.RoutesView.as_view(), name="routes"),
     path("fixes/", v.FixesView.as_view(), name="fixes"),

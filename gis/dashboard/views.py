@@ -311,7 +311,7 @@ def _hot_summary(status: str, frame) -> dict:
         "status": status,
         "label": hotspot_label(status),
         "cells": len(frame),
-        "top_count": int(strongest["count"].iloc[0]) if len(strongest) else None,
+        "top_count": int(strongest["value"].iloc[0]) if len(strongest) else None,
         "top_z": float(strongest["z"].iloc[0]) if len(strongest) else None,
     }
 

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point, box
 
+from gis.core import timeofday
 from gis.core.vocabulary import AUDIT_PARAMETERS
 from gis.demo.plan import (
     BACKGROUND_INCIDENTS_PER_MONTH,
@@ -47,7 +48,6 @@ CATEGORY_WEIGHTS = {
 INCIDENT_TYPE_FOR = {"gathering": "gathering", "graffiti": "graffiti", "traffic": "illegal_driving"}
 INCIDENT_TYPES = ["vandalism", "graffiti", "glass", "fire", "gathering", "illegal_driving", "other"]
 INCIDENT_SOURCES = ["police", "guard", "night_walkers", "field_team", "housing_company"]
-HOURS = {"day": (8, 17), "evening": (17, 22), "night": (22, 28)}
 ROLES = ["resident", "resident", "resident", "police", "housing", "street", "parks", "other"]
 DISTRICT_NAMES = ("Kamppi", "Kluuvi", "Kruununhaka")
 LAMP_HEIGHT_M = 6.0
@@ -85,18 +85,21 @@ def generate(
     parks: gpd.GeoDataFrame,
     now: datetime,
     seed: int = SEED,
+    tz: str | None = None,
 ) -> DemoData:
     """Generate districts, reports, walks, lux readings and lamp statuses (metric CRS).
 
     `segments` needs `id`, `u`, `v`, `lit`, `length_m`; `lamps` needs `id`; `parks` polygons.
     The same seed gives the same places and counts whatever `now` is (times shift by months)
     and whatever order the layers come in (they are sorted by where they are first).
+    Reports that say day, evening or night are dated at local clock hours of that period
+    (:mod:`gis.core.timeofday`) in the IANA zone `tz`, default ``settings.TIME_ZONE``.
     """
     segments, lamps, parks = (_in_place_order(frame) for frame in (segments, lamps, parks))
     rng = np.random.default_rng(seed)
     months = month_starts(now)
     ends = [*months[1:], now]
-    clock = _Clock(rng, months, ends)
+    clock = _Clock(rng, months, ends, tz or _installation_zone())
     districts = _districts(segments)
     places = _places(segments, parks)
     geometry_of = dict(zip(segments["id"], segments.geometry, strict=True))
@@ -178,22 +181,46 @@ def _in_place_order(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.iloc[order].reset_index(drop=True)
 
 
-class _Clock:
-    """Random instants inside a month, at the hours that match day, evening or night."""
+def _installation_zone() -> str:
+    from django.conf import settings
 
-    def __init__(self, rng: np.random.Generator, starts: list[datetime], ends: list[datetime]):
-        self.rng, self.starts, self.ends = rng, starts, ends
+    return settings.TIME_ZONE
+
+
+class _Clock:
+    """Random instants inside a month, at local clock hours of day, evening or night (`tz`)."""
+
+    def __init__(
+        self, rng: np.random.Generator, starts: list[datetime], ends: list[datetime], tz: str
+    ):
+        self.rng, self.starts, self.ends, self.tz = rng, starts, ends, tz
 
     def at(self, month: int, when: str = "day") -> datetime:
+        """An instant (UTC) of `month` whose local clock hour lies in the period `when`.
+
+        A night drawn on a month's last day runs into the next month's first morning, as
+        nights do. In the current month an instant that would lie after `end` (now) moves to
+        the same clock time on an earlier day, so it is in the past and still in `when`.
+        """
         start, end = self.starts[month], self.ends[month]
         span_days = max((end - start).days, 1)
-        day = start + timedelta(days=int(self.rng.integers(0, span_days)))
-        low, high = HOURS[when]
-        instant = day + timedelta(hours=float(self.rng.uniform(low, high)))
-        # Always draw the fallback, so the random stream (and every later count and place)
-        # does not depend on the day the demo is loaded.
-        fallback = start + (end - start) * float(self.rng.uniform(0.05, 0.95))
-        return instant if instant < end else fallback  # the current month: only the past
+        first_day = start.astimezone(timeofday.zone(self.tz)).date()
+        day = first_day + timedelta(days=int(self.rng.integers(0, span_days)))
+        low, high = timeofday.period(when).span
+        hours = float(self.rng.uniform(low, high))
+        # Always draw the fallback's share, so the random stream (and every later count and
+        # place) does not depend on the day the demo is loaded.
+        share = (float(self.rng.uniform(0.05, 0.95)) - 0.05) / 0.9
+        instant = timeofday.local_instant(day, hours, self.tz)
+        if instant < end:
+            return instant
+        while instant >= end:  # the latest day on which this clock time is past
+            day -= timedelta(days=1)
+            instant = timeofday.local_instant(day, hours, self.tz)
+        days = (day - first_day).days + 1
+        if days > 1:
+            day = first_day + timedelta(days=min(int(share * days), days - 1))
+        return timeofday.local_instant(day, hours, self.tz)
 
 
 def _uuid(rng: np.random.Generator) -> uuid.UUID:

@@ -74,6 +74,14 @@ class StatusForm(TextInputFormMixin, forms.Form):
         if fix.answer and not self.is_bound:
             self.initial["answer"] = fix.answer
 
+    def add_workflow_error(self, error: ValueError) -> None:
+        """Show a change :func:`gis.fixes.workflow.change_status` refused: on the field the
+        error names (``error.field``; the fields here bear that function's argument names),
+        else above the form (an argument the form has no field for, or no field named)."""
+        field = getattr(error, "field", None)
+        message = getattr(error, "message", None) or str(error)
+        self.add_error(field if field in self.fields else None, message)
+
     def clean(self) -> dict:
         data = super().clean()
         to_status = data.get("to_status")

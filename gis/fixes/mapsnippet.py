@@ -12,6 +12,7 @@ import io
 import geopandas as gpd
 import shapely
 from django.contrib.gis.geos import Polygon
+from django.utils.translation import gettext as _
 
 from gis import frames
 from gis.core.figures import figure
@@ -35,6 +36,19 @@ STYLE = {
 }
 
 
+def legend_labels() -> dict[str, str]:
+    """The legend's labels in the active language, by the keys of ``STYLE`` (and ``place``)."""
+    return {
+        "place": _("The place"),
+        "pin": _("Resident pins"),
+        "finding": _("Walk findings"),
+        "lamp_ok": _("Lamps"),
+        "lamp_broken": _("Broken lamps"),
+        "plant": _("Blocking plants"),
+        "lux": _("Lux readings"),
+    }
+
+
 def fix_map_png(fix: Fix, *, labels: dict[str, str]) -> bytes:
     """PNG bytes of the map around ``fix``.
 
@@ -43,7 +57,8 @@ def fix_map_png(fix: Fix, *, labels: dict[str, str]) -> bytes:
     fix : Fix
         The fix (geometry in the storage CRS, metres).
     labels : dict
-        Translated legend labels for keys place, pin, finding, lamp_ok, lamp_broken, plant, lux.
+        Translated legend labels for keys place, pin, finding, lamp_ok, lamp_broken, plant, lux
+        (:func:`legend_labels`).
 
     Returns
     -------

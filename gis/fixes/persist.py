@@ -66,7 +66,6 @@ LIGHTING_FIXES = ("repair_lamps", "add_lighting")
 CLOSED_FIX_STATUSES = (Fix.Status.DONE, Fix.Status.VERIFIED, Fix.Status.REJECTED)
 ANSWERING_FIX_STATUSES = (Fix.Status.DONE, Fix.Status.VERIFIED)
 # Time zone of a municipality's incident hours when it differs from the installation's.
-MUNICIPALITY_TIME_ZONES = {"demo-helsinki": "Europe/Helsinki"}
 _BATCH = 500
 
 
@@ -103,18 +102,14 @@ class Recompute:
     seconds: float
 
 
-def municipality_time_zone(municipality: Municipality) -> str:
-    """IANA time zone in which the municipality's incident hours are read."""
-    return MUNICIPALITY_TIME_ZONES.get(municipality.code, settings.TIME_ZONE)
-
-
 def default_params(municipality: Municipality, **overrides: object) -> PriorityParams:
     """The engine settings for a municipality: its time zone, the database's pin statuses.
 
     Parameters
     ----------
     municipality : Municipality
-        Decides the time zone (``municipality_time_zone``).
+        The municipality whose pin statuses are read. Incident hours are read in the installation's
+        time zone (``settings.TIME_ZONE``), as everywhere (gis.core.timeofday).
     **overrides
         Any ``PriorityParams`` field; invalid values raise ValueError naming the field.
 
@@ -123,7 +118,7 @@ def default_params(municipality: Municipality, **overrides: object) -> PriorityP
     PriorityParams
     """
     values = {
-        "timezone": municipality_time_zone(municipality),
+        "timezone": settings.TIME_ZONE,
         "excluded_pin_statuses": EXCLUDED_PIN_STATUSES,
         **overrides,
     }

@@ -41,6 +41,17 @@ UNTOUCHED_PIN_STATUSES = (
 )
 
 
+class WorkflowError(ValueError):
+    """A status change the workflow refuses. `field` names the argument of
+    :func:`change_status` at fault (``to_status``, ``note``, ``scheduled_for``, ``answer`` or
+    ``when``), so that a form or an API can put `message` on its own field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
 def can_view(user) -> bool:
     """Staff who may see the work lists (every role with the fix view permission)."""
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("fixes.view_fix"))
@@ -104,28 +115,40 @@ def change_status(
     -------
     FixStatusChange
         The stored history entry.
+
+    Raises
+    ------
+    WorkflowError
+        Naming the argument at fault, when the change is not allowed or incomplete.
     """
     if to_status not in next_statuses(fix):
         allowed = ", ".join(next_statuses(fix)) or "none"
-        raise ValueError(
-            f"to_status must be one of [{allowed}] from {fix.status}, got '{to_status}'"
+        raise WorkflowError(
+            "to_status",
+            f"to_status must be one of [{allowed}] from {fix.status}, got '{to_status}'",
         )
     now = timezone.now()
     if when is not None and (timezone.is_naive(when) or when > now):
-        raise ValueError(f"when must be a timezone-aware time not in the future, got {when}")
+        raise WorkflowError(
+            "when", f"when must be a timezone-aware time not in the future, got {when}"
+        )
     when = when or now
     note, answer = note.strip(), answer.strip()
     if to_status == S.SCHEDULED and scheduled_for is None:
-        raise ValueError("scheduled_for must be given when scheduling a fix")
+        raise WorkflowError("scheduled_for", "scheduled_for must be given when scheduling a fix")
     if to_status == S.REJECTED and not note:
-        raise ValueError("note must say why the fix is rejected")
+        raise WorkflowError("note", "note must say why the fix is rejected")
     if to_status == S.DONE and not (answer or fix.answer) and fix.pins.exists():
-        raise ValueError("answer must be given: the residents who reported the place are told")
+        raise WorkflowError(
+            "answer", "answer must be given: the residents who reported the place are told"
+        )
     original = fix
     with transaction.atomic():
         fix = Fix.objects.select_for_update().get(pk=fix.pk)
         if to_status not in next_statuses(fix):
-            raise ValueError(f"to_status '{to_status}' is no longer allowed from {fix.status}")
+            raise WorkflowError(
+                "to_status", f"to_status '{to_status}' is no longer allowed from {fix.status}"
+            )
         previous = fix.status
         fix.status = to_status
         fix.status_changed_at = now

@@ -1,7 +1,8 @@
 """Heat map, Gi* hot spots and emerging hot spots of a selection of reports.
 
-Pure functions (no Django): the input is a GeoDataFrame of report points with ``weight`` and
-``created_at`` columns (as :func:`gis.hotspots.selection.select_reports` returns) in a
+Pure functions (no Django): the input is a GeoDataFrame of report points with ``weight``
+(default 1) and ``created_at`` columns (as :func:`gis.hotspots.selection.select_reports`
+returns) in a
 projected CRS in metres (EPSG:3006 SWEREF 99 TM by default, EPSG:3067 in the demo); the
 output is cells of a square grid (:func:`gis.hotspots.cube.aligned_grid`) as a GeoDataFrame
 in the same CRS, or a density raster. A notebook can call them on any such frame.
@@ -27,6 +28,7 @@ from gis.analysis import (
     kernel_density,
     suggest_bandwidth,
 )
+from gis.analysis import _validation as check
 from gis.hotspots.cube import space_time_counts, step_index, study_mask
 
 GI_BIN_LABELS = {
@@ -40,15 +42,26 @@ GI_BIN_LABELS = {
 }
 
 
-def _points(reports: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if len(reports) == 0:
-        raise ValueError("reports must not be empty: no reports match the selection")
+def _coordinates(reports: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y (metres) and weight of each report (1 without a ``weight`` column); may be empty."""
     if reports.crs is not None and not reports.crs.is_projected:
         raise ValueError(f"reports must be in a projected CRS in metres, got {reports.crs}")
     if not (reports.geom_type == "Point").all():
         raise ValueError("reports must be points (use representative points of lines/areas)")
-    xy = reports.get_coordinates().to_numpy()
-    return xy[:, 0], xy[:, 1], reports["weight"].to_numpy(dtype=np.float64)
+    xy = reports.get_coordinates().to_numpy().reshape(-1, 2)
+    weight = (
+        reports["weight"].to_numpy(dtype=np.float64)
+        if "weight" in reports.columns
+        else np.ones(len(xy))
+    )
+    return xy[:, 0], xy[:, 1], weight
+
+
+def _points(reports: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`_coordinates`, for analyses that need at least one report."""
+    if len(reports) == 0:
+        raise ValueError("reports must not be empty: no reports match the selection")
+    return _coordinates(reports)
 
 
 def heat_surface(
@@ -103,6 +116,14 @@ def heat_surface(
     return raster
 
 
+def _band(distance: float, cell_size: float) -> float:
+    """The Gi* band in metres, checked even when Gi* is undefined and so never computed."""
+    band = check.positive("distance", distance)
+    if band < cell_size:
+        raise ValueError(f"distance must be >= cell_size ({cell_size} m), got {band} m")
+    return band
+
+
 def hotspot_cells(
     reports: gpd.GeoDataFrame,
     grid: SquareGrid,
@@ -115,10 +136,15 @@ def hotspot_cells(
 ) -> gpd.GeoDataFrame:
     """Getis-Ord Gi* hot and cold spots of report counts on a grid (binary distance band).
 
+    The one Gi* cell analysis of Trygg: stored runs (:func:`gis.hotspots.runs.run_gistar`)
+    and the dashboard's live overlay (:func:`gis.dashboard.overlay.hotspot_overlay`) both call
+    it, so a live map and a stored run of the same reports and grid agree cell by cell.
+
     Parameters
     ----------
     reports : geopandas.GeoDataFrame
-        Report points with a ``weight`` column, grid CRS (metres).
+        Report points in the grid CRS (projected, metres), with an optional ``weight``
+        column (default 1 per report). May be empty: nothing is then significant.
     grid : SquareGrid
         Analysis grid, e.g. :func:`gis.hotspots.cube.aligned_grid`.
     distance : float
@@ -128,7 +154,8 @@ def hotspot_cells(
     lines : geopandas.GeoSeries, optional
         Street segments, required for "network".
     area : shapely geometry, optional
-        Analyse only cells intersecting this polygon (e.g. the selected district).
+        Analyse only cells intersecting this polygon (the municipality, a district), so
+        that every report inside it lies in an analysed cell.
     fdr : bool
         Benjamini-Hochberg false discovery rate correction of the confidence bins.
 
@@ -137,19 +164,28 @@ def hotspot_cells(
     geopandas.GeoDataFrame
         One row per analysed cell: cell_id, row, col, value (weighted count), z, p
         (two-sided), gi_bin (-3..3), category (:data:`GI_BIN_LABELS`), cell polygon.
+        When Gi* is undefined (no reports, fewer than 3 analysed cells, or the same value in
+        every analysed cell) z and p are NaN and every cell is "not significant".
     """
-    x, y, w = _points(reports)
+    band = _band(distance, grid.cell_size)
+    x, y, w = _coordinates(reports)
     steps = np.zeros(len(x), np.int64)
     counts = space_time_counts(grid, x, y, steps, 1, w)[0]
-    if counts.sum() == 0:
+    if len(x) and counts.sum() == 0:
         raise ValueError("reports must lie inside the grid: no report falls in any cell")
     mask = study_mask(grid, study_area, totals=counts, lines=lines, area=area)
-    result = gistar_grid(counts, grid.cell_size, distance, mask=mask)
-    gi_bin = classify_gi_bin(result.z, result.p, fdr=fdr)
+    z = np.full(counts.shape, np.nan)
+    p = np.full(counts.shape, np.nan)
+    gi_bin = np.zeros(counts.shape, np.int8)
+    values = counts[mask]
+    if values.size >= 3 and values.min() != values.max():
+        result = gistar_grid(counts, grid.cell_size, band, mask=mask)
+        z, p = result.z, result.p
+        gi_bin = classify_gi_bin(z, p, fdr=fdr)
     cells = _cells(grid, reports.crs, mask)
-    cells["value"] = counts[mask]
-    cells["z"] = result.z[mask]
-    cells["p"] = result.p[mask]
+    cells["value"] = values
+    cells["z"] = z[mask]
+    cells["p"] = p[mask]
     cells["gi_bin"] = gi_bin[mask].astype(np.int64)
     cells["category"] = cells["gi_bin"].map(GI_BIN_LABELS)
     return cells

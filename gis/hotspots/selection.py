@@ -17,6 +17,7 @@ import pandas as pd
 from django.conf import settings
 
 from gis import frames
+from gis.core import timeofday
 from gis.core.models import Municipality
 from gis.core.vocabulary import WhenUnsafe
 from gis.priority.params import DEFAULT_INCIDENT_CATEGORY
@@ -29,9 +30,6 @@ WHEN = tuple(WhenUnsafe.values)
 PIN_SEVERITY = 3
 INCIDENT_SEVERITY = 3
 REFERENCE_SEVERITY = 3.0
-#: Incidents carry no "when": their local hour decides. Day is [7, 18), evening [18, 22).
-DAY_HOURS = (7, 18)
-EVENING_END_HOUR = 22
 #: Pins with these statuses are not counted (they duplicate another pin).
 EXCLUDED_PIN_STATUSES = (ResidentPin.Status.CLOSED_DUPLICATE,)
 REPORT_COLUMNS = [
@@ -124,7 +122,10 @@ def _district_polygon(municipality: Municipality, district: int | None):
 
 
 def incident_when(occurred_at: pd.Series, tz: str | None = None) -> np.ndarray:
-    """Day / evening / night of incidents from their local hour (DAY_HOURS, EVENING_END_HOUR).
+    """Day / evening / night of incidents from their local clock hour.
+
+    Incidents carry no "when": the hour of the instant on the local clock decides, binned by
+    :mod:`gis.core.timeofday` (the same hours as the dashboard and the prioritisation).
 
     Parameters
     ----------
@@ -138,13 +139,7 @@ def incident_when(occurred_at: pd.Series, tz: str | None = None) -> np.ndarray:
     numpy.ndarray
         Object array of "day", "evening" or "night".
     """
-    if len(occurred_at) == 0:
-        return np.zeros(0, dtype=object)
-    hour = pd.to_datetime(occurred_at, utc=True).dt.tz_convert(tz or settings.TIME_ZONE).dt.hour
-    hour = hour.to_numpy()
-    day = (hour >= DAY_HOURS[0]) & (hour < DAY_HOURS[1])
-    evening = (hour >= DAY_HOURS[1]) & (hour < EVENING_END_HOUR)
-    return np.select([day, evening], ["day", "evening"], "night").astype(object)
+    return timeofday.periods_of(occurred_at, tz or settings.TIME_ZONE)
 
 
 def _unified(frame: gpd.GeoDataFrame, source: str, **columns) -> gpd.GeoDataFrame:

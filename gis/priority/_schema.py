@@ -11,6 +11,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from gis.core import timeofday
+
 CATEGORIES: tuple[str, ...] = (
     "lighting",
     "vegetation",
@@ -34,7 +36,7 @@ CATEGORY_DEPARTMENT: dict[str, str] = {
     "other": "street",
 }
 DEPARTMENTS: tuple[str, ...] = ("street", "parks", "property", "housing", "police", "social")
-WHEN: tuple[str, ...] = ("day", "evening", "night")
+WHEN: tuple[str, ...] = timeofday.NAMES
 INCIDENT_TYPES: tuple[str, ...] = (
     "vandalism",
     "graffiti",

@@ -9,9 +9,10 @@ weight is::
            * 0.5 ** (age_days / half_life_days)   # recency relative to as_of
 
 so a fresh pin without votes weighs 1. Findings and pins carry ``when``; ``evening`` and
-``night`` form the ``night`` period. An incident is ``day`` when its hour in
-``params.timezone`` lies in ``params.day_hours``. Items dated after ``as_of``, without a date, or
-pins with an excluded status are not counted; they are returned with a reason.
+``night`` form the ``night`` period. An incident is ``day`` when its local clock hour in
+``params.timezone`` is day by :mod:`gis.core.timeofday` (the one definition of day, evening and
+night). Items dated after ``as_of``, without a date, or pins with an excluded status are not
+counted; they are returned with a reason.
 Each item's demand on a place is ``weight * share`` (the snapping share).
 """
 
@@ -23,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from gis.core import timeofday
 from gis.priority._schema import CATEGORIES
 from gis.priority.params import PriorityParams, check_positive
 
@@ -305,7 +307,5 @@ def _when_period(when: pd.Series) -> np.ndarray:
 def _incident_period(occurred: pd.Series, params: PriorityParams) -> np.ndarray:
     if len(occurred) == 0:
         return np.zeros(0, dtype=object)
-    hour = as_utc(occurred, "incidents.occurred_at").dt.tz_convert(params.timezone).dt.hour
-    start, end = params.day_hours
-    is_day = ((hour >= start) & (hour < end)).fillna(False).to_numpy(dtype=bool)
-    return np.where(is_day, "day", "night").astype(object)
+    periods = timeofday.periods_of(as_utc(occurred, "incidents.occurred_at"), params.timezone)
+    return np.where(periods == timeofday.DAY, "day", "night").astype(object)

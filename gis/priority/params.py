@@ -144,10 +144,9 @@ class PriorityParams:
         Weight per source: ``resident`` (pins), ``safety_walk`` (findings), incident sources.
     excluded_pin_statuses : tuple of str
         Pin statuses not counted (they are listed in ``unassigned`` with that reason).
-    day_hours : (int, int)
-        Incidents whose local hour is in ``[start, end)`` count as day, others evening/night.
     timezone : str
-        IANA zone in which the incident hour is read.
+        IANA zone whose local clock hour decides an incident's period; the hours of day,
+        evening and night are not tunable here, they are :mod:`gis.core.timeofday`'s.
     incident_category : mapping
         Report category of each incident type.
     highway_class, default_class : mapping, str
@@ -195,7 +194,6 @@ class PriorityParams:
         default_factory=lambda: dict(DEFAULT_SOURCE_WEIGHTS)
     )
     excluded_pin_statuses: tuple[str, ...] = ("rejected", "duplicate", "spam")
-    day_hours: tuple[int, int] = (7, 18)
     timezone: str = "Europe/Stockholm"
     incident_category: Mapping[str, str] = field(
         default_factory=lambda: dict(DEFAULT_INCIDENT_CATEGORY)
@@ -246,9 +244,6 @@ class PriorityParams:
         _unit_interval("footfall_floor", self.footfall_floor, closed_high=True)
         _unit_interval("green_share_min", self.green_share_min, closed_high=True)
         _unit_interval("risk_alpha", self.risk_alpha, closed_high=False)
-        start, end = _pair("day_hours", self.day_hours)
-        if not (0 <= start < end <= 24):
-            raise ValueError(f"day_hours must satisfy 0 <= start < end <= 24, got {self.day_hours}")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError, TypeError):

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from gis.dashboard.filters import INCIDENT_CATEGORY, INCIDENT_HOURS
+from gis.core import timeofday
+from gis.dashboard.filters import INCIDENT_CATEGORY
 from layers.models import Incident
 from walks.models import ResidentPin, WalkFinding
 
@@ -34,11 +35,8 @@ def local(*args: int) -> datetime:
 
 
 def incident_tod(occurred: datetime) -> str:
-    hour = timezone.localtime(occurred).hour
-    for name, (start, end) in INCIDENT_HOURS.items():
-        if start <= hour < end:
-            return name
-    return "night"
+    """The time of day of an incident: its local hour, binned by the one vocabulary."""
+    return timeofday.period_of_hour(timezone.localtime(occurred).hour)
 
 
 def orm_reports(

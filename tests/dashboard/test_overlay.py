@@ -2,13 +2,17 @@
 
 import io
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from PIL import Image
 from pyproj import Transformer
 
-from gis.dashboard.overlay import PER_KM2, heat_overlay, hotspot_cells
+from gis.analysis import make_square_grid
+from gis.dashboard.overlay import PER_KM2, heat_overlay, hotspot_overlay
+from gis.hotspots.compute import hotspot_cells
 
 CRS = "EPSG:3067"
 EXTENT = (385_000.0, 6_671_000.0, 387_000.0, 6_673_000.0)
@@ -59,32 +63,44 @@ def test_heat_overlay_rejects_a_bad_bandwidth():
         heat_overlay([386_000], [6_672_000], crs=CRS, extent=EXTENT, bandwidth=-5)
 
 
-def test_hotspot_cells_find_the_cluster_and_keep_the_study_area():
+def test_hotspot_overlay_finds_the_cluster_and_keeps_the_study_area():
     bx, by = _cluster(150, 386_000, 6_672_000, 900, seed=3)
     cx, cy = _cluster(80, 385_550, 6_672_450, 30, seed=4)
-    area = shapely.box(385_000, 6_671_000, 387_000, 6_672_800)
-    cells = hotspot_cells(
-        np.r_[bx, cx],
-        np.r_[by, cy],
-        crs=CRS,
-        extent=EXTENT,
-        cell_size=100,
-        distance=150,
-        study_area=area,
-    )
+    area = shapely.box(385_000, 6_671_000, 387_000, 6_672_750)
+    x, y = np.r_[bx, cx], np.r_[by, cy]
+    cells = hotspot_overlay(x, y, crs=CRS, extent=EXTENT, cell_size=100, distance=150, area=area)
     assert cells.crs.to_string() == CRS
-    assert len(cells) == 20 * 18  # only centres inside the study area
+    assert len(cells) == 20 * 18  # only cells intersecting the study area
+    assert cells.geometry.intersects(area).all()
     hot = cells[cells.gi_bin == 3]
     assert hot.geometry.contains(shapely.Point(385_550, 6_672_450)).any()
     assert (cells.gi_bin >= 0).sum() > 0.9 * len(cells)
-    assert cells["count"].sum() <= 230
+    # Every point of the study area is counted in an analysed cell, once.
+    analysed = shapely.contains_xy(shapely.union_all(cells.geometry.values), x, y)
+    assert cells["value"].sum() == analysed.sum()
+    assert (analysed | ~shapely.contains_xy(area, x, y)).all()
 
 
-def test_hotspot_cells_without_points_are_all_insignificant():
-    cells = hotspot_cells([], [], crs=CRS, extent=EXTENT, cell_size=100, distance=150)
+def test_hotspot_overlay_is_the_hotspot_run_engine_on_unweighted_points():
+    """The live map and a stored run of the same points and grid agree cell by cell."""
+    x, y = _cluster(200, 386_300, 6_671_700, 120, seed=5)
+    area = shapely.box(385_100, 6_671_100, 386_900, 6_672_900)
+    live = hotspot_overlay(x, y, crs=CRS, extent=EXTENT, cell_size=100, distance=150, area=area)
+    reports = gpd.GeoDataFrame(
+        {"weight": np.ones(len(x))}, geometry=gpd.points_from_xy(x, y), crs=CRS
+    )
+    grid = make_square_grid(EXTENT, 100)
+    run = hotspot_cells(reports, grid, distance=150, study_area="extent", area=area)
+    pd.testing.assert_frame_equal(live, run)
+    assert (live.gi_bin == 3).any()
+
+
+def test_hotspot_overlay_without_points_is_all_insignificant():
+    cells = hotspot_overlay([], [], crs=CRS, extent=EXTENT, cell_size=100, distance=150)
     assert len(cells) == 400 and (cells.gi_bin == 0).all() and cells.z.isna().all()
+    assert (cells.category == "not significant").all() and (cells.value == 0).all()
 
 
-def test_hotspot_cells_reject_a_band_smaller_than_a_cell():
+def test_hotspot_overlay_rejects_a_band_smaller_than_a_cell():
     with pytest.raises(ValueError, match="distance"):
-        hotspot_cells([1.0], [1.0], crs=CRS, extent=EXTENT, cell_size=100, distance=50)
+        hotspot_overlay([1.0], [1.0], crs=CRS, extent=EXTENT, cell_size=100, distance=50)

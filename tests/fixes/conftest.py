@@ -51,3 +51,25 @@ def make_user(role: str | None, name: str | None = None) -> User:
         user.groups.add(Group.objects.get(name=role))
     user.municipalities.set(Municipality.objects.all())
     return user
+
+
+def new_fix(municipality, **fields):
+    """A proposed fix stored on a segment of `municipality` that has no fix of its type yet
+    (one fix per type and segment); its place is the segment's unless `geom` is given."""
+    from gis.fixes.models import Fix
+    from layers.models import StreetSegment
+
+    fix_type = fields.pop("fix_type", Fix.Type.REFER_POLICE)
+    taken = Fix.objects.filter(fix_type=fix_type, segment__isnull=False).values("segment")
+    segment = StreetSegment.objects.filter(municipality=municipality).exclude(pk__in=taken).first()
+    values = {
+        "municipality": municipality,
+        "fix_type": fix_type,
+        "department": "street",
+        "cost_class": 1,
+        "score": 1.0,
+        "segment": segment,
+        "geom": segment.geom,
+        **fields,
+    }
+    return Fix.objects.create(**values)

@@ -28,10 +28,11 @@ KEYWORDS = [
 def _template(tmp_path: Path) -> Path:
     """The msgids of the fixes pages and modules, extracted as `makemessages` does."""
     sources = []
-    for template in sorted((ROOT / "gis" / "templates" / "fixes").glob("*.html")):
+    for template in sorted((ROOT / "gis" / "fixes" / "templates" / "fixes").glob("*.html")):
         target = tmp_path / f"{template.name}.py"
         target.write_text(templatize(template.read_text(), origin=str(template)))
         sources.append(str(target))
+    assert len(sources) >= 3, "the fixes templates moved: update this path"
     sources += [str(p) for p in sorted((ROOT / "gis" / "fixes").glob("*.py"))]
     pot = tmp_path / "fixes.pot"
     subprocess.run(

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from gis.fixes.explain import ids
+from gis.fixes.exports import CSV_COLUMNS
 from gis.fixes.models import Fix
-from gis.fixes.views import CSV_COLUMNS
 from tests.fixes.conftest import make_user
 from walks.models import ResidentPin
 
@@ -190,3 +193,13 @@ def test_recompute_from_the_list(client, ranked, demo):
     response = client.post("/fixes/recompute/", {"municipality": demo.code})
     assert response.status_code == 302
     assert Fix.objects.filter(rank=1).exclude(run=ranked.run).exists()
+
+
+def test_a_followup_that_cannot_be_computed_is_said_on_the_page(planner_client, demo):
+    done = Fix.objects.get(municipality=demo, status=Fix.Status.DONE)
+    Fix.objects.filter(pk=done.pk).update(done_at=timezone.now() + dt.timedelta(days=30))
+    response = planner_client.get(f"/en/fixes/{done.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="followup"' not in page
+    assert re.search(r'<p class="meta">as_of must be after [^<]+</p>', page)

@@ -149,11 +149,19 @@ def test_emerging_cells_find_a_new_hot_spot():
     assert result.counts.sum() == len(points)
 
 
-def test_hotspot_cells_refuse_empty_and_geographic_reports():
+def test_hotspot_cells_find_nothing_without_reports_and_refuse_geographic_ones():
     grid = aligned_grid((0, 0, 1000, 1000), 100.0, max_cells=1000)
-    empty = _reports([])
+    empty = hotspot_cells(_reports([]), grid, distance=150.0, study_area="extent")
+    assert len(empty) == grid.n_cells and (empty["category"] == "not significant").all()
+    assert empty["z"].isna().all() and (empty["value"] == 0).all()
     with pytest.raises(ValueError, match="reports must not be empty"):
-        hotspot_cells(empty, grid, distance=150.0, study_area="extent")
+        emerging_cells(
+            _reports([]),
+            grid,
+            month_edges(datetime(2026, 1, 15, tzinfo=UTC), 12),
+            distance=150.0,
+            study_area="extent",
+        )
     degrees = _reports([(24.9, 60.1, datetime(2026, 1, 1, tzinfo=UTC))], crs="EPSG:4326")
     with pytest.raises(ValueError, match="reports must be in a projected CRS"):
         hotspot_cells(degrees, grid, distance=150.0, study_area="extent")

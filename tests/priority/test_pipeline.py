@@ -123,7 +123,6 @@ def test_input_validation_names_the_problem():
         ("footfall_k", 0),
         ("footfall_floor", 1.5),
         ("risk_alpha", 0.0),
-        ("day_hours", (18, 7)),
         ("shrub_height_m", (2.5, 0.7)),
         ("rr_bounds", (2.0, 3.0)),
         ("default_class", "P9"),

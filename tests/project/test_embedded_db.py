@@ -24,6 +24,7 @@ def trygg(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.postgres
 def test_lifecycle(tmp_path):
     cluster = EmbeddedCluster(tmp_path / "var")
     assert cluster.status().startswith("not initialised")
@@ -49,6 +50,7 @@ def test_lifecycle(tmp_path):
     cluster.stop()
 
 
+@pytest.mark.postgres
 def test_cli_db_status_start_stop(tmp_path):
     env = {"TRYGG_VAR_DIR": str(tmp_path / "var")}
     status = trygg("db", "status", env=env)
@@ -83,7 +85,7 @@ def test_cli_usage_errors():
     assert result.returncode == 2 and "usage: trygg db" in result.stderr
 
 
-def test_cli_command_error_is_one_line(tmp_path):
+def test_cli_command_error_is_one_line(tmp_path, embedded_cluster):
     result = trygg(
         "load-osm",
         str(tmp_path / "missing.osm.pbf"),
@@ -99,7 +101,7 @@ def test_run_script_usage():
 
 
 @pytest.mark.parametrize("srid", ["3006", "3067"])
-def test_migrations_honour_the_installation_srid(srid):
+def test_migrations_honour_the_installation_srid(srid, embedded_cluster):
     result = trygg(
         "sqlmigrate",
         "layers",

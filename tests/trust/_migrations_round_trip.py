@@ -37,12 +37,19 @@ def main() -> None:
     left_tables = tables()
     call_command("migrate", interactive=False, verbosity=0, stdout=out)
     after = set(MigrationRecorder(connection).applied_migrations())
+    from django.contrib.contenttypes.models import ContentType
+
     from walks.models import Category
 
+    moved = ["municipality", "analysisrun", "hotspotcell", "fix", "fixstatuschange"]
     print(
         json.dumps(
             {
                 "apps": sorted(loader.migrated_apps),
+                "moved_content_types": sorted(
+                    f"{ct.app_label}.{ct.model}"
+                    for ct in ContentType.objects.filter(model__in=moved)
+                ),
                 "applied_before": len(before & every),
                 "migrations": len(every),
                 "left_applied": [list(key) for key in left_applied],

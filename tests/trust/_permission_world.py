@@ -529,6 +529,13 @@ def _admin_call(world: World, route: str, method: str) -> Call:
             )
         ),
         "admin/(?P<url>.*)$": lambda: Call(reverse("admin:index") + "no-such-page/"),
+        "^admin/layers/municipality/": lambda: Call(
+            reverse("admin:index") + f"layers/municipality/{world.here.pk}/change/"
+        ),
+        "^admin/trygg/analysisrun/": lambda: Call(reverse("admin:index") + "trygg/analysisrun/"),
+        "^admin/trygg/fix/": lambda: Call(
+            reverse("admin:index") + f"trygg/fix/{world.street_fix.pk}/change/"
+        ),
     }
     if route in site:
         return site[route]()

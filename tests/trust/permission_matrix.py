@@ -598,6 +598,16 @@ ADMIN_SITE_ROWS: list[Row] = [
     row("admin:jsi18n", "GET", 200, {NO_SESSION: ADMIN_LOGIN, SIGNED_IN: 200}),
     row("admin:view_on_site", "GET", None, {NO_SESSION: ADMIN_LOGIN, SIGNED_IN: 404}),
     row("admin/(?P<url>.*)$", "GET", None, {NO_SESSION: ADMIN_LOGIN, SIGNED_IN: 404}),
+    # Back-office addresses of models that moved to another app: a permanent redirect for
+    # anyone (the new page then asks for a login and permission as every admin page does).
+    *(
+        row(f"^admin/{old_app}/{name}/", "GET", None, {EVERYONE: 301})
+        for old_app, name in (
+            ("layers", "municipality"),
+            ("trygg", "analysisrun"),
+            ("trygg", "fix"),
+        )
+    ),
 ]
 
 

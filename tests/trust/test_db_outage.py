@@ -27,9 +27,12 @@ from gis.loopback import free_port, wait_until_healthy
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "outage-test-password-1"
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("DATABASE_URL")), reason="needs the embedded PostgreSQL"
-)
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")), reason="needs the embedded PostgreSQL"
+    ),
+]
 
 
 def _trygg(env: dict, *args: str) -> subprocess.CompletedProcess:

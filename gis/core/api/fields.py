@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC
 from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.gis.gdal import CoordTransform, GDALException, SpatialReference
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
@@ -155,3 +157,49 @@ class CodeField(serializers.SlugRelatedField):
         if isinstance(data, str) and "\x00" in data:
             self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
         return super().to_internal_value(data)
+
+
+class ConstantField(serializers.ChoiceField):
+    """An output field that is always `value`, whatever the object serialized (GeoJSON's
+    ``type``, the kind of an answer); documented as an enum of that one value."""
+
+    def __init__(self, value: str, **kwargs) -> None:
+        super().__init__(choices=[value], read_only=True, **kwargs)
+        self.value = value
+
+    def get_attribute(self, instance) -> str:
+        return self.value
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "number"},
+        "minItems": 2,
+        "maxItems": 2,
+        "description": "[longitude, latitude] in WGS 84 degrees",
+    }
+)
+class LonLatField(serializers.Field):
+    """A point on a geometry (its point on surface, so inside areas and on lines) as
+    ``[longitude, latitude]`` in WGS 84 degrees, 6 decimals (about 10 cm); output only."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: GEOSGeometry) -> list[float]:
+        point = to_wgs84(value.point_on_surface)
+        return [round(point.x, 6), round(point.y, 6)]
+
+
+class UtcDateTimeField(serializers.DateTimeField):
+    """An instant as ISO 8601 in UTC (``2025-01-16T19:11:33.736995+00:00``), as the database
+    gives it, rather than DRF's default of the local time zone; output only."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        if not value or isinstance(value, str):
+            return value or None
+        return value.astimezone(UTC).isoformat()

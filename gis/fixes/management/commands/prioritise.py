@@ -13,12 +13,13 @@ import datetime as dt
 import time
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from gis.core.models import Municipality
-from gis.fixes.persist import compute, default_params, municipality_time_zone, recompute
+from gis.fixes.persist import compute, default_params, recompute
 
 
 class Command(BaseCommand):
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         if top < 0:
             raise CommandError(f"--top must be >= 0, got {options['top']}")
         municipality = _municipality(options["municipality"])
-        zone = options["time_zone"] or municipality_time_zone(municipality)
+        zone = options["time_zone"] or settings.TIME_ZONE
         as_of = _as_of(options["as_of"], zone)
         overrides = {
             name: _number(f"--{option.replace('_', '-')}", options[option])

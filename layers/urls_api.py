@@ -1,3 +1,0 @@
-"""The map-layer API (no language prefix)."""
-
-urlpatterns: list = []

@@ -1,0 +1,331 @@
+"""An installation of the release before the house was reshaped upgrades with nothing lost.
+
+`tests/data/backup-before-house.tar` is a real `trygg backup` made by that release (commit
+7da4561, see tests/data/README.md): the municipality still in `layers`, analysis runs, hotspot
+cells, fixes and their history in `trygg`, a coordinator with a role and direct permissions, a
+fix history and an admin log entry. It is restored into a scratch database and migrated by this
+release in a subprocess, as an operator would. The moved models keep their tables, so every row
+must be as it was; what changes is named below, and why.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+
+from gis.backup import read_manifest, restore_backup, table_counts
+from tests.trust._pg import fingerprints, scratch_database
+
+ROOT = Path(__file__).resolve().parents[2]
+ARCHIVE = ROOT / "tests/data/backup-before-house.tar"
+USERNAME = "coordinator_v1"
+
+# The reshaping's migrations: the only rows the upgrade adds anywhere.
+NEW_MIGRATIONS = {
+    ("core", "0001_initial"),
+    ("hotspots", "0001_initial"),
+    ("fixes", "0001_initial"),
+    ("fixes", "0002_shared_status_history"),
+    ("walks", "0006_municipality_in_core"),
+    ("trygg", "0003_models_to_apps"),
+    ("layers", "0003_municipality_to_core"),
+}
+# Moved models: model -> (old app label, new app label). Their content types are re-labelled in
+# place, so the permissions, grants and log entries that point at their ids stay as they are.
+MOVED = {
+    "municipality": ("layers", "core"),
+    "analysisrun": ("trygg", "hotspots"),
+    "hotspotcell": ("trygg", "hotspots"),
+    "fix": ("trygg", "fixes"),
+    "fixstatuschange": ("trygg", "fixes"),
+}
+# Relations whose fingerprint (ordered MD5 of the rows, or a sequence's position) the upgrade
+# changes, and why:
+CHANGED = {
+    "public.django_migrations": "gains exactly the seven rows of NEW_MIGRATIONS",
+    "public.django_migrations_id_seq": "advanced by those seven rows",
+    "public.django_content_type": "the five moved models' rows carry their new app label",
+}
+
+
+@dataclass
+class Upgrade:
+    """The scratch database restored from the old archive and migrated by this release."""
+
+    name: str
+    env: dict[str, str]
+    dbparams: dict[str, str]
+    manifest: dict
+    before: dict[str, tuple]  # fingerprints as restored (the old release's database)
+    after: dict[str, tuple]  # fingerprints after `migrate`
+    content_types_before: dict[int, tuple[str, str]]
+    applied_before: set[tuple[str, str]]  # django_migrations as restored
+    applied_after: set[tuple[str, str]]  # ... and after `migrate`
+    migrate_output: str
+
+
+def trygg(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "gis.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def content_types(dbparams: dict[str, str]) -> dict[int, tuple[str, str]]:
+    with psycopg.connect(**dbparams) as conn:
+        rows = conn.execute("SELECT id, app_label, model FROM django_content_type")
+        return {pk: (app, model) for pk, app, model in rows}
+
+
+def migrations(dbparams: dict[str, str]) -> set[tuple[str, str]]:
+    with psycopg.connect(**dbparams) as conn:
+        return set(conn.execute("SELECT app, name FROM django_migrations").fetchall())
+
+
+def status_width(dbparams: dict[str, str]) -> int:
+    """Width of the fix history's `to_status` column (fixes/0002 widens it from 16 to 20)."""
+    with psycopg.connect(**dbparams) as conn:
+        return conn.execute(
+            "SELECT character_maximum_length FROM information_schema.columns "
+            "WHERE table_name = 'trygg_fixstatuschange' AND column_name = 'to_status'"
+        ).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def upgrade(embedded_cluster, tmp_path_factory) -> Upgrade:
+    assert ARCHIVE.stat().st_size < 2_000_000  # a test fixture, kept small
+    manifest = read_manifest(ARCHIVE)
+    # The archive is the old release's: otherwise this test would prove nothing.
+    assert manifest["database"]["migrations"]["trygg"] == "0002_fix_workflow"
+    assert manifest["database"]["migrations"]["layers"] == "0002_municipality_staff"
+
+    name = f"upgrade_test_{os.getpid()}"
+    media = tmp_path_factory.mktemp("upgrade-media")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gis.settings.demo",
+        "TRYGG_DB_NAME": name,
+        "TRYGG_MEDIA_ROOT": str(media),
+        "TRYGG_SRID": str(manifest["database"]["srid"]),
+    }
+    with scratch_database(name) as dbparams:
+        target = {**settings.DATABASES["default"], "NAME": name}
+        restored = restore_backup(ARCHIVE, target, media)
+        assert restored.tables == manifest["tables"]
+        before = fingerprints(dbparams)
+        types_before = content_types(dbparams)
+        applied_before = migrations(dbparams)
+        migrated = trygg("migrate", "--no-input", env=env)
+        assert migrated.returncode == 0, migrated.stderr[-3000:]
+        yield Upgrade(
+            name=name,
+            env=env,
+            dbparams=dbparams,
+            manifest=manifest,
+            before=before,
+            after=fingerprints(dbparams),
+            content_types_before=types_before,
+            applied_before=applied_before,
+            applied_after=migrations(dbparams),
+            migrate_output=migrated.stdout,
+        )
+
+
+def test_migrate_applies_only_the_reshaping(upgrade):
+    applied = {
+        tuple(line.split()[1].rstrip(".").split(".", 1))
+        for line in upgrade.migrate_output.splitlines()
+        if line.strip().startswith("Applying ")
+    }
+    assert applied == NEW_MIGRATIONS
+    assert "OK" in upgrade.migrate_output
+
+
+def test_every_row_is_kept(upgrade):
+    with psycopg.connect(**upgrade.dbparams) as conn:
+        counts = table_counts(conn)
+    expected = dict(upgrade.manifest["tables"])
+    expected["public.django_migrations"] += len(NEW_MIGRATIONS)
+    # No table appears or disappears; content types and permissions gain no rows for the
+    # moved models; every other table has the backup's count.
+    assert counts == expected
+    assert counts["public.django_content_type"] == 31
+    assert counts["public.auth_permission"] == 125
+    assert counts["public.auth_group_permissions"] == 196
+
+    # Stronger than counts: every relation's rows are identical (ordered MD5), every sequence
+    # where it was, except the relations named in CHANGED.
+    changed = {key for key in upgrade.before if upgrade.before[key] != upgrade.after.get(key)}
+    assert upgrade.before.keys() == upgrade.after.keys()
+    assert changed == set(CHANGED)
+    assert upgrade.applied_after == upgrade.applied_before | NEW_MIGRATIONS
+    assert NEW_MIGRATIONS.isdisjoint(upgrade.applied_before)
+
+    # The fix history's status columns are wider (fixes/0002), the values the same.
+    assert status_width(upgrade.dbparams) == 20
+
+
+def test_moved_models_keep_their_content_type_ids(upgrade):
+    before = upgrade.content_types_before
+    after = content_types(upgrade.dbparams)
+    assert before.keys() == after.keys()
+    for pk, (app, model) in before.items():
+        if model in MOVED and app == MOVED[model][0]:
+            assert after[pk] == (MOVED[model][1], model)
+        else:
+            assert after[pk] == (app, model)
+    assert {model for (app, model) in after.values() if model in MOVED} == set(MOVED)
+    assert not {app for (app, model) in after.values() if model in MOVED} & {"trygg", "layers"}
+
+
+def test_the_old_coordinator_works_on_with_the_new_models_and_pages(upgrade):
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.project._upgraded_probe"],
+        cwd=ROOT,
+        env=upgrade.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+
+    # Content types through the ORM: the new labels, the old ids.
+    old_ids = {
+        model: pk
+        for pk, (app, model) in upgrade.content_types_before.items()
+        if model in MOVED and app == MOVED[model][0]
+    }
+    assert found["content_types"] == {
+        model: [old_ids[model], new] for model, (_, new) in MOVED.items()
+    }
+    # The user's direct grants were made as trygg.view_fix and layers.view_municipality.
+    assert found["direct"] == ["core.view_municipality", "fixes.view_fix"]
+    assert found["groups"] == ["coordinator"]
+    assert "fixes.change_fix" in found["through_groups"]
+    assert "fixes.change_fix" not in found["direct"]
+    assert not [code for code in found["through_groups"] if code.startswith("trygg.")]
+    assert found["has"] == {
+        "fixes.view_fix": True,
+        "fixes.change_fix": True,
+        "core.view_municipality": True,
+        "hotspots.view_analysisrun": True,
+        "trygg.view_fix": False,
+        "layers.view_municipality": False,
+    }
+
+    history = [
+        [2, "proposed", "planned", "v1 plan", USERNAME],
+        [2, "planned", "scheduled", "v1 sched", USERNAME],
+        [3, "proposed", "rejected", "not ours", USERNAME],
+    ]
+    assert found["history"] == history
+    assert found["log"] == {
+        "content_type": "fixes.fix",
+        "object": "Fix",
+        "object_id": "2",
+        "message": "v1 change",
+        "url": "/admin/fixes/fix/2/change/",
+        "user": USERNAME,
+    }
+    tables = upgrade.manifest["tables"]
+    assert found["counts"] == {
+        "pins": tables["public.walks_residentpin"],
+        "walks": tables["public.walks_safetywalk"],
+        "fixes": tables["public.trygg_fix"],
+        "v1_walks": 1,
+    }
+    assert found["fixes_of"] == {"scheduled": [2], "rejected": [3]}
+
+    pages = found["pages"]
+    assert pages["list scheduled"] == [200, [2]]
+    assert pages["list rejected"] == [200, [3]]
+    assert pages["detail 2"] == [200, ["v1 plan", "v1 sched", USERNAME]]
+    assert pages["api list scheduled"] == [200, [2]]
+    api_history = pages["api fix 2"][1] + pages["api fix 3"][1]
+    assert pages["api fix 2"][0] == pages["api fix 3"][0] == 200
+    assert api_history == [[old, new, by, note] for _, old, new, note, by in history]
+
+
+def test_the_upgraded_database_needs_no_migration(upgrade):
+    check = trygg("migrate", "--check", env=upgrade.env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    models = trygg("makemigrations", "--check", "--dry-run", env=upgrade.env)
+    assert models.returncode == 0, models.stdout + models.stderr
+    assert "No changes detected" in models.stdout
+
+
+def test_restoring_the_old_backup_over_the_upgrade(upgrade):
+    """After an accident an operator restores the last backup, made by the old release, into
+    the upgraded database: `trygg restore --force` restores it and migrates it to this release."""
+    env = upgrade.env
+    refused = trygg("restore", str(ARCHIVE), env=env)
+    assert refused.returncode == 1
+    assert "is not empty" in refused.stderr and "--force" in refused.stderr
+
+    # --no-migrate: exactly the backup's database, nothing of the upgraded one left over.
+    kept = trygg("restore", str(ARCHIVE), "--force", "--no-migrate", env=env)
+    assert kept.returncode == 0, kept.stderr[-3000:]
+    (warning,) = kept.stderr.strip().splitlines()
+    assert warning.startswith("warning: the backup is from an older release: 7 migration(s)")
+    assert "run `trygg migrate` before serving it" in warning
+    assert all(f"{app}.{name}" in warning for app, name in NEW_MIGRATIONS)
+    assert fingerprints(upgrade.dbparams) == upgrade.before
+    assert status_width(upgrade.dbparams) == 16
+
+    # The default: restored, then migrated, to the same database the first upgrade made.
+    restored = trygg("restore", str(ARCHIVE), "--force", env=env)
+    assert restored.returncode == 0, restored.stderr[-3000:]
+    lines = restored.stdout.splitlines()
+    assert lines[0].startswith(f"restored {ARCHIVE} into database {upgrade.name}: 37 tables")
+    assert lines[1].startswith("the backup is from an older release: applying this release's 7")
+    assert lines[-1] == "migrated: the database is at this release's migrations"
+    again = fingerprints(upgrade.dbparams)
+    # django_migrations differs only in the times the seven rows were applied.
+    assert {k: v for k, v in again.items() if k != "public.django_migrations"} == {
+        k: v for k, v in upgrade.after.items() if k != "public.django_migrations"
+    }
+    assert migrations(upgrade.dbparams) == upgrade.applied_after
+    assert trygg("migrate", "--check", env=env).returncode == 0
+
+
+def _with_manifest_migration(archive: Path, target: Path, app: str, name: str) -> Path:
+    """A copy of `archive` whose manifest says its database had migration `app.name` applied."""
+    with tarfile.open(archive) as src, tarfile.open(target, "w") as dst:
+        for member in src:
+            data = src.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["database"]["migrations"][app] = name
+                data = json.dumps(manifest).encode()
+            info = tarfile.TarInfo(member.name)
+            info.size = len(data)
+            dst.addfile(info, io.BytesIO(data))
+    return target
+
+
+def test_a_backup_from_a_newer_release_is_refused_before_anything_changes(upgrade, tmp_path):
+    newer = _with_manifest_migration(ARCHIVE, tmp_path / "newer.tar", "fixes", "0099_future")
+    before = fingerprints(upgrade.dbparams)
+    result = trygg("restore", str(newer), "--force", env=upgrade.env)
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line == (
+        "CommandError: the backup's migration fixes.0099_future is unknown to this release of "
+        "Trygg (a newer release made it): restore it with that release, or upgrade Trygg first"
+    )
+    assert fingerprints(upgrade.dbparams) == before
