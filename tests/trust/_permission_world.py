@@ -249,9 +249,9 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
         "auth.group": Group.objects.create(name="perm-matrix-group"),
         "auth.user": User.objects.create_user("perm-matrix-victim", is_staff=True),
         "hotspots.analysisrun": AnalysisRun.objects.create(municipality=here, kind="heatmap"),
-        "trygg.fix": world.street_fix,
+        "fixes.fix": world.street_fix,
         # An empty municipality the same staff work for: deleting the demo would take long.
-        "layers.municipality": _empty_municipality_of_the_staff(world),
+        "core.municipality": _empty_municipality_of_the_staff(world),
         **layer_records,
         "walks.category": Category.objects.create(
             code="perm-matrix", name_sv="Matris", name_en="Matrix", owner="street"
@@ -571,7 +571,7 @@ def _admin_call(world: World, route: str, method: str) -> Call:
 
 def call_for(world: World, route: str, method: str, actor: str) -> Call:
     """The request of one row of the matrix as `actor`."""
-    if route.startswith("admin"):
+    if route.lstrip("^").startswith("admin"):
         return _admin_call(world, route, method)
     return _app_call(world, route, method, actor)
 

@@ -451,12 +451,12 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "hotspots.analysisrun": AdminModel(
         view=VIEW_ALL, add=("coordinator", "planner", "analyst"), change=("coordinator", "planner")
     ),
-    "trygg.fix": AdminModel(
+    "fixes.fix": AdminModel(
         view=VIEW_ALL,
         add=("coordinator", "planner"),
         change=("coordinator", "planner", "street_department", "parks_department"),
     ),
-    "layers.municipality": AdminModel(view=VIEW_ALL),
+    "core.municipality": AdminModel(view=VIEW_ALL),
     "layers.district": _crud("planner", view=(*VIEW_ALL, "walk_leader")),
     "layers.streetsegment": _crud("planner", "street_department", view=(*VIEW_ALL, "walk_leader")),
     "layers.streetlamp": _crud("street_department"),
