@@ -1,18 +1,17 @@
 """Dashboard data endpoints under /api/dashboard/ (no language prefix; `?lang=` for labels).
 
-The heat map and the hot spots are the hotspots app's views, over the dashboard's filters."""
+The heat map and the hot spots are the hotspots app's routes (`gis/hotspots/urls_api.py`), bound
+to the dashboard's filters and access rules."""
 
 from django.urls import include, path
 
 from gis.dashboard import views_api as v
-from gis.hotspots import views as hotspots
+from gis.hotspots import urls_api as hotspots
 
 patterns = [
     path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.pbf", v.TileView.as_view(), name="tile"),
     path("counts/", v.CountsView.as_view(), name="counts"),
-    path("heatmap/", v.map_view(hotspots.HeatmapView), name="heatmap"),
-    path("heatmap.png", v.map_view(hotspots.HeatmapPngView), name="heatmap-png"),
-    path("hotspots/", v.map_view(hotspots.HotspotsView), name="hotspots"),
+    *hotspots.patterns(v.map_view),
     path("districts/", v.DistrictsView.as_view(), name="districts"),
     path("routes/", v.RoutesView.as_view(), name="routes"),
     path("fixes/", v.FixesView.as_view(), name="fixes"),
