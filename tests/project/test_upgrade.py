@@ -24,6 +24,7 @@ import pytest
 from django.conf import settings
 
 from gis.backup import read_manifest, restore_backup, table_counts
+from tests._cli import trygg
 from tests.trust._pg import fingerprints, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,17 +73,6 @@ class Upgrade:
     applied_before: set[tuple[str, str]]  # django_migrations as restored
     applied_after: set[tuple[str, str]]  # ... and after `migrate`
     migrate_output: str
-
-
-def trygg(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "gis.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def content_types(dbparams: dict[str, str]) -> dict[int, tuple[str, str]]:

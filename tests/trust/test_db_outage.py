@@ -23,6 +23,7 @@ import requests
 from gis.drills.reaper import reap_postgres, subreaper
 from gis.embedded_db import EmbeddedCluster
 from gis.loopback import free_port, wait_until_healthy
+from tests._cli import trygg
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "outage-test-password-1"
@@ -33,17 +34,6 @@ pytestmark = [
         bool(os.environ.get("DATABASE_URL")), reason="needs the embedded PostgreSQL"
     ),
 ]
-
-
-def _trygg(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "gis.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
 
 
 def postmaster_pid(cluster: EmbeddedCluster) -> int:
@@ -74,7 +64,7 @@ def _serve(cluster: EmbeddedCluster, root: Path):
             "call_command('migrate', interactive=False, verbosity=0)\n"
             f"User.objects.create_superuser('boss', 'boss@example.se', {PASSWORD!r})\n"
         )
-        done = _trygg(env, "shell", "-c", setup)
+        done = trygg("shell", "-c", setup, env=env, timeout=180)
         assert done.returncode == 0, done.stderr
         port = free_port()
         log_path = root / "server.log"
@@ -190,11 +180,11 @@ def test_kill_restart_recover(private_server):
         assert response.status_code == 503
         refused.append(f"during-{i}")
 
-    started = _trygg(env, "db", "start")
+    started = trygg("db", "start", env=env, timeout=180)
     restart_deadline = time.monotonic() + 30
     while started.returncode != 0 and time.monotonic() < restart_deadline:
         time.sleep(0.5)  # the killed postmaster's children may still hold its shared memory
-        started = _trygg(env, "db", "start")
+        started = trygg("db", "start", env=env, timeout=180)
     assert started.returncode == 0 and started.stdout.startswith("started"), started
     restarted_at = time.monotonic()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import connection
 
 from gis.backup import create_backup, restore_backup
+from tests._cli import trygg
 from tests.trust._pg import fingerprints, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,17 +56,6 @@ def test_migrate_to_zero_and_back_with_the_demo(test_database_name, tmp_path):
         "hotspots.analysisrun",
         "hotspots.hotspotcell",
     ]
-
-
-def trygg(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "gis.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_the_reshaping_rolls_back_on_the_old_releases_data(tmp_path, embedded_cluster):

@@ -20,6 +20,7 @@ from django.contrib.gis.geos import Point
 from django.db import connections
 from django.utils import timezone
 
+from gis.core.vocabulary import AUDIT_PARAMETERS
 from tests.conftest import screenshot
 from walks.models import Category, PinVote, ResidentPin, SafetyWalk, WalkAudit, WalkFinding
 
@@ -138,17 +139,7 @@ def test_walk_offline_first(live_url, phone, committed):
     audit = page.locator("#wa-audit-form")
     audit.wait_for(state="visible")
     audit.locator("#wa-stop").fill("Busshållplatsen")
-    for name in (
-        "lighting",
-        "openness",
-        "visibility",
-        "people",
-        "security",
-        "walk_path",
-        "public_transport",
-        "diversity",
-        "feeling",
-    ):
+    for name in AUDIT_PARAMETERS:
         audit.locator(f'input[name="{name}"][value="1"] + span').click()
     audit.locator('button[type="submit"]').click()
     audit.wait_for(state="hidden")

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from gis.core.models import Municipality
+from gis.core.options import municipality_option
 from gis.fixes.persist import compute, default_params, recompute
 
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         top = _number("--top", options["top"], integer=True)
         if top < 0:
             raise CommandError(f"--top must be >= 0, got {options['top']}")
-        municipality = _municipality(options["municipality"])
+        municipality = municipality_option(options["municipality"])
         zone = options["time_zone"] or settings.TIME_ZONE
         as_of = _as_of(options["as_of"], zone)
         overrides = {
@@ -113,22 +113,6 @@ def _number(flag: str, text: str, *, integer: bool = False) -> float:
     except ValueError:
         kind = "an integer" if integer else "a number"
         raise CommandError(f"{flag} must be {kind}, got {text!r}") from None
-
-
-def _municipality(code: str | None) -> Municipality:
-    if code:
-        municipality = Municipality.objects.filter(code=code).first()
-        if municipality is None:
-            known = ", ".join(Municipality.objects.values_list("code", flat=True)) or "none"
-            raise CommandError(f"--municipality {code!r} is unknown (known: {known})")
-        return municipality
-    municipalities = list(Municipality.objects.all()[:2])
-    if len(municipalities) != 1:
-        raise CommandError(
-            f"--municipality is required when there are {Municipality.objects.count()} "
-            "municipalities"
-        )
-    return municipalities[0]
 
 
 def _as_of(text: str | None, zone: str) -> dt.datetime:

@@ -68,21 +68,6 @@ def _split(values: list[str]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
-def municipality(code: str | None) -> Municipality:
-    """The municipality with `code`, or the only one when no code is given."""
-    if code:
-        found = Municipality.objects.filter(code=code).first()
-        if found is None:
-            codes = ", ".join(Municipality.objects.values_list("code", flat=True)) or "none"
-            raise CommandError(f"--municipality must be one of {codes}, got {code!r}")
-        return found
-    everyone = list(Municipality.objects.all()[:2])
-    if len(everyone) != 1:
-        codes = ", ".join(Municipality.objects.values_list("code", flat=True)) or "none loaded"
-        raise CommandError(f"--municipality is required: choose one of {codes}")
-    return everyone[0]
-
-
 def selection(options: dict, place: Municipality) -> ReportSelection:
     """The report filters of the command line."""
     district = options["district"]

@@ -15,6 +15,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from gis.analysis import DEFAULT_BANDWIDTH_M
+from gis.core.options import municipality_option
 from gis.hotspots.management.commands import _analysis_args as args
 from gis.hotspots.runs import MAX_HEATMAP_CELLS, run_heatmap
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         cell_size = args.number("--cell-size", options["cell_size"])
         max_cells = args.number("--max-cells", options["max_cells"], integer=True)
         since, until = args.period(options)
-        place = args.municipality(options["municipality"])
+        place = municipality_option(options["municipality"])
         selection = args.selection(options, place)
         who = args.user(options["user"])
         started = time.perf_counter()

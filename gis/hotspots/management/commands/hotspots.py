@@ -17,6 +17,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gis.core.options import municipality_option
 from gis.hotspots.cube import STUDY_AREAS
 from gis.hotspots.management.commands import _analysis_args as args
 from gis.hotspots.runs import (
@@ -99,7 +100,7 @@ class Command(BaseCommand):
                 raise CommandError("--end is for --emerging; for Gi* give --since/--until")
             since, until = args.period(options)
             extra = {"since": since, "until": until}
-        place = args.municipality(options["municipality"])
+        place = municipality_option(options["municipality"])
         selection = args.selection(options, place)
         who = args.user(options["user"])
         started = time.perf_counter()
