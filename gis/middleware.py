@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import threading
@@ -29,6 +28,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 
+from gis.core import conf
 from gis.core.logsafe import log_value
 
 logger = logging.getLogger("trygg.db")
@@ -220,9 +220,7 @@ class ContentSecurityPolicyMiddleware:
     @staticmethod
     def policy() -> str:
         """The policy of the current settings, with the field maps' basemap server allowed."""
-        basemap = getattr(settings, "TRYGG_BASEMAP_URL", "") or os.environ.get(
-            "TRYGG_BASEMAP_URL", ""
-        )
+        basemap = conf.setting("TRYGG_BASEMAP_URL")
         extra = [source for source in [_source(basemap)] if source]
         return build_policy(settings.TRYGG_CSP, extra, settings.TRYGG_CSP_REPORT_URI)
 

@@ -1,4 +1,4 @@
-"""Settings of the field app with their defaults.
+"""Settings shared across the apps (the field app, the API, every map) with their defaults.
 
 Every value can be set in the Django settings (same name) or, failing that, in the environment
 (same name; numbers as digits, rate limits as "N/second|minute|hour|day"). Values are read at
@@ -32,8 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "TRYGG_PERSONAL_DATA_RETENTION_DAYS": 365,
     # Entries of the log of who saw residents' contact details are kept this many days.
     "TRYGG_CONTACT_ACCESS_RETENTION_DAYS": 730,
-    # Optional XYZ basemap for the field maps, e.g. "https://tile.example.org/{z}/{x}/{y}.png";
-    # empty: the maps show the cached street network only.
+    # Optional XYZ basemap for every map (field app, dashboard, back office), e.g.
+    # "https://tile.example.org/{z}/{x}/{y}.png"; the CSP then allows its origin. Empty: the maps
+    # show the loaded street network only.
     "TRYGG_BASEMAP_URL": "",
     "TRYGG_BASEMAP_ATTRIBUTION": "",
     # Streets within this distance of a walk's route are sent (and cached) with the walk, metres.
@@ -84,7 +85,7 @@ RATE_DEFAULTS: dict[str, str] = {
 
 
 def setting(name: str) -> Any:
-    """The value of a field-app setting: Django settings, then environment, then default."""
+    """The value of a shared setting: Django settings, then environment, then default."""
     if hasattr(settings, name):
         return getattr(settings, name)
     default = DEFAULTS[name]

@@ -1,10 +1,9 @@
 """Dashboard settings: a Django setting of the same name wins, else the environment, else the
-default below (so an installation can set them either way without a settings change).
+default below (so an installation can set them either way without a settings change). The
+basemap (`TRYGG_BASEMAP_URL`, `TRYGG_BASEMAP_ATTRIBUTION`) is the kernel's setting, shared by
+every map (`gis.core.conf`).
 
 =============================  =======  ======================================================
-TRYGG_BASEMAP_URL              ""       XYZ raster tile URL ({z}/{x}/{y}); empty: the loaded
-                                        street network is the basemap
-TRYGG_BASEMAP_ATTRIBUTION      ""       attribution shown for that basemap
 TRYGG_SITUATION_PERIOD_DAYS    14       the rhythm of the situation picture (days)
 TRYGG_HEATMAP_BANDWIDTH_M      150      heat-map kernel radius (metres)
 TRYGG_HOTSPOT_CELL_M           100      Gi* grid cell (metres)
@@ -20,8 +19,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 DEFAULTS: dict[str, object] = {
-    "TRYGG_BASEMAP_URL": "",
-    "TRYGG_BASEMAP_ATTRIBUTION": "",
     "TRYGG_SITUATION_PERIOD_DAYS": 14,
     "TRYGG_HEATMAP_BANDWIDTH_M": 150.0,
     "TRYGG_HOTSPOT_CELL_M": 100.0,

@@ -15,6 +15,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from pyproj import Transformer
 
+from gis.core import conf as core_conf
 from gis.core import tenancy
 from gis.core.vocabulary import Department, WhenUnsafe
 from gis.dashboard import charts, conf, queries
@@ -254,8 +255,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "triage": api + "pins/{id}/triage/",
             "situation": reverse("dashboard:situation"),
         },
-        "basemap": conf.text("TRYGG_BASEMAP_URL"),
-        "basemapAttribution": conf.text("TRYGG_BASEMAP_ATTRIBUTION"),
+        "basemap": core_conf.setting("TRYGG_BASEMAP_URL"),
+        "basemapAttribution": core_conf.setting("TRYGG_BASEMAP_ATTRIBUTION"),
         "bounds": bounds,
         "months": _months(first or now, max(last or now, now)),
         "categories": [

@@ -8,6 +8,7 @@ the walk through every page below also names the page that broke it.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from html.parser import HTMLParser
 
@@ -17,6 +18,7 @@ from django.test import Client
 
 from gis.middleware import build_policy
 from tests.conftest import CspWatch, screenshot
+from tests.dashboard.conftest import make_user
 
 PASSWORD = "csp-test-pass-1"
 
@@ -407,3 +409,25 @@ def test_admin_map_widget_draws_and_saves_a_point(
             assert moved.x > first.x and moved.y == pytest.approx(first.y, abs=1e-4)
         finally:
             lamp.delete()
+
+
+def test_every_map_reads_the_one_basemap_setting(demo, client, settings, monkeypatch):
+    """The dashboard's map and the CSP read the one basemap setting (gis.core.conf): set in the
+    environment only, both follow it."""
+    url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    for name in ("TRYGG_BASEMAP_URL", "TRYGG_BASEMAP_ATTRIBUTION"):
+        if hasattr(settings, name):
+            delattr(settings, name)
+    monkeypatch.setenv("TRYGG_BASEMAP_URL", url)
+    monkeypatch.setenv("TRYGG_BASEMAP_ATTRIBUTION", "© Example tiles")
+    client.force_login(make_user("planner", prefix="basemap"))
+    page = client.get("/dashboard/")
+    config = json.loads(
+        re.search(
+            r'<script id="dashboard-config" type="application/json">(.*?)</script>',
+            page.content.decode(),
+            re.S,
+        ).group(1)
+    )
+    assert (config["basemap"], config["basemapAttribution"]) == (url, "© Example tiles")
+    assert "https://tiles.example.org" in _directives(page["Content-Security-Policy"])["img-src"]
