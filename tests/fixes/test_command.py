@@ -43,7 +43,7 @@ def test_dry_run_stores_nothing(demo):
         (["--half-life", "-5"], "--half-life must be > 0"),
         (["--half-life", "soon"], "--half-life must be a number"),
         (["--snap-tolerance", "0"], "--snap-tolerance must be > 0"),
-        (["--as-of", "2024-02-30"], "--as-of must be a date YYYY-MM-DD"),
+        (["--as-of", "2024-02-30"], "--as-of must be a date (YYYY-MM-DD)"),
         (["--as-of", "2999-01-01"], "--as-of must not be in the future"),
         (["--time-zone", "Mars/Olympus"], "--time-zone must be an IANA zone"),
         (["--top", "-1"], "--top must be >= 0"),

@@ -16,10 +16,17 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
-from gis.core.options import municipality_option
+from gis.core.options import moment_option, municipality_option, number_option, option_error
 from gis.fixes.persist import compute, default_params, recompute
+
+# The engine's parameters and the options that set them, for its error messages.
+OPTION_OF = {
+    "half_life_days": "--half-life",
+    "snap_tolerance_m": "--snap-tolerance",
+    "min_demand": "--min-demand",
+    "timezone": "--time-zone",
+}
 
 
 class Command(BaseCommand):
@@ -40,14 +47,14 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="compute, do not store")
 
     def handle(self, *args, **options) -> None:
-        top = _number("--top", options["top"], integer=True)
+        top = number_option("--top", options["top"], integer=True)
         if top < 0:
             raise CommandError(f"--top must be >= 0, got {options['top']}")
         municipality = municipality_option(options["municipality"])
         zone = options["time_zone"] or settings.TIME_ZONE
         as_of = _as_of(options["as_of"], zone)
         overrides = {
-            name: _number(f"--{option.replace('_', '-')}", options[option])
+            name: number_option(f"--{option.replace('_', '-')}", options[option])
             for option, name in (
                 ("half_life", "half_life_days"),
                 ("snap_tolerance", "snap_tolerance_m"),
@@ -59,15 +66,7 @@ class Command(BaseCommand):
         try:
             params = default_params(municipality, **overrides)
         except ValueError as error:
-            message = str(error)
-            for option, name in (
-                ("--half-life", "half_life_days"),
-                ("--snap-tolerance", "snap_tolerance_m"),
-                ("--min-demand", "min_demand"),
-                ("--time-zone", "timezone"),
-            ):
-                message = message.replace(name, option, 1) if message.startswith(name) else message
-            raise CommandError(message) from None
+            raise option_error(error, OPTION_OF) from None
         started = time.perf_counter()
         if options["dry_run"]:
             result, _ = compute(municipality, as_of=as_of, params=params)
@@ -107,15 +106,8 @@ class Command(BaseCommand):
             )
 
 
-def _number(flag: str, text: str, *, integer: bool = False) -> float:
-    try:
-        return int(text) if integer else float(text)
-    except ValueError:
-        kind = "an integer" if integer else "a number"
-        raise CommandError(f"{flag} must be {kind}, got {text!r}") from None
-
-
 def _as_of(text: str | None, zone: str) -> dt.datetime:
+    """--as-of as an aware instant (a date: the end of that day in `zone`); default now."""
     now = timezone.now()
     if not text:
         return now
@@ -123,17 +115,7 @@ def _as_of(text: str | None, zone: str) -> dt.datetime:
         tz = ZoneInfo(zone)
     except (KeyError, ValueError):
         raise CommandError(f"--time-zone must be an IANA zone name, got {zone!r}") from None
-    try:
-        moment = parse_datetime(text)
-        day = None if moment else parse_date(text)
-    except ValueError:
-        moment = day = None
-    if day is not None:
-        moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    if moment is None:
-        raise CommandError(f"--as-of must be a date YYYY-MM-DD or an ISO datetime, got {text!r}")
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=tz)
+    moment = moment_option("--as-of", text, end_of_day=True, zone=tz)
     if moment > now + dt.timedelta(days=1):
         raise CommandError(f"--as-of must not be in the future, got {text}")
     return moment

@@ -5,14 +5,13 @@ Every bad value stops the command with a one-line CommandError naming the option
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from gis.core.models import Municipality
+from gis.core.options import moment_option, option_error
 from gis.hotspots.selection import SOURCES, WHEN, ReportSelection
 from layers.models import District
 
@@ -94,30 +93,13 @@ def selection(options: dict, place: Municipality) -> ReportSelection:
             weighted=options["weighted"],
         )
     except ValueError as error:
-        raise CommandError(option_message(error)) from None
-
-
-def moment(option: str, value: str | None, *, end_of_day: bool = False) -> datetime | None:
-    """An aware datetime from a date (local day; its end when `end_of_day`) or ISO datetime."""
-    if value is None:
-        return None
-    try:
-        parsed_date = parse_date(value) if len(value) <= 10 else None
-        parsed = None if parsed_date is not None else parse_datetime(value)
-    except ValueError:  # well formed but impossible, e.g. month 13
-        parsed_date = parsed = None
-    if parsed_date is not None:
-        day = parsed_date + timedelta(days=1) if end_of_day else parsed_date
-        return timezone.make_aware(datetime.combine(day, time.min))
-    if parsed is None:
-        raise CommandError(f"{option} must be a date (YYYY-MM-DD) or ISO datetime, got {value!r}")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        raise option_error(error, OPTION_OF) from None
 
 
 def period(options: dict) -> tuple[datetime | None, datetime | None]:
     """--since and --until as aware datetimes, since before until."""
-    since = moment("--since", options["since"])
-    until = moment("--until", options["until"], end_of_day=True)
+    since = moment_option("--since", options["since"])
+    until = moment_option("--until", options["until"], end_of_day=True)
     if since is not None and until is not None and since >= until:
         raise CommandError(
             f"--since must be before --until, got {options['since']} >= {options['until']}"
@@ -133,23 +115,3 @@ def user(username: str | None):
     if found is None:
         raise CommandError(f"--user must be an existing username, got {username!r}")
     return found
-
-
-def number(option: str, value: str | None, *, integer: bool = False) -> float | int | None:
-    """A number from the command line, or None."""
-    if value is None:
-        return None
-    try:
-        return int(value) if integer else float(value)
-    except ValueError:
-        kind = "an integer" if integer else "a number"
-        raise CommandError(f"{option} must be {kind}, got {value!r}") from None
-
-
-def option_message(error: ValueError) -> str:
-    """The engine's one-line message with the parameter name replaced by its option."""
-    message = str(error).splitlines()[0]
-    for name, option in OPTION_OF.items():
-        if message.startswith(name + " "):
-            return option + message[len(name) :]
-    return message

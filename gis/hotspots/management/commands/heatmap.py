@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from gis.analysis import DEFAULT_BANDWIDTH_M
-from gis.core.options import municipality_option
+from gis.core.options import (
+    municipality_option,
+    number_option,
+    option_error,
+)
 from gis.hotspots.management.commands import _analysis_args as args
 from gis.hotspots.runs import MAX_HEATMAP_CELLS, run_heatmap
 
@@ -45,10 +49,10 @@ class Command(BaseCommand):
         bandwidth = (
             None
             if options["bandwidth"] == "auto"
-            else args.number("--bandwidth", options["bandwidth"])
+            else number_option("--bandwidth", options["bandwidth"])
         )
-        cell_size = args.number("--cell-size", options["cell_size"])
-        max_cells = args.number("--max-cells", options["max_cells"], integer=True)
+        cell_size = number_option("--cell-size", options["cell_size"])
+        max_cells = number_option("--max-cells", options["max_cells"], integer=True)
         since, until = args.period(options)
         place = municipality_option(options["municipality"])
         selection = args.selection(options, place)
@@ -67,7 +71,7 @@ class Command(BaseCommand):
                 user=who,
             )
         except ValueError as error:
-            raise CommandError(args.option_message(error)) from None
+            raise option_error(error, args.OPTION_OF) from None
         elapsed = time.perf_counter() - started
         rows, cols = run.summary["shape"]
         self.stdout.write(

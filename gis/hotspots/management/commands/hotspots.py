@@ -17,7 +17,12 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gis.core.options import municipality_option
+from gis.core.options import (
+    moment_option,
+    municipality_option,
+    number_option,
+    option_error,
+)
 from gis.hotspots.cube import STUDY_AREAS
 from gis.hotspots.management.commands import _analysis_args as args
 from gis.hotspots.runs import (
@@ -77,11 +82,11 @@ class Command(BaseCommand):
     def handle(self, *positional, **options) -> None:
         emerging = options["emerging"]
         common = {
-            "cell_size": args.number("--cell-size", options["cell_size"]),
-            "distance": args.number("--distance", options["distance"]),
+            "cell_size": number_option("--cell-size", options["cell_size"]),
+            "distance": number_option("--distance", options["distance"]),
             "study_area": options["study_area"],
             "fdr": options["fdr"],
-            "max_cells": args.number("--max-cells", options["max_cells"], integer=True),
+            "max_cells": number_option("--max-cells", options["max_cells"], integer=True),
         }
         if emerging:
             if options["since"] or options["until"]:
@@ -89,11 +94,11 @@ class Command(BaseCommand):
                     "--since/--until are for Gi*; with --emerging give --months and --end"
                 )
             extra = {
-                "months": args.number("--months", options["months"], integer=True),
-                "end": args.moment("--end", options["end"], end_of_day=True),
-                "time_window": args.number("--time-window", options["time_window"], integer=True),
-                "alpha": args.number("--alpha", options["alpha"]),
-                "trend_alpha": args.number("--trend-alpha", options["trend_alpha"]),
+                "months": number_option("--months", options["months"], integer=True),
+                "end": moment_option("--end", options["end"], end_of_day=True),
+                "time_window": number_option("--time-window", options["time_window"], integer=True),
+                "alpha": number_option("--alpha", options["alpha"]),
+                "trend_alpha": number_option("--trend-alpha", options["trend_alpha"]),
             }
         else:
             if options["end"]:
@@ -108,7 +113,7 @@ class Command(BaseCommand):
             compute = run_emerging if emerging else run_gistar
             run = compute(place, selection, user=who, **common, **extra)
         except ValueError as error:
-            raise CommandError(args.option_message(error)) from None
+            raise option_error(error, args.OPTION_OF) from None
         elapsed = time.perf_counter() - started
         summary = run.summary
         what = (
