@@ -15,9 +15,13 @@ Method
 ------
 Points are spread onto the grid by bilinear ("linear") binning, and the binned grid is
 convolved with the kernel sampled at the grid offsets (FFT convolution). The work is
-O(n_points + n_cells log n_cells) instead of O(n_points x n_cells); the difference to the
-exact sum (see :func:`quartic_density_exact`) is a small fraction of the peak when the
-bandwidth spans several cells.
+O(n_points + n_cells log n_cells) instead of O(n_points x n_cells). The difference to the
+exact sum (see :func:`quartic_density_exact`) grows with (cell size / bandwidth)^2, so a
+grid on which the bandwidth spans fewer than 10 cells (the default) is binned on k x k
+sub-cells per cell, just enough for the bandwidth to span 10 of them, and summed back at
+the cell centres (:mod:`gis.analysis._kde_binning`). Every grid is thereby as accurate as
+the default one: for the quartic kernel within 1 % of the peak on clustered data, also when
+the bandwidth spans only two cells; the default grid and finer ones are unchanged.
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from typing import Any
 
 import numpy as np
 from rasterio.transform import Affine
-from scipy.signal import fftconvolve
 
 from gis.analysis import _validation as check
+from gis.analysis._kde_binning import binned_kernel_sum, subcells_per_cell
 
 KERNELS = ("quartic", "epanechnikov", "uniform", "triangular")
 #: Default search radius: a few urban blocks, the scale of a safety walk finding.
@@ -190,29 +194,6 @@ def _grid_shape(ext: check.Extent, cell_size: float, max_cells: int) -> tuple[in
     return rows, cols
 
 
-def _linear_binning(
-    fx: np.ndarray, fy: np.ndarray, w: np.ndarray | None, nx: int, ny: int
-) -> np.ndarray:
-    """Spread unit masses at fractional grid indices onto a (ny, nx) grid, bilinearly."""
-    j0 = np.floor(fx)
-    i0 = np.floor(fy)
-    keep = (j0 >= 0) & (j0 <= nx - 2) & (i0 >= 0) & (i0 <= ny - 2)
-    if not keep.all():
-        fx, fy, j0, i0 = fx[keep], fy[keep], j0[keep], i0[keep]
-        w = None if w is None else w[keep]
-    tx = fx - j0
-    ty = fy - i0
-    base = i0.astype(np.int64) * nx + j0.astype(np.int64)
-    wx0, wy0 = 1.0 - tx, 1.0 - ty
-    if w is not None:
-        wy0, ty = wy0 * w, ty * w
-    grid = np.bincount(base, weights=wx0 * wy0, minlength=nx * ny)
-    grid += np.bincount(base + 1, weights=tx * wy0, minlength=nx * ny)
-    grid += np.bincount(base + nx, weights=wx0 * ty, minlength=nx * ny)
-    grid += np.bincount(base + nx + 1, weights=tx * ty, minlength=nx * ny)
-    return grid.reshape(ny, nx)
-
-
 def kernel_density(
     x: Sequence[float],
     y: Sequence[float],
@@ -237,7 +218,9 @@ def kernel_density(
         Kernel radius h in metres (default 200 m, see :func:`suggest_bandwidth` for a
         data-driven value). Must be >= ``cell_size``.
     cell_size : float, optional
-        Square cell size in metres; default ``bandwidth / 10``.
+        Square cell size in metres; default ``bandwidth / 10``. Coarser cells cost up to
+        ``ceil(10 * cell_size / bandwidth) ** 2`` binned convolutions of the grid instead
+        of one (``params["subcells_per_cell"]``), for the same accuracy.
     extent : (xmin, ymin, xmax, ymax), optional
         Grid extent in metres; default the bounding box of the points padded by h. The
         grid starts at (xmin, ymin) and is extended up/right to whole cells. Points outside
@@ -272,16 +255,14 @@ def kernel_density(
     xmin, ymin = ext[0], ext[1]
 
     # Bin onto a grid padded by the kernel radius so mass from outside the extent counts.
-    radius = int(h // cs)
-    pad = radius + 1
+    pad = int(h // cs) + 1
     nx, ny = cols + 2 * pad, rows + 2 * pad
     fx = (xa - xmin) / cs - 0.5 + pad
     fy = (ya - ymin) / cs - 0.5 + pad  # row index grows northwards here
-    binned = _linear_binning(fx, fy, wa, nx, ny)
-
-    offsets = np.arange(-radius, radius + 1) * cs
-    kern = kernel_values(np.hypot(offsets[:, None], offsets[None, :]), h, kernel)
-    dens = fftconvolve(binned, kern, mode="same")[pad : pad + rows, pad : pad + cols]
+    subcells = subcells_per_cell(h, cs, DEFAULT_CELLS_PER_BANDWIDTH)
+    dens = binned_kernel_sum(
+        fx, fy, wa, (ny, nx), lambda d: kernel_values(d, h, kernel), h, cs, subcells
+    )[pad : pad + rows, pad : pad + cols]
     # FFT round-off leaves tiny non-zero values where the exact sum is zero.
     peak = float(dens.max()) if dens.size else 0.0
     dens[dens < peak * 1e-12] = 0.0
@@ -295,6 +276,7 @@ def kernel_density(
         "n_points": int(xa.size),
         "weighted": wa is not None,
         "sum_weights": float(xa.size if wa is None else wa.sum()),
+        "subcells_per_cell": subcells,
     }
     return DensityRaster(dens, Affine(cs, 0.0, xmin, 0.0, -cs, ymax), crs, params)
 

@@ -47,6 +47,61 @@ def test_weighted_surface_matches_exact(clustered_points):
     assert raster.params["weighted"] is True
 
 
+@pytest.mark.parametrize(
+    ("cells_per_radius", "subcells", "weighted"),
+    [
+        (2, 5, False),
+        (2, 5, True),
+        (2.5, 4, False),
+        (3, 4, False),
+        (6, 2, False),
+        (6, 2, True),
+        (10, 1, False),
+        (10, 1, True),
+    ],
+)
+def test_coarse_grids_match_exact_quartic_within_one_percent_of_peak(
+    clustered_points, cells_per_radius, subcells, weighted
+):
+    # Plain linear binning on these grids was off by 11.6 % (2 cells), 6.0 % (3) and 1.7 % (6).
+    x, y = clustered_points
+    w = np.random.default_rng(3).uniform(0.5, 3.0, x.size) if weighted else None
+    raster = kernel_density(x, y, w, bandwidth=150.0, cell_size=150.0 / cells_per_radius)
+    assert raster.params["subcells_per_cell"] == subcells
+    exact = _exact_on_grid(raster, x, y, w)
+    assert np.abs(raster.array - exact).max() / exact.max() <= 0.01
+
+
+@pytest.mark.parametrize(
+    ("cells_per_radius", "subcells"), [(2, 5), (2.5, 4), (3, 4), (6, 2), (1, 10)]
+)
+def test_points_on_sub_cell_nodes_are_summed_exactly(cells_per_radius, subcells):
+    # A point on a sub-cell node has all its mass in one phase: the surface is the exact sum,
+    # so a phase binned or shifted wrongly shows at once. One point in every phase.
+    cs = 150.0 / cells_per_radius
+    a, b = np.meshgrid(np.arange(subcells), np.arange(subcells))
+    x = cs * (10.5 + 3 * a.ravel() + a.ravel() / subcells)  # cell centres at (j + 0.5) * cs
+    y = cs * (10.5 + 2 * b.ravel() + b.ravel() / subcells)
+    raster = kernel_density(x, y, bandwidth=150.0, cell_size=cs, extent=(0, 0, 80 * cs, 80 * cs))
+    assert raster.params["subcells_per_cell"] == subcells
+    exact = _exact_on_grid(raster, x, y)
+    np.testing.assert_allclose(raster.array, exact, rtol=0, atol=1e-9 * exact.max())
+
+
+def test_default_and_finer_grids_bin_on_the_grid_itself():
+    x, y = [0.0, 40.0, 75.0], [0.0, 30.0, 10.0]
+    for bandwidth, cell_size, subcells in [
+        (200.0, None, 1),
+        (200.0, 20.0, 1),
+        (150.0, 15.0, 1),
+        (150.0, 10.0, 1),
+        (150.0, 15.01, 2),
+        (0.3, 0.03, 1),
+    ]:
+        raster = kernel_density(x, y, bandwidth=bandwidth, cell_size=cell_size)
+        assert raster.params["subcells_per_cell"] == subcells, (bandwidth, cell_size)
+
+
 def test_surface_integrates_to_number_of_points(clustered_points):
     x, y = clustered_points
     for kernel in ("quartic", "epanechnikov", "uniform", "triangular"):
