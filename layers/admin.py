@@ -15,9 +15,11 @@ class DistrictAdmin(MapAdmin):
 
 @admin.register(models.StreetSegment)
 class StreetSegmentAdmin(MapAdmin):
-    list_display = ("__str__", "highway", "lit", "length_m", "osm_id")
+    # The name people use (street and house numbers, or "Gångväg vid …"), the id beside it.
+    list_display = ("__str__", "id", "highway", "lit", "length_m", "osm_id")
     list_filter = ("lit", "highway", "municipality")
-    search_fields = ("name", "source_id")
+    search_fields = ("name", "near_name", "source_id")
+    readonly_fields = ("near_name", "house_numbers")  # computed by every import
 
 
 @admin.register(models.StreetLamp)
@@ -43,9 +45,10 @@ class VegetationAdmin(MapAdmin):
 
 @admin.register(models.GreenArea)
 class GreenAreaAdmin(MapAdmin):
-    list_display = ("__str__", "owner")
+    list_display = ("__str__", "id", "owner")
     list_filter = ("owner",)
-    search_fields = ("name",)
+    search_fields = ("name", "near_name")
+    readonly_fields = ("near_name",)  # computed by every import
 
 
 @admin.register(models.Camera)

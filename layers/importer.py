@@ -2,7 +2,9 @@
 
 Records are keyed by (municipality, source="osm", source_id): a re-import updates geometry and
 OSM attributes in place, adds what is new and removes what vanished from the extract, and
-never touches what staff maintain (a lamp's working/broken status, say).
+never touches what staff maintain (a lamp's working/broken status, say). Once the layers are
+in, the parts of the places' names are computed from them and the extract's squares and
+addresses (:mod:`layers.placenames`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 
 from gis.core.models import Municipality
+from layers import placenames
 from layers.models import Camera, GreenArea, StreetLamp, StreetSegment, Vegetation
 from layers.osm import OsmLayers
 
@@ -23,9 +26,11 @@ SOURCE = "osm"
 
 @dataclass
 class ImportReport:
-    """What one import did, per layer: created, updated, deleted, skipped (outside the area)."""
+    """What one import did, per layer: created, updated, deleted, skipped (outside the area);
+    and how many places are named after a place nearby or have house numbers."""
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    names: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
         parts = []
@@ -33,6 +38,12 @@ class ImportReport:
             text = f"{layer}: {c['total']} (+{c['created']} ~{c['updated']} -{c['deleted']}"
             text += f", {c['skipped']} outside)" if c["skipped"] else ")"
             parts.append(text)
+        if self.names:
+            parts.append(
+                f"named after a place nearby: {self.names['segments_named_nearby']} segment(s), "
+                f"{self.names['green_areas_named_nearby']} green area(s); house numbers: "
+                f"{self.names['segments_with_house_numbers']} segment(s)"
+            )
         return "; ".join(parts)
 
 
@@ -110,6 +121,9 @@ def import_layers(municipality: Municipality, layers: OsmLayers) -> ImportReport
         GreenArea, layers.green_areas, "green_areas", lambda r: {"name": _text(r.get("name"), 200)}
     )
     upsert(Camera, layers.cameras, "cameras", _camera)
+    report.names = placenames.fill(
+        municipality.pk, squares=layers.squares, addresses=layers.addresses
+    )
     return report
 
 

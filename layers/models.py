@@ -1,5 +1,8 @@
 """Measured map layers: municipalities and districts, the street network, lighting, vegetation,
-green areas, cameras and incidents. Geometry is in the installation's metric CRS (TRYGG_SRID)."""
+green areas, cameras and incidents. Geometry is in the installation's metric CRS (TRYGG_SRID).
+
+Street segments and green areas are named for people by :mod:`layers.naming` from their stored
+parts (own name, house numbers, the named place nearby; see :mod:`layers.placenames`)."""
 
 from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -7,6 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from gis.core.models import SRID, MunicipalRecord, SourcedRecord, sourced_unique, valid_geometry
 from gis.core.vocabulary import Department
+from layers import naming
+
+
+def near_name_field(help_text: str) -> models.CharField:
+    """The stored name of the named place nearby of a place without a name of its own (set on
+    import by layers.placenames)."""
+    return models.CharField(
+        _("named place nearby"), max_length=200, blank=True, default="", help_text=help_text
+    )
 
 
 class District(MunicipalRecord):
@@ -43,6 +55,16 @@ class StreetSegment(SourcedRecord):
     u = models.BigIntegerField(_("from node"), null=True, blank=True)
     v = models.BigIntegerField(_("to node"), null=True, blank=True)
     name = models.CharField(_("street name"), max_length=200, blank=True, default="")
+    house_numbers = models.CharField(
+        _("house numbers"),
+        max_length=32,
+        blank=True,
+        default="",
+        help_text=_("The range of the street's addresses along the segment, e.g. 12–20."),
+    )
+    near_name = near_name_field(
+        _("Without a street name: the nearest named street, square or park.")
+    )
     highway = models.CharField(_("highway type"), max_length=32, blank=True, default="")
     lit = models.CharField(_("lit"), max_length=8, choices=Lit.choices, blank=True, default="")
     length_m = models.FloatField(_("length (m)"), validators=[MinValueValidator(0)])
@@ -55,7 +77,7 @@ class StreetSegment(SourcedRecord):
         constraints = [sourced_unique("streetsegment"), valid_geometry("streetsegment")]
 
     def __str__(self) -> str:
-        return self.name or f"{self.highway} {self.pk}"
+        return naming.segment_name(self)
 
 
 class StreetLamp(SourcedRecord):
@@ -133,6 +155,7 @@ class GreenArea(SourcedRecord):
     """A park or green space; the parks department owns it by default."""
 
     name = models.CharField(_("name"), max_length=200, blank=True, default="")
+    near_name = near_name_field(_("Without a name: the nearest named street, square or park."))
     owner = models.CharField(
         _("owner"), max_length=16, choices=Department.choices, default=Department.PARKS
     )
@@ -145,7 +168,7 @@ class GreenArea(SourcedRecord):
         constraints = [sourced_unique("greenarea"), valid_geometry("greenarea")]
 
     def __str__(self) -> str:
-        return self.name or f"{_('Green area')} {self.pk}"
+        return naming.green_area_name(self)
 
 
 class Camera(SourcedRecord):

@@ -1,6 +1,7 @@
 """Read an OpenStreetMap extract (.osm.pbf with pyrosm, .osm XML with osmnx) into the layers Trygg
 stores: the walkable street network as osmnx builds it (simplified, undirected, intersection to
-intersection), street lamps, trees and scrub, parks and surveillance cameras.
+intersection), street lamps, trees and scrub, parks and surveillance cameras; and what places
+are named after (:mod:`layers.placenames`): named squares and addresses.
 
 Everything returned is a GeoDataFrame in WGS 84 (EPSG:4326) with a `source_id` such as
 "way/123" or "node/45" that stays stable between extracts, so a re-import updates in place.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -51,13 +52,19 @@ class OsmReadError(ValueError):
 
 @dataclass
 class OsmLayers:
-    """The layers read from one extract, each a GeoDataFrame in EPSG:4326."""
+    """The layers read from one extract, each a GeoDataFrame in EPSG:4326.
+
+    `squares` (``name``) and `addresses` (``street``, ``housenumber``) are not stored: the
+    importer names places after them.
+    """
 
     segments: gpd.GeoDataFrame
     lamps: gpd.GeoDataFrame
     vegetation: gpd.GeoDataFrame
     green_areas: gpd.GeoDataFrame
     cameras: gpd.GeoDataFrame
+    squares: gpd.GeoDataFrame = field(default_factory=lambda: _empty("name"))
+    addresses: gpd.GeoDataFrame = field(default_factory=lambda: _empty("street", "housenumber"))
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
@@ -154,7 +161,7 @@ def _read_pbf(path: Path) -> OsmLayers:
             edges[column] = None
     segments = build_walk_network(nodes, edges)
 
-    def features(column: str, values: list[str], **kwargs) -> gpd.GeoDataFrame:
+    def features(column: str, values: list[str] | bool, **kwargs) -> gpd.GeoDataFrame:
         frame = osm.get_data_by_custom_criteria(custom_filter={column: values}, **kwargs)
         if frame is None or len(frame) == 0:
             return gpd.GeoDataFrame({"source_id": [], "tags": []}, geometry=[], crs=WGS84)
@@ -168,7 +175,11 @@ def _read_pbf(path: Path) -> OsmLayers:
     hedges = features("barrier", ["hedge"])
     parks = features("leisure", ["park"])
     cameras = features("man_made", ["surveillance"], keep_ways=False, keep_relations=False)
-    return _assemble(segments, lamps, pd.concat([vegetation, hedges]), parks, cameras)
+    squares = pd.concat([features("place", ["square"]), features("highway", ["pedestrian"])])
+    addresses = features("addr:housenumber", True)
+    return _assemble(
+        segments, lamps, pd.concat([vegetation, hedges]), parks, cameras, squares, addresses
+    )
 
 
 def _read_xml(path: Path) -> OsmLayers:
@@ -183,11 +194,13 @@ def _read_xml(path: Path) -> OsmLayers:
             edges[column] = None
     segments = build_walk_network(nodes, edges)
     tags = {
-        "highway": "street_lamp",
+        "highway": ["street_lamp", "pedestrian"],
         "natural": ["tree", "scrub", "tree_row"],
         "barrier": "hedge",
         "leisure": "park",
         "man_made": "surveillance",
+        "place": "square",
+        "addr:housenumber": True,
     }
     try:
         found = ox.features_from_xml(path, tags=tags).reset_index()
@@ -210,6 +223,8 @@ def _read_xml(path: Path) -> OsmLayers:
         pd.concat([having("natural", {"tree", "scrub", "tree_row"}), having("barrier", {"hedge"})]),
         having("leisure", {"park"}),
         having("man_made", {"surveillance"}),
+        pd.concat([having("place", {"square"}), having("highway", {"pedestrian"})]),
+        found[found["addr:housenumber"].notna()] if "addr:housenumber" in found else found[0:0],
     )
 
 
@@ -228,13 +243,16 @@ def _tags(row: dict) -> dict:
         "name",
         "height",
         "operator",
+        "place",
+        "addr:street",
+        "addr:housenumber",
     ):
         if isinstance(row.get(key), str):
             tags.setdefault(key, row[key])
     return tags
 
 
-def _assemble(segments, lamps, vegetation, parks, cameras) -> OsmLayers:
+def _assemble(segments, lamps, vegetation, parks, cameras, squares, addresses) -> OsmLayers:
     def frame(rows: gpd.GeoDataFrame, **columns) -> gpd.GeoDataFrame:
         data = {"source_id": list(rows["source_id"])}
         for name, getter in columns.items():
@@ -243,6 +261,12 @@ def _assemble(segments, lamps, vegetation, parks, cameras) -> OsmLayers:
 
     vegetation = vegetation[vegetation.geometry.notna()]
     vegetation = vegetation[~vegetation["source_id"].duplicated()]
+    # A square is a place=square or a pedestrian area; pedestrian ways are in the network.
+    squares = squares[squares.geometry.notna() & ~squares["source_id"].duplicated()]
+    squares = squares[
+        squares.geom_type.isin(["Polygon", "MultiPolygon"])
+        | squares["tags"].map(lambda tags: tags.get("place") == "square")
+    ]
     return OsmLayers(
         segments=segments,
         lamps=frame(lamps[lamps.geom_type == "Point"]),
@@ -260,7 +284,18 @@ def _assemble(segments, lamps, vegetation, parks, cameras) -> OsmLayers:
             direction_deg=_camera_direction,
             operator=lambda tags: tags.get("operator", ""),
         ),
+        squares=frame(squares, name=lambda tags: tags.get("name", "")),
+        addresses=frame(
+            addresses[addresses.geometry.notna()],
+            street=lambda tags: tags.get("addr:street", ""),
+            housenumber=lambda tags: tags.get("addr:housenumber", ""),
+        ),
     )
+
+
+def _empty(*columns: str) -> gpd.GeoDataFrame:
+    """A layer with no rows: `source_id` and `columns`, in WGS 84."""
+    return gpd.GeoDataFrame({name: [] for name in ("source_id", *columns)}, geometry=[], crs=WGS84)
 
 
 def _vegetation_kind(tags: dict) -> str:

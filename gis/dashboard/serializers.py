@@ -306,7 +306,8 @@ class VegetationDetailSerializer(textguard.Serializer):
 
 
 class StreetDetailSerializer(textguard.Serializer):
-    """A street segment."""
+    """A street segment; its title is its name as people use it (layers.naming), its id a
+    detail of its own."""
 
     source = ConstantField("street")
     id = serializers.IntegerField()

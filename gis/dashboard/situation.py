@@ -7,6 +7,10 @@ Gi* cells significant at ``HOT_BIN`` (95 %) or more in each period (see
 :mod:`gis.dashboard.overlay`). The follow-up of a completed fix is the one of its fix page
 (:func:`gis.fixes.followup.fix_followup`: reports per month at the place before and after
 ``done_at`` over equal windows, as of the end of the period).
+
+Places carry the names people use (:mod:`layers.naming`): each fix its ``headline`` ("Add
+lighting: Gångväg vid Töölönlahden puisto"), each hot-spot cell a ``place`` named from the
+nearest street segment to its centre; ids stay in the exports' own columns.
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from gis.core.vocabulary import Department
 from gis.dashboard import conf
 from gis.dashboard.filters import SOURCES, Filters, reports_sql
 from gis.dashboard.queries import data_version, hotspot_frame
+from gis.fixes import explain
 from gis.fixes.models import Fix
+from layers import naming
 from layers.models import District
 from walks.models import Category
 
@@ -95,10 +101,10 @@ class Situation:
     by_category: list[Row]
     by_source: list[Row]
     total: Row
-    hot_new: object  # GeoDataFrame of cells
+    hot_new: object  # GeoDataFrame of cells, with their `place`
     hot_persisting: object
     hot_ended: object
-    top_fixes: dict[str, list[Fix]]
+    top_fixes: dict[str, list[Fix]]  # each fix with its `headline`
     completed: list[FollowUp]
     generated_at: datetime = field(default_factory=timezone.now)
 
@@ -137,6 +143,21 @@ def _comparison(filters: Filters, previous: Filters) -> dict[tuple[str, str], tu
 def _hot(filters: Filters):
     frame = hotspot_frame(filters)
     return frame[frame["gi_bin"] >= HOT_BIN]
+
+
+def _named_cells(municipality_id: int, *frames) -> list:
+    """The cell frames, each with a `place` column: the name of the place at the cell's centre
+    (see :func:`layers.naming.names_at`; the frames are in the storage CRS)."""
+    centres = [(c.x, c.y) for frame in frames for c in frame.geometry.centroid]
+    names = iter(naming.names_at(municipality_id, centres))
+    return [frame.assign(place=[next(names) for _ in range(len(frame))]) for frame in frames]
+
+
+def _with_headlines(fixes: list[Fix]) -> list[Fix]:
+    """The fixes, each given its `headline` in the active language (what to do where)."""
+    for fix in fixes:
+        fix.headline = explain.headline(fix)
+    return fixes
 
 
 def _number(value) -> float | None:
@@ -239,17 +260,24 @@ def build_situation(filters: Filters) -> Situation:
     now_hot, before_hot = _hot(filters), _hot(previous)
     before_ids = set(before_hot["cell_id"].tolist())
     now_ids = set(now_hot["cell_id"].tolist())
-    hot_new = now_hot[~now_hot["cell_id"].isin(before_ids)]
-    hot_persisting = now_hot[now_hot["cell_id"].isin(before_ids)]
-    hot_ended = before_hot[~before_hot["cell_id"].isin(now_ids)]
+    hot_new, hot_persisting, hot_ended = _named_cells(
+        municipality.pk,
+        now_hot[~now_hot["cell_id"].isin(before_ids)],
+        now_hot[now_hot["cell_id"].isin(before_ids)],
+        before_hot[~before_hot["cell_id"].isin(now_ids)],
+    )
 
-    fixes = Fix.objects.filter(municipality=municipality).order_by("rank", "pk")
+    fixes = (
+        Fix.objects.filter(municipality=municipality)
+        .select_related("segment", "green_area")
+        .order_by("rank", "pk")
+    )
     if district is not None:
         fixes = fixes.filter(geom__intersects=district.geom)
     top: dict[str, list[Fix]] = {}
     for department in Department.values:
         ranked = fixes.filter(department=department, rank__isnull=False)
-        chosen = list(ranked.exclude(status=Fix.Status.REJECTED)[:TOP_FIXES])
+        chosen = _with_headlines(list(ranked.exclude(status=Fix.Status.REJECTED)[:TOP_FIXES]))
         if chosen:
             top[department] = chosen
     end = min(filters.end, timezone.now())
@@ -259,7 +287,7 @@ def build_situation(filters: Filters) -> Situation:
         done_at__lt=end,
         done_at__gte=end - timedelta(days=COMPLETED_LOOKBACK_DAYS),
     ).order_by("-done_at")
-    followups = [_followup(fix, end) for fix in completed]
+    followups = [_followup(fix, end) for fix in _with_headlines(list(completed))]
     return Situation(
         municipality=municipality,
         district=district,
@@ -310,20 +338,22 @@ def to_csv(situation: Situation) -> str:
             writer.writerow([section, row.key, row.label, "current", row.current])
             writer.writerow([section, row.key, row.label, "previous", row.previous])
             writer.writerow([section, row.key, row.label, "change", row.change])
-    for status, frame in (
-        ("new", situation.hot_new),
-        ("persisting", situation.hot_persisting),
-        ("ended", situation.hot_ended),
-    ):
+    for status, frame in hot_frames(situation):
         writer.writerow(["hotspots", status, hotspot_label(status), "cells", len(frame)])
+    for status, frame in hot_frames(situation):
+        for row in frame.itertuples():
+            for metric, value in (("reports", int(row.value)), ("z", round(float(row.z), 3))):
+                writer.writerow(
+                    [f"hotspot_cells_{status}", int(row.cell_id), row.place, metric, value]
+                )
     for department, fixes in situation.top_fixes.items():
         for fix in fixes:
-            label = str(fix)
+            label = fix.headline
             writer.writerow([f"top_fixes_{department}", fix.pk, label, "status", fix.status])
             writer.writerow([f"top_fixes_{department}", fix.pk, label, "score", fix.score])
     for follow in situation.completed:
         fix = follow.fix
-        label = str(fix)
+        label = fix.headline
         writer.writerow(["completed_fixes", fix.pk, label, "done_at", fix.done_at.isoformat()])
         for metric in (
             "before_per_month",
@@ -337,6 +367,15 @@ def to_csv(situation: Situation) -> str:
                 ["completed_fixes", fix.pk, label, metric, "" if value is None else round(value, 3)]
             )
     return out.getvalue()
+
+
+def hot_frames(situation: Situation) -> list[tuple[str, object]]:
+    """The hot-spot cells of the picture by change: new, persisting, ended."""
+    return [
+        ("new", situation.hot_new),
+        ("persisting", situation.hot_persisting),
+        ("ended", situation.hot_ended),
+    ]
 
 
 def hotspot_label(status: str) -> str:
@@ -358,11 +397,7 @@ def to_geojson(situation: Situation, reports: list[dict]) -> dict:
         GeoJSON features of the period's reports (see :func:`period_reports`).
     """
     features = []
-    for status, frame in (
-        ("new", situation.hot_new),
-        ("persisting", situation.hot_persisting),
-        ("ended", situation.hot_ended),
-    ):
+    for status, frame in hot_frames(situation):
         if len(frame):
             for row in frame.to_crs(4326).itertuples():
                 features.append(
@@ -373,6 +408,7 @@ def to_geojson(situation: Situation, reports: list[dict]) -> dict:
                             "layer": "hotspot",
                             "status": status,
                             "cell": int(row.cell_id),
+                            "place": row.place,
                             "count": int(row.value),
                             "z": round(float(row.z), 3),
                             "gi_bin": int(row.gi_bin),
@@ -393,6 +429,10 @@ def to_geojson(situation: Situation, reports: list[dict]) -> dict:
                 "properties": {
                     "layer": "fix",
                     "id": fix.pk,
+                    "headline": fix.headline,
+                    "place_kind": explain.place_kind(fix),
+                    "place_id": fix.segment_id or fix.green_area_id,
+                    "place_name": explain.place_label(fix),
                     "rank": fix.rank,
                     "fix_type": fix.fix_type,
                     "department": fix.department,

@@ -29,6 +29,7 @@ from gis.dashboard.access import (
 from gis.dashboard.filters import SOURCES, FilterError, Filters, parse_filters
 from gis.dashboard.situation import (
     cached_situation,
+    hot_frames,
     hotspot_label,
     map_layers,
     period_days,
@@ -150,6 +151,7 @@ def _js_strings() -> dict[str, str]:
         "yes": _("yes"),
         "no": _("no"),
         "length": _("Length"),
+        "segmentId": _("Segment id"),
         "lit": _("Lighting"),
         "findings": _("Findings"),
         "timeOfDay": _("Time of day"),
@@ -313,6 +315,7 @@ def _hot_summary(status: str, frame) -> dict:
         "label": hotspot_label(status),
         "cells": len(frame),
         "top_count": int(strongest["value"].iloc[0]) if len(strongest) else None,
+        "top_place": strongest["place"].iloc[0] if len(strongest) else "",
         "top_z": float(strongest["z"].iloc[0]) if len(strongest) else None,
     }
 
@@ -360,7 +363,7 @@ def situation_page(request: HttpRequest) -> HttpResponse:
             [b or 0.0 for _l, b, _a in metrics],
             current_label=_("After"),
             previous_label=_("Before"),
-            title=str(follow.fix),
+            title=follow.fix.headline,
         )
         followups.append({"follow": follow, "chart": charts.data_uri(chart)})
     query = filters.query_string()
@@ -373,14 +376,7 @@ def situation_page(request: HttpRequest) -> HttpResponse:
         "by_source": [_delta(r) for r in situation.by_source],
         "category_chart": charts.data_uri(category_chart),
         "source_chart": charts.data_uri(source_chart),
-        "hotspots": [
-            _hot_summary(s, frame)
-            for s, frame in (
-                ("new", situation.hot_new),
-                ("persisting", situation.hot_persisting),
-                ("ended", situation.hot_ended),
-            )
-        ],
+        "hotspots": [_hot_summary(s, frame) for s, frame in hot_frames(situation)],
         "top_fixes": [
             {"department": departments.get(d, d), "fixes": fixes}
             for d, fixes in situation.top_fixes.items()

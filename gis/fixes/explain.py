@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from gis.core import storedjson
 from gis.fixes.models import Fix
+from layers import naming
 
 MAX_IDS = 12
 VERDICTS = {
@@ -72,21 +73,41 @@ def covariate_label(code: object) -> str:
 
 
 def place_label(fix: Fix) -> str:
-    """The place in words: street name (or segment id and kind) or green-area name."""
+    """The place in words, as people name it (:mod:`layers.naming`): "Mannerheimintie 12–20",
+    "Gångväg vid Töölönlahden puisto"; the place's id is not part of it (see
+    :func:`place_reference`)."""
     if fix.segment_id:
-        segment = fix.segment
-        name = segment.name or _("unnamed %(highway)s") % {"highway": segment.highway or "way"}
-        return _("%(name)s (segment %(id)d)") % {"name": name, "id": segment.pk}
-    area = fix.green_area
-    return _("green area %(name)s") % {"name": area.name or area.pk}
+        return naming.segment_name(fix.segment)
+    if fix.green_area_id:
+        return naming.green_area_name(fix.green_area)
+    return "–"
+
+
+def place_kind(fix: Fix) -> str:
+    """What kind of record the place is: "segment", "green_area" (or "" for neither)."""
+    return "segment" if fix.segment_id else "green_area" if fix.green_area_id else ""
+
+
+def place_reference(fix: Fix) -> str:
+    """Which record the place is, for the details: "street segment 2808", "green area 4"."""
+    if fix.segment_id:
+        return _("street segment %(id)d") % {"id": fix.segment_id}
+    if fix.green_area_id:
+        return _("green area %(id)d") % {"id": fix.green_area_id}
+    return "–"
 
 
 def headline(fix: Fix) -> str:
-    """What to do where, e.g. "Repair lamps: Mannerheimintie (segment 12)"."""
+    """What to do where, e.g. "Repair lamps: Mannerheimintie 12–20"."""
     return _("%(action)s: %(place)s") % {
         "action": fix.get_fix_type_display(),
         "place": place_label(fix),
     }
+
+
+def ranked_headline(fix: Fix) -> str:
+    """The headline after the fix's rank, e.g. "#3 Repair lamps: Mannerheimintie 12–20"."""
+    return f"#{fix.rank} {headline(fix)}" if fix.rank is not None else headline(fix)
 
 
 def evidence_lines(fix: Fix) -> list[str]:

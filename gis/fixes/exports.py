@@ -3,8 +3,11 @@
 Both are written in WGS 84 (EPSG:4326, degrees): the CSV gives one representative point of each
 place as ``longitude``/``latitude`` (6 decimals, about 0.1 m); the GeoJSON is an RFC 7946
 FeatureCollection with the whole place, coordinates in (lon, lat) order and no ``crs`` member.
-The CSV goes through :mod:`gis.core.csvsafe`: text that begins like a formula is neutralised,
-while numbers are written as numbers, so negative ones stay readable.
+A place is given twice: ``place_name`` as people name it, in the active language
+(:func:`gis.fixes.explain.place_label`, e.g. "Gångväg vid Töölönlahden puisto"), and
+``place_kind`` with ``place_id``, the record it is. The CSV goes through
+:mod:`gis.core.csvsafe`: text that begins like a formula is neutralised, while numbers are
+written as numbers, so negative ones stay readable.
 
 The functions take the fixes already filtered and ranked, each annotated with ``pin_count``
 (see :func:`gis.fixes.views.filtered`), and a function that gives each fix's absolute URL, so
@@ -22,6 +25,7 @@ from django.conf import settings
 
 from gis.core import csvsafe
 from gis.core.models import Municipality
+from gis.fixes import explain
 from gis.fixes.models import Fix
 
 #: The CSV header, in column order.
@@ -85,9 +89,9 @@ def write_csv(stream, fixes: Iterable[Fix], *, url_of: UrlOf) -> None:
                 fix.status,
                 round(fix.score, SCORE_DECIMALS),
                 fix.cost_class,
-                _place_kind(fix),
+                explain.place_kind(fix),
                 fix.segment_id or fix.green_area_id,
-                place_name(fix),
+                explain.place_label(fix),
                 round(point.x, COORDINATE_DECIMALS),
                 round(point.y, COORDINATE_DECIMALS),
                 fix.pin_count,
@@ -120,9 +124,9 @@ def feature_collection(fixes: Iterable[Fix], *, url_of: UrlOf) -> dict:
                 "status": fix.status,
                 "score": round(fix.score, SCORE_DECIMALS),
                 "cost_class": fix.cost_class,
-                "place_kind": _place_kind(fix),
+                "place_kind": explain.place_kind(fix),
                 "place_id": fix.segment_id or fix.green_area_id,
-                "place_name": place_name(fix),
+                "place_name": explain.place_label(fix),
                 "pins": fix.pin_count,
                 "explanation": fix.explanation,
                 "url": url_of(fix),
@@ -136,13 +140,6 @@ def feature_collection(fixes: Iterable[Fix], *, url_of: UrlOf) -> dict:
 def geojson_text(fixes: Iterable[Fix], *, url_of: UrlOf) -> str:
     """:func:`feature_collection` as JSON text (UTF-8 characters kept, not escaped)."""
     return json.dumps(feature_collection(fixes, url_of=url_of), ensure_ascii=False)
-
-
-def place_name(fix: Fix) -> str:
-    """The stored name of the fix's street segment or green area ("" when it has none)."""
-    if fix.segment_id:
-        return fix.segment.name
-    return fix.green_area.name if fix.green_area_id else ""
 
 
 def to_wgs84(geoms: list, *, representative: bool = False) -> list:
@@ -168,7 +165,3 @@ def to_wgs84(geoms: list, *, representative: bool = False) -> list:
 
 def _shape(fix: Fix):
     return shapely.from_wkb(bytes(fix.geom.wkb))
-
-
-def _place_kind(fix: Fix) -> str:
-    return "segment" if fix.segment_id else "green_area"

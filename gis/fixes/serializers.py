@@ -55,11 +55,15 @@ class StatusChangeSerializer(textguard.Serializer):
 
 
 class LinkedFixSerializer(textguard.Serializer):
-    """A fix a resident pin is linked to: id, rank and its label (``#3 Add lighting``)."""
+    """A fix a resident pin is linked to: id, rank and its label, what to do where
+    (``#3 Add lighting: Gångväg vid Töölönlahden puisto``)."""
 
     id = serializers.IntegerField()
     rank = serializers.IntegerField(allow_null=True)
-    label = serializers.CharField(source="*")
+    label = serializers.SerializerMethodField()
+
+    def get_label(self, fix: Fix) -> str:
+        return explain.ranked_headline(fix)
 
 
 class FixSerializer(textguard.Serializer):

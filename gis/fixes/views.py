@@ -266,6 +266,7 @@ def _render_detail(request, fix: Fix, form: StatusForm | None, status: int = 200
     context = {
         "fix": fix,
         "headline": explain.headline(fix),
+        "place_reference": explain.place_reference(fix),
         "lines": explain.evidence_lines(fix),
         "evidence": display.evidence(fix),
         "run": run,

@@ -77,6 +77,19 @@ class HeatmapSerializer(textguard.Serializer):
         )
 
 
+class PlaceField(serializers.CharField):
+    """The `place` of a cell: empty here, named by the view after serialising
+    (:func:`gis.hotspots.places.with_places`)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault(
+            "help_text",
+            "The place at the cell's centre as people name it, in the language of the labels; "
+            "empty where no named place is near.",
+        )
+        super().__init__(read_only=True, default="", **kwargs)
+
+
 class LiveCellSerializer(textguard.Serializer):
     """A grid cell's Gi* statistic over the selected reports."""
 
@@ -85,6 +98,7 @@ class LiveCellSerializer(textguard.Serializer):
     z = serializers.FloatField(allow_null=True)
     p = serializers.FloatField(allow_null=True)
     gi_bin = serializers.IntegerField(help_text="-3 to 3: cold to hot spot.")
+    place = PlaceField()
 
 
 class LiveHotspotSerializer(textguard.Serializer):
@@ -114,12 +128,13 @@ class HotspotCellSerializer(TextInputSerializerMixin, GeoFeatureModelSerializer)
 
     geom = WGS84GeometryField(allowed=("Polygon",), read_only=True)
     cell = serializers.IntegerField(source="cell_id")
+    place = PlaceField()
 
     class Meta:
         model = HotspotCell
         geo_field = "geom"
         id_field = False
-        fields = ("cell", "category", "z", "p", "value")
+        fields = ("cell", "category", "z", "p", "value", "place")
 
 
 class StoredHotspotsSerializer(textguard.Serializer):

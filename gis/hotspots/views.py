@@ -34,6 +34,7 @@ from gis.core.api.params import reject_null_path_parts
 from gis.core.api.schema import ApiSchema
 from gis.core.models import Municipality
 from gis.hotspots.models import AnalysisRun
+from gis.hotspots.places import with_places
 from gis.hotspots.serializers import (
     HeatmapSerializer,
     HotspotsQuerySerializer,
@@ -185,7 +186,8 @@ def latest_cell_run(municipality: Municipality) -> AnalysisRun | None:
 
 
 class HotspotsView(MapView):
-    """GET Gi* hot and cold spot cells: live for the filters, or `?run=latest` stored cells."""
+    """GET Gi* hot and cold spot cells: live for the filters, or `?run=latest` stored cells;
+    each named by the place at its centre (:mod:`gis.hotspots.places`)."""
 
     filtered = True
 
@@ -199,10 +201,11 @@ class HotspotsView(MapView):
     def get(self, request):
         query = HotspotsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        municipality = self.reports.municipality(request)
         if query.validated_data.get("run") == "latest":
-            run = latest_cell_run(self.reports.municipality(request))
+            run = latest_cell_run(municipality)
             if run is None:
                 raise Http404("no stored hot-spot run")
-            return Response(StoredHotspotsSerializer(run).data)
+            return Response(with_places(StoredHotspotsSerializer(run).data, municipality.pk))
         cells = self.reports.hotspots(self.filters(request))
-        return Response(LiveHotspotsSerializer(cells).data)
+        return Response(with_places(LiveHotspotsSerializer(cells).data, municipality.pk))

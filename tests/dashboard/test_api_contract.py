@@ -243,9 +243,11 @@ def test_live_and_stored_hot_spots(coordinator, demo):
         {"type": str, "features": list, "cell_size_m": float, "distance_m": float, "source": str},
     )
     assert live["type"] == "FeatureCollection" and live["source"] == "live" and live["features"]
-    cell = {"cell": int, "count": int, "z": float, "p": float, "gi_bin": int}
+    cell = {"cell": int, "count": int, "z": float, "p": float, "gi_bin": int, "place": str}
     for feature in live["features"]:
         assert_feature(feature, cell, "Polygon")
+    # Cells are named by the place at their centre, never by an id.
+    assert any(f["properties"]["place"] for f in live["features"])
     run = AnalysisRun.objects.create(municipality=demo, kind="gistar")
     district = demo.district_set.first()
     HotspotCell.objects.create(
@@ -269,8 +271,15 @@ def test_live_and_stored_hot_spots(coordinator, demo):
     cells = sorted(stored["features"], key=lambda f: f["properties"]["cell"])
     stored_cell = {"cell": int, "category": str, "z": (float, NULL), "p": (float, NULL)}
     for feature in cells:
-        assert_feature(feature, {**stored_cell, "value": float}, "Polygon")
-    assert cells[1]["properties"] == {"cell": 4, "category": "", "z": None, "p": None, "value": 1.5}
+        assert_feature(feature, {**stored_cell, "value": float, "place": str}, "Polygon")
+    assert cells[1]["properties"] == {
+        "cell": 4,
+        "category": "",
+        "z": None,
+        "p": None,
+        "value": 1.5,
+        "place": cells[0]["properties"]["place"],  # the same district's outline, the same place
+    }
 
 
 def test_fixes_their_details_and_a_status_change(coordinator, demo, fixes):

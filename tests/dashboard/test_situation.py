@@ -137,3 +137,50 @@ def test_page_and_downloads(staff, demo):
 def test_page_in_english(staff, demo):
     html = staff.get(f"/en/dashboard/lagesbild/?{PERIOD}").content.decode()
     assert "Situation picture" in html and "What was reported" in html
+
+
+def test_fixes_and_hot_spots_are_named_by_their_places(staff, demo, fixes):
+    from django.utils import translation
+
+    from gis.fixes import explain
+
+    with translation.override("sv"):
+        situation = situation_for("from=2026-10-01&to=2026-11-30")
+        top = situation.top_fixes["street"][0]
+        assert top.headline == explain.headline(top) and ": " in top.headline
+        assert "segment" not in top.headline
+        cells = situation.hot_new
+        assert len(cells) and all(isinstance(place, str) for place in cells["place"])
+        assert any(cells["place"])  # the planted hot spots lie on named streets and paths
+        rows = list(csv.DictReader(io.StringIO(to_csv(situation))))
+    top_rows = [r for r in rows if r["section"] == "top_fixes_street" and r["key"] == str(top.pk)]
+    assert {r["label"] for r in top_rows} == {top.headline}
+    cell_rows = [r for r in rows if r["section"] == "hotspot_cells_new"]
+    assert {(r["key"], r["label"]) for r in cell_rows} == {
+        (str(c.cell_id), c.place) for c in cells.itertuples()
+    }
+    assert {r["metric"] for r in cell_rows} == {"reports", "z"}
+
+    query = "from=2026-10-01&to=2026-11-30"
+    page = staff.get(f"/dashboard/lagesbild/?{query}").content.decode()
+    assert f"<td>{top.headline}</td>" in page
+    strongest = cells.sort_values("z", ascending=False)["place"].iloc[0]
+    assert f'<td class="place">{strongest or "–"}</td>' in page
+    geojson = json.loads(staff.get(f"/dashboard/lagesbild.geojson?{query}").content)
+    fix_feature = next(
+        f["properties"]
+        for f in geojson["features"]
+        if f["properties"]["layer"] == "fix" and f["properties"]["id"] == top.pk
+    )
+    assert fix_feature["headline"] == top.headline
+    assert (fix_feature["place_kind"], fix_feature["place_id"]) == ("segment", top.segment_id)
+    assert fix_feature["place_name"] == explain.place_label(top)
+    hot_places = {
+        f["properties"]["cell"]: f["properties"]["place"]
+        for f in geojson["features"]
+        if f["properties"]["layer"] == "hotspot" and f["properties"]["status"] == "new"
+    }
+    assert hot_places == dict(zip(cells["cell_id"], cells["place"], strict=True))
+    english = staff.get(f"/en/dashboard/lagesbild.geojson?{query}").content.decode()
+    with translation.override("en"):
+        assert json.dumps(explain.headline(top))[1:-1] in english

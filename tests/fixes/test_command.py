@@ -26,7 +26,11 @@ def test_prioritise_stores_and_prints(demo):
     assert f"run {run.pk}: {run.summary['fixes']} fixes ranked" in text
     top = list(Fix.objects.filter(run=run).order_by("rank")[:3])
     for fix in top:
-        assert f"{fix.fix_type:<16} {fix.department:<10} {fix.score:>8.2f}" in text
+        kind, place = ("segment", fix.segment) if fix.segment_id else ("green_area", fix.green_area)
+        assert (
+            f"{fix.fix_type:<16} {fix.department:<10} {fix.score:>8.2f}  "
+            f"{place} ({kind} {place.pk})"  # the place by name, its record in brackets
+        ) in text
     assert "top 3 fixes:" in text and "under_lit" in text and "log_footfall" in text
 
 

@@ -142,6 +142,6 @@ def test_labels_of_the_list_and_the_printed_list(demo):
         assert display.department_label("") == "" and display.department_label(None) == ""
         ((row_fix, place),) = display.list_rows([fix])
         (item,) = display.print_items([fix])
-    assert row_fix == fix and f"(segment {fix.segment_id})" in place
+    assert row_fix == fix and place == str(fix.segment) and "segment" not in place
     assert item["headline"].startswith("Clean graffiti or litter: ")
     assert item["lines"][0] == "No relevant reports yet."

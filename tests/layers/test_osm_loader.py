@@ -40,6 +40,13 @@ def test_real_extract_lit_tags_survive_simplification(helsinki):
     assert helsinki.segments["lit"].isna().sum() > 500
 
 
+def test_real_extract_squares_and_addresses(helsinki):
+    squares = set(helsinki.squares["name"])
+    assert {"Senaatintori", "Rautatientori", "Narinkkatori"} <= squares
+    streets = helsinki.addresses["street"].value_counts()
+    assert len(helsinki.addresses) > 1000 and streets["Mannerheimintie"] > 100
+
+
 def test_real_extract_lengths_are_metres(helsinki):
     # Central Helsinki's walkable network is tens of kilometres long, in metres.
     total = helsinki.segments["length_m"].sum()
@@ -78,21 +85,38 @@ def test_cameras_get_a_viewshed(demo):
 def test_xml_extract():
     layers = read_osm(DATA / "small.osm")
     counts = layers.counts()
-    assert counts == {"segments": 3, "lamps": 1, "vegetation": 2, "green_areas": 1, "cameras": 1}
+    assert counts == {
+        "segments": 4,
+        "lamps": 1,
+        "vegetation": 2,
+        "green_areas": 1,
+        "cameras": 1,
+        "squares": 1,
+        "addresses": 4,
+    }
     by_lit = dict(zip(layers.segments["source_id"], layers.segments["lit"], strict=True))
     assert sorted(v if isinstance(v, str) else "untagged" for v in by_lit.values()) == [
         "no",
         "untagged",
+        "untagged",
         "yes",
     ]
+    assert list(layers.squares["name"]) == ["Testtorget"]
+    addresses = zip(layers.addresses["street"], layers.addresses["housenumber"], strict=True)
+    assert sorted(addresses) == [
+        ("Muu katu", "99"),
+        ("Testgången", "12 B"),
+        ("Testgången", "2"),
+        ("Testgången", "4"),
+    ]
     assert layers.cameras["direction_deg"].iloc[0] == 90.0
-    assert layers.segments["length_m"].between(50, 200).all()
+    assert layers.segments["length_m"].between(30, 200).all()  # metres, not degrees
 
 
 def test_load_osm_command_creates_municipality_and_is_rerunnable(db):
     call_command("load_osm", str(DATA / "small.osm"), "--municipality", "xml-test")
     call_command("load_osm", str(DATA / "small.osm"), "--municipality", "xml-test")
-    assert StreetSegment.objects.filter(municipality__code="xml-test").count() == 3
+    assert StreetSegment.objects.filter(municipality__code="xml-test").count() == 4
     assert StreetLamp.objects.filter(municipality__code="xml-test").count() == 1
 
 

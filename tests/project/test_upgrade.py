@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARCHIVE = ROOT / "tests/data/backup-before-house.tar"
 USERNAME = "coordinator_v1"
 
-# The reshaping's migrations: the only rows the upgrade adds anywhere.
+# The migrations since that release, the reshaping's and the stored parts of place names
+# (layers/0004): the only rows the upgrade adds anywhere.
 NEW_MIGRATIONS = {
     ("core", "0001_initial"),
     ("hotspots", "0001_initial"),
@@ -40,6 +41,7 @@ NEW_MIGRATIONS = {
     ("walks", "0006_municipality_in_core"),
     ("trygg", "0003_models_to_apps"),
     ("layers", "0003_municipality_to_core"),
+    ("layers", "0004_named_places"),
 }
 # Moved models: model -> (old app label, new app label). Their content types are re-labelled in
 # place, so the permissions, grants and log entries that point at their ids stay as they are.
@@ -53,9 +55,12 @@ MOVED = {
 # Relations whose fingerprint (ordered MD5 of the rows, or a sequence's position) the upgrade
 # changes, and why:
 CHANGED = {
-    "public.django_migrations": "gains exactly the seven rows of NEW_MIGRATIONS",
-    "public.django_migrations_id_seq": "advanced by those seven rows",
+    "public.django_migrations": "gains exactly the eight rows of NEW_MIGRATIONS",
+    "public.django_migrations_id_seq": "advanced by those eight rows",
     "public.django_content_type": "the five moved models' rows carry their new app label",
+    "public.layers_streetsegment": "the parts of place names (layers/0004): the named place "
+    "nearby of each segment without a name, no house numbers yet",
+    "public.layers_greenarea": "the named place nearby of each green area without a name",
 }
 
 
@@ -169,6 +174,21 @@ def test_every_row_is_kept(upgrade):
     assert status_width(upgrade.dbparams) == 20
 
 
+def test_the_upgrade_names_places_after_the_streets_and_parks_stored(upgrade):
+    with psycopg.connect(**upgrade.dbparams) as conn:
+        nameless, named_nearby, numbered = conn.execute(
+            "SELECT count(*) FILTER (WHERE name = ''), count(*) FILTER (WHERE near_name <> ''), "
+            "count(*) FILTER (WHERE house_numbers <> '') FROM layers_streetsegment"
+        ).fetchone()
+        parks = conn.execute(
+            "SELECT count(*) FROM layers_greenarea WHERE name <> '' AND near_name = ''"
+        ).fetchone()[0]
+    # Central Helsinki's footways without a name all lie within reach of a named street or
+    # park; house numbers need the extract's addresses, which only `trygg load-osm` reads.
+    assert nameless > 1000 and named_nearby == nameless and numbered == 0
+    assert parks > 0  # a named park is its own name
+
+
 def test_moved_models_keep_their_content_type_ids(upgrade):
     before = upgrade.content_types_before
     after = content_types(upgrade.dbparams)
@@ -271,7 +291,7 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
     kept = trygg("restore", str(ARCHIVE), "--force", "--no-migrate", env=env)
     assert kept.returncode == 0, kept.stderr[-3000:]
     (warning,) = kept.stderr.strip().splitlines()
-    assert warning.startswith("warning: the backup is from an older release: 7 migration(s)")
+    assert warning.startswith("warning: the backup is from an older release: 8 migration(s)")
     assert "run `trygg migrate` before serving it" in warning
     assert all(f"{app}.{name}" in warning for app, name in NEW_MIGRATIONS)
     assert fingerprints(upgrade.dbparams) == upgrade.before
@@ -282,10 +302,10 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
     assert restored.returncode == 0, restored.stderr[-3000:]
     lines = restored.stdout.splitlines()
     assert lines[0].startswith(f"restored {ARCHIVE} into database {upgrade.name}: 37 tables")
-    assert lines[1].startswith("the backup is from an older release: applying this release's 7")
+    assert lines[1].startswith("the backup is from an older release: applying this release's 8")
     assert lines[-1] == "migrated: the database is at this release's migrations"
     again = fingerprints(upgrade.dbparams)
-    # django_migrations differs only in the times the seven rows were applied.
+    # django_migrations differs only in the times the eight rows were applied.
     assert {k: v for k, v in again.items() if k != "public.django_migrations"} == {
         k: v for k, v in upgrade.after.items() if k != "public.django_migrations"
     }

@@ -152,7 +152,7 @@ function featureRows(feature) {
         row(texts.blocksSightline, feature.blocks_sightline ? texts.yes : texts.no),
       ];
     case "street":
-      return [row(texts.lit, feature.lit_label), row(texts.length, `${formatNumber(feature.length_m)} m`)];
+      return [row(texts.lit, feature.lit_label), row(texts.length, `${formatNumber(feature.length_m)} m`), row(texts.segmentId, feature.id)];
     case "route":
       return [row(texts.reported, feature.date), row(texts.timeOfDay, feature.time_of_day), row(texts.district, feature.district), row(texts.findings, feature.findings)];
     default:
@@ -177,9 +177,12 @@ function renderFeature(feature) {
   if (form) form.addEventListener("submit", (event) => submitTriage(event, feature));
 }
 
-/** A Gi* cell: its confidence bin, z score, p value and number of reports. */
+/** A Gi* cell: the place at its centre, its confidence bin, z score, p value and number of
+    reports. */
 function showHotspot(cell) {
-  openPanel(html`${heading(texts.layer_hotspots, texts["hot" + cell.gi_bin] || "")}<dl>${row("z", formatNumber(cell.z, 2))}${row("p", cell.p)}${row(texts.reports, cell.count)}</dl>`);
+  const bin = texts["hot" + cell.gi_bin] || "";
+  const kind = cell.place ? [texts.layer_hotspots, bin].filter(Boolean).join(" · ") : texts.layer_hotspots;
+  openPanel(html`${heading(kind, cell.place || bin)}<dl>${row("z", formatNumber(cell.z, 2))}${row("p", cell.p)}${row(texts.reports, cell.count)}</dl>`);
 }
 
 // --- triage of a resident pin -------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gis.core.options import moment_option, municipality_option, number_option, option_error
 from gis.fixes.persist import compute, default_params, recompute
+from layers.models import GreenArea, StreetSegment
 
 # The engine's parameters and the options that set them, for its error messages.
 OPTION_OF = {
@@ -90,10 +91,19 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"top {min(top, len(fixes))} fixes:")
         self.stdout.write(f"{'rank':>4}  {'fix':<16} {'department':<10} {'score':>8}  place")
-        for row in fixes.head(top).itertuples():
+        shown = fixes.head(top)
+        # Each place by its name as people use it (layers.naming), its record in brackets.
+        places = {
+            kind: model.objects.in_bulk(
+                [int(i) for i in shown.loc[shown["place_kind"] == kind, "place_id"]]
+            )
+            for kind, model in (("segment", StreetSegment), ("green_area", GreenArea))
+        }
+        for row in shown.itertuples():
+            place = places.get(row.place_kind, {}).get(int(row.place_id))
             self.stdout.write(
                 f"{row.rank:>4}  {row.fix_type:<16} {row.department:<10} {row.score:>8.2f}  "
-                f"{row.place_kind} {row.place_id}"
+                f"{place or '–'} ({row.place_kind} {row.place_id})"
             )
 
     def _print_risk(self, risk) -> None:
