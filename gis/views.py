@@ -1,5 +1,6 @@
 """Project-level pages: the start page and a health check."""
 
+from django.contrib.auth.models import User
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -8,12 +9,14 @@ from django.views.defaults import page_not_found
 from rest_framework.exceptions import NotFound
 
 from gis.core.models import Municipality
+from gis.demo.accounts import DEMO_USERNAMES, refuses_demo_accounts
 from layers.models import Camera, StreetLamp, StreetSegment
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page: what is loaded, and where to go next."""
+    """The start page: what is loaded, and where to go next (every part of Trygg); where the
+    demo's accounts exist and these settings accept them, their user names."""
     counts = {
         "segments": StreetSegment.objects.count(),
         "lamps": StreetLamp.objects.count(),
@@ -22,8 +25,20 @@ def home(request: HttpRequest) -> HttpResponse:
         "findings": WalkFinding.objects.count(),
         "pins": ResidentPin.objects.count(),
     }
-    context = {"municipalities": Municipality.objects.all(), "counts": counts}
+    context = {
+        "municipalities": Municipality.objects.all(),
+        "counts": counts,
+        "demo_usernames": _demo_usernames(),
+    }
     return render(request, "home.html", context)
+
+
+def _demo_usernames() -> list[str]:
+    """The demo accounts that exist, in role order; none under settings that refuse them."""
+    if refuses_demo_accounts():
+        return []
+    found = set(User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True))
+    return [name for name in DEMO_USERNAMES if name in found]
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

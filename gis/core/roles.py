@@ -91,6 +91,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "walks.view_walkparticipant",
     ],
     "analyst": [*VIEW_ALL, "hotspots.add_analysisrun"],
+    # EST partners (police, housing companies, guards) follow the situation with the
+    # municipality: they read the dashboard, the situation picture and the work lists (the
+    # dashboard needs the fix view permission), never contact details, and change nothing.
+    "partner": list(VIEW_ALL),
 }
 
 ROLES = tuple(ROLE_PERMISSIONS)

@@ -466,11 +466,29 @@ def _lamp_status(rng, lamps: gpd.GeoDataFrame, places: gpd.GeoDataFrame, months)
     )
 
 
+def illuminance(points: np.ndarray, lamps: np.ndarray) -> np.ndarray:
+    """Night-time horizontal illuminance on the ground at `points` from the lamps at `lamps`.
+
+    Parameters
+    ----------
+    points, lamps : numpy.ndarray
+        (n, 2) and (m, 2) coordinates in a metric CRS (metres).
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) lux: each lamp is a point source of LAMP_INTENSITY_CD candela at LAMP_HEIGHT_M
+        metres and adds I·h / (d² + h²)^1.5 at horizontal distance d.
+    """
+    d2 = ((points[:, None, :] - lamps[None, :, :]) ** 2).sum(axis=2)
+    return (LAMP_INTENSITY_CD * LAMP_HEIGHT_M / (d2 + LAMP_HEIGHT_M**2) ** 1.5).sum(axis=1)
+
+
 def _lux(rng, clock, segments, lamps, lamp_status, places, months) -> list[dict]:
     """Night-time ground illuminance at points along a sample of segments, from the lamps.
 
-    Each working lamp adds I·h / (d² + h²)^1.5 lux (a point source of LAMP_INTENSITY_CD at
-    LAMP_HEIGHT_M); lamps repaired later count as dark before their repair date.
+    Each working lamp adds its :func:`illuminance`; lamps repaired later count as dark before
+    their repair date.
     """
     xy = np.column_stack([lamps.geometry.x, lamps.geometry.y]) if len(lamps) else np.empty((0, 2))
     planted_segments = set(places["segment_id"])
@@ -486,10 +504,7 @@ def _lux(rng, clock, segments, lamps, lamp_status, places, months) -> list[dict]
                 lambda d, t=measured_at: d is not None and d > t
             )
             on &= ~repaired.to_numpy(bool)
-            d2 = ((xy - [point.x, point.y]) ** 2).sum(axis=1)
-            lux = float(
-                (LAMP_INTENSITY_CD * LAMP_HEIGHT_M / (d2[on] + LAMP_HEIGHT_M**2) ** 1.5).sum()
-            )
+            lux = float(illuminance(np.array([[point.x, point.y]]), xy[on])[0])
             lux = (lux + 0.2) * float(rng.lognormal(0, 0.2))
             readings.append(
                 {

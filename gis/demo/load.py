@@ -1,4 +1,9 @@
-"""Load the demo municipality into the database: OSM layers, then the generated reports."""
+"""Load the demo municipality into the database: OSM layers, then the generated reports.
+
+The data only, with the dark path's done fix taken from the ranking of its day
+(:mod:`gis.demo.dark_path`): the test database is this. `trygg demo` then stores the analyses a
+user looks at first (:mod:`gis.demo.analyse`), the demo accounts and an open walk.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,9 @@ from django.utils import timezone
 from gis import frames
 from gis.core.models import Municipality
 from gis.core.vocabulary import AUDIT_PARAMETERS
+from gis.demo.dark_path import light_the_dark_path
 from gis.demo.generate import DemoData, generate
-from gis.demo.plan import PLANTED
-from gis.fixes.models import Fix
+from gis.demo.plan import PLANTED, SOURCE
 from layers.importer import boundary_from_layers, import_layers
 from layers.models import District, GreenArea, Incident, LuxReading, StreetLamp, StreetSegment
 from layers.osm import read_osm
@@ -32,7 +37,6 @@ from walks.models import (
 
 DEMO_CODE = "demo-helsinki"
 DEMO_NAME = "Helsingfors (demo)"
-SOURCE = "demo"
 FIX_ANSWER = "Lamporna längs gångvägen är lagade och belysningen förstärkt."
 
 
@@ -185,7 +189,17 @@ def _store(municipality: Municipality, data: DemoData) -> None:
     )
     _store_lamp_status(data)
     _store_walks(municipality, data, districts, categories)
-    _store_fix(municipality, data, fixed.key, fix_date)
+    place = data.places.set_index("key").loc[fixed.key]
+    light_the_dark_path(
+        municipality,
+        StreetSegment.objects.get(pk=place["segment_id"]),
+        decided_at=data.months[fixed.fixed_at_month],
+        done_at=fix_date,
+        answer=FIX_ANSWER,
+        pins=ResidentPin.objects.filter(
+            municipality=municipality, status="feedback_given", public_answer=FIX_ANSWER
+        ),
+    )
 
 
 def _pin_status(row, fixed_key: str, fix_date: datetime, now: datetime) -> tuple[str, str]:
@@ -276,29 +290,4 @@ def _store_walks(municipality, data: DemoData, districts, categories) -> None:
             if row.walk in walks
         ],
         batch_size=1000,
-    )
-
-
-def _store_fix(municipality, data: DemoData, key: str, fix_date: datetime) -> None:
-    """The lamp repair on the fixed dark path, done, with the pins it answered."""
-    place = data.places.set_index("key").loc[key]
-    segment = StreetSegment.objects.get(pk=place["segment_id"])
-    fix = Fix.objects.create(
-        municipality=municipality,
-        fix_type=Fix.Type.REPAIR_LAMPS,
-        department="street",
-        cost_class=1,
-        score=0.0,
-        rank=0,
-        segment=segment,
-        status=Fix.Status.DONE,
-        done_at=fix_date,
-        answer=FIX_ANSWER,
-        geom=segment.geom,
-        explanation="Demo: broken lamps on a dark path with many evening reports.",
-    )
-    fix.pins.set(
-        ResidentPin.objects.filter(
-            municipality=municipality, status="feedback_given", public_answer=FIX_ANSWER
-        )
     )

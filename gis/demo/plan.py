@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 MONTHS = 24
 SEED = 20261122
+# The source of the records the demo makes (the OSM layers' records have "osm").
+SOURCE = "demo"
 # Suggested analysis parameters under which the planted categories are expected.
 CELL_SIZE_M = 100.0
 DISTANCE_BAND_M = 150.0

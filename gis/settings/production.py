@@ -1,5 +1,6 @@
 """Production: DATABASE_URL and TRYGG_SECRET_KEY are required; secure cookies, HSTS and an enforced
-Content-Security-Policy. Serve it behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+Content-Security-Policy; the demo's accounts are refused. Serve it behind a TLS-terminating proxy
+that sets X-Forwarded-Proto.
 
 `trygg check --deploy` reports no issues with these settings and a long random secret key.
 """
@@ -38,6 +39,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 TRYGG_CSP_ENFORCE = env_bool("TRYGG_CSP_ENFORCE", True)
+
+# The demo's accounts (demo-coordinator, demo-planner, …) never log in here, whatever their
+# password: a restored demo database or an account made by hand under a demo name opens nothing.
+# The per-account limit of failed logins still applies (gis.login_limits).
+AUTHENTICATION_BACKENDS = ["gis.demo.accounts.NoDemoAccountsBackend"]
 
 # The API answers JSON (and its own formats: GeoJSON, Open311 XML); no browsable HTML API with
 # forms for every endpoint in production.

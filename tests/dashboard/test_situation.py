@@ -78,7 +78,8 @@ def test_new_and_persisting_hotspots_compare_the_two_periods(demo):
 
 def test_top_fixes_per_department_and_the_follow_up(demo, fixes):
     situation = situation_for("")
-    assert [f.rank for f in situation.top_fixes["street"]][:4] == [0, 1, 2, 3]
+    # The demo's done lamp repair is out of today's ranking: no rank, not a top fix.
+    assert [f.rank for f in situation.top_fixes["street"]][:4] == [1, 2, 3, 4]
     assert [f.department for f in situation.top_fixes["parks"]] == ["parks", "parks"]
     done = Fix.objects.get(municipality=demo, status="done")
     (follow,) = situation.completed

@@ -1,5 +1,7 @@
 """The demo municipality, the roles, the start page and the admin back office."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
@@ -8,13 +10,17 @@ from gis.core.roles import ROLES
 from gis.demo.generate import generate
 from gis.demo.load import counts, load_demo
 from gis.demo.plan import PLANTED
-from gis.fixes.models import Fix
+from layers.models import StreetLamp
 from walks.models import ResidentPin
 
 
 def test_demo_counts(demo):
     loaded = counts(demo)
-    assert loaded["lamps"] == 586
+    # The 586 lamps of the OSM extract and the street department's on the dark path.
+    assert StreetLamp.objects.filter(municipality=demo, source="osm").count() == 586
+    assert (
+        loaded["lamps"] == 586 + StreetLamp.objects.filter(municipality=demo, source="demo").count()
+    )
     assert loaded["cameras"] == 221
     assert loaded["green_areas"] == 16
     assert loaded["districts"] == 3
@@ -59,12 +65,6 @@ def test_planted_new_hotspot_has_reports_only_in_the_last_month(demo):
     assert plan.rate(MONTHS - 1) > 0 and all(plan.rate(m) == 0 for m in range(MONTHS - 1))
 
 
-def test_fix_of_the_dark_path_answered_its_pins(demo):
-    fix = Fix.objects.get(municipality=demo, fix_type="repair_lamps", status="done")
-    assert fix.pins.count() > 50
-    assert set(fix.pins.values_list("status", flat=True)) == {"feedback_given"}
-
-
 def test_roles_exist_with_permissions(db):
     for role in ROLES:
         assert Group.objects.get(name=role).permissions.exists()
@@ -77,7 +77,42 @@ def test_roles_exist_with_permissions(db):
 def test_home_page_shows_the_demo(client, demo):
     response = client.get("/")
     assert response.status_code == 200
-    assert 'id="count-lamps">586<' in response.content.decode()
+    lamps = StreetLamp.objects.filter(municipality=demo).count()
+    assert f'id="count-lamps">{lamps}<' in response.content.decode()
+
+
+# Where the start page leads: (route, Swedish label, English label).
+HOME_LINKS = [
+    ("dashboard:map", "Karta", "Map"),
+    ("dashboard:situation", "Lägesbild", "Situation picture"),
+    ("fixes:list", "Arbetslista med åtgärder", "Work list of fixes"),
+    ("walks:list", "Trygghetsvandringar", "Safety walks"),
+    ("walks:report", "Rapportera en plats som känns otrygg", "Report a place that feels unsafe"),
+    ("walks_api:open311-services-json", "Open311 (GeoReport v2)", "Open311 (GeoReport v2)"),
+    ("api-docs", "API-dokumentation", "API documentation"),
+    ("admin:index", "Administration", "Back office"),
+]
+
+
+@pytest.mark.parametrize(("prefix", "language"), [("", "sv"), ("/en", "en")])
+def test_home_page_leads_to_everything(client, demo, prefix, language):
+    from django.utils import translation
+
+    page = client.get(f"{prefix}/").content.decode()
+    links = dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', page))
+    for route, swedish, english in HOME_LINKS:
+        with translation.override(language):
+            url = reverse(route)
+        assert url in links, route
+        label = swedish if language == "sv" else english
+        assert links[url].startswith(label), (route, links[url])
+        # Every link answers: the page, or the login for staff pages.
+        answer = client.get(url)
+        assert answer.status_code in (200, 302), route
+        if answer.status_code == 302:
+            assert "login" in answer["Location"], route
+    with translation.override(language):
+        assert reverse("login") in links
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ import pytest
 from django.conf import settings
 
 from gis.backup import read_manifest, restore_backup, table_counts
+from gis.core.roles import ROLE_PERMISSIONS
 from tests._cli import trygg
 from tests.trust._pg import fingerprints, scratch_database
 
@@ -43,6 +44,9 @@ NEW_MIGRATIONS = {
     ("layers", "0003_municipality_to_core"),
     ("layers", "0004_named_places"),
 }
+# Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
+NEW_ROLES = ("partner",)
+NEW_GRANTS = sum(len(set(ROLE_PERMISSIONS[role])) for role in NEW_ROLES)
 # Moved models: model -> (old app label, new app label). Their content types are re-labelled in
 # place, so the permissions, grants and log entries that point at their ids stay as they are.
 MOVED = {
@@ -61,6 +65,15 @@ CHANGED = {
     "public.layers_streetsegment": "the parts of place names (layers/0004): the named place "
     "nearby of each segment without a name, no house numbers yet",
     "public.layers_greenarea": "the named place nearby of each green area without a name",
+    **{
+        f"public.{table}": "gains the groups and grants of NEW_ROLES"
+        for table in (
+            "auth_group",
+            "auth_group_id_seq",
+            "auth_group_permissions",
+            "auth_group_permissions_id_seq",
+        )
+    },
 }
 
 
@@ -155,12 +168,14 @@ def test_every_row_is_kept(upgrade):
         counts = table_counts(conn)
     expected = dict(upgrade.manifest["tables"])
     expected["public.django_migrations"] += len(NEW_MIGRATIONS)
+    expected["public.auth_group"] += len(NEW_ROLES)
+    expected["public.auth_group_permissions"] += NEW_GRANTS
     # No table appears or disappears; content types and permissions gain no rows for the
-    # moved models; every other table has the backup's count.
+    # moved models; the groups gain the new roles; every other table has the backup's count.
     assert counts == expected
     assert counts["public.django_content_type"] == 31
     assert counts["public.auth_permission"] == 125
-    assert counts["public.auth_group_permissions"] == 196
+    assert counts["public.auth_group_permissions"] == 196 + NEW_GRANTS
 
     # Stronger than counts: every relation's rows are identical (ordered MD5), every sequence
     # where it was, except the relations named in CHANGED.

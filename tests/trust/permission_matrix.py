@@ -38,14 +38,22 @@ ACTORS = (
     "parks_department",
     "walk_leader",
     "analyst",
+    "partner",  # an EST partner (police, housing company, guards): reads, writes nothing
     "no_role",  # signed in, staff flag, member of the municipality, in no role group
     "other_municipality",  # a coordinator who works for another municipality
     "superuser",
 )
-ROLES = ACTORS[3:9]
+ROLES = ACTORS[3:10]
 
 NO_SESSION = ("anonymous", "resident", "participant")
-VIEWERS = ("coordinator", "planner", "street_department", "parks_department", "analyst")
+VIEWERS = (
+    "coordinator",
+    "planner",
+    "street_department",
+    "parks_department",
+    "analyst",
+    "partner",
+)
 SIGNED_IN = ACTORS[3:]
 EVERYONE = ACTORS
 OTHER = "other_municipality"
@@ -53,14 +61,35 @@ OTHER = "other_municipality"
 DASHBOARD = (*VIEWERS, "superuser")
 NOT_DASHBOARD = ("walk_leader", "no_role")
 LEADERS = ("coordinator", "walk_leader", "superuser")
-NOT_LEADERS = ("planner", "street_department", "parks_department", "analyst", "no_role")
+NOT_LEADERS = (
+    "planner",
+    "street_department",
+    "parks_department",
+    "analyst",
+    "partner",
+    "no_role",
+)
 # Who moves the street department's fix used in the matrix (see the object-level rules).
 STREET_FIX_MOVERS = ("coordinator", "planner", "street_department", "superuser")
-NOT_STREET_FIX_MOVERS = ("parks_department", "analyst", "walk_leader", "no_role")
+NOT_STREET_FIX_MOVERS = ("parks_department", "analyst", "partner", "walk_leader", "no_role")
 RECOMPUTERS = ("coordinator", "planner", "superuser")
-NOT_RECOMPUTERS = ("street_department", "parks_department", "analyst", "walk_leader", "no_role")
+NOT_RECOMPUTERS = (
+    "street_department",
+    "parks_department",
+    "analyst",
+    "partner",
+    "walk_leader",
+    "no_role",
+)
 TRIAGERS = ("coordinator", "superuser")
-NOT_TRIAGERS = ("planner", "street_department", "parks_department", "analyst", "walk_leader")
+NOT_TRIAGERS = (
+    "planner",
+    "street_department",
+    "parks_department",
+    "analyst",
+    "partner",
+    "walk_leader",
+)
 NOT_PARTICIPANT = tuple(a for a in ACTORS if a != "participant")
 
 # Who sees a resident's contact details in the dashboard's pin details (a field, not a route).
@@ -631,6 +660,7 @@ HEADERS = {
     "parks_department": "parks dept.",
     "walk_leader": "walk leader",
     "analyst": "analyst",
+    "partner": "partner",
     "no_role": "staff, no role",
     "other_municipality": "other municipality",
     "superuser": "superuser",
