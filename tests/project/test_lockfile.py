@@ -159,3 +159,18 @@ def test_tools_are_the_install_tools_and_the_build_backend():
     assert result.returncode == 0, result.stderr
     backend = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["build-system"]["requires"]
     assert result.stdout.split() == ["pip", "uv", *backend]
+
+
+def test_the_production_image_installs_exactly_the_lock():
+    """The Dockerfile installs the lock's pins with their hashes before Trygg, and Trygg itself
+    without resolving dependencies again: the image runs the same program as `./run`."""
+    lines = [
+        " ".join(line.split())
+        for line in (ROOT / "docker" / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    installs = [line for line in lines if "pip install" in line]
+    assert installs[0].endswith("pip install --no-cache-dir --require-hashes -r requirements.lock")
+    assert all("--no-deps" in line for line in installs[1:]), installs
+    copied = next(line for line in lines if line.startswith("COPY") and "requirements.lock" in line)
+    assert lines.index(copied) < lines.index(installs[0])
