@@ -292,7 +292,7 @@ def test_leader_draws_a_route_and_shows_the_qr_code(live_url, desktop, committed
     page.fill("#id_title", title)
     page.locator("#route-map").scroll_into_view_if_needed()
     page.evaluate(
-        "([lat, lon]) => window.tryggLeader.map.setView([lat, lon], 17, {animate: false})",
+        "([lat, lon]) => window.tryggLeader.map.jumpTo({center: [lon, lat], zoom: 17})",
         [PHONE_LAT, PHONE_LON],
     )
     box = page.locator("#route-map").bounding_box()
