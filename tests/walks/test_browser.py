@@ -239,7 +239,7 @@ def test_resident_pin_and_tracking(live_url, phone, desktop, committed, coordina
     page.locator("label", has_text="Nedskräpning").click()
     page.locator('input[name="when"][value="night"] + span').click()
     page.fill("#rp-description", f"Krossat glas vid bänkarna {marker}")
-    page.locator("summary").click()
+    page.locator("summary", has_text="Kontaktuppgifter").click()
     page.fill("#rp-email", f"{marker}@example.org")
     screenshot(page, "report-2-form")
     page.click("#rp-submit")

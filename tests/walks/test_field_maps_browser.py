@@ -224,3 +224,47 @@ def test_no_field_page_is_wider_than_a_412_px_phone(live_url, narrow, committed)
     assert page.evaluate("document.documentElement.scrollWidth") <= 412
     assert page.evaluate(OUTSIDE) == []
     screenshot(page, "report-412")
+
+
+@pytest.mark.browser
+def test_walk_app_with_the_keyboard_alone(live_url, phone, committed):  # noqa: F811
+    walk = _walk_near_the_phone(committed)
+    page = phone
+    page.goto(f"{live_url}/w/{walk.join_code}")
+    page.locator("#wa-role").wait_for(state="visible", timeout=TIMEOUT)
+    page.wait_for_function("() => document.activeElement.id === 'wa-name'", timeout=TIMEOUT)
+    _tab_to(page, '[data-role="resident"]')
+    assert _focus_is_visible(page)
+    page.keyboard.press("Enter")
+    page.locator("#wa-role").wait_for(state="hidden", timeout=TIMEOUT)
+    _wait_map(page, "window.tryggWalk.map")
+
+    # "Tap on map" from the keyboard: the map takes the focus, the arrows move it, Enter places.
+    _tab_to(page, "#wa-tap")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement === window.tryggWalk.map.getCanvas()", timeout=TIMEOUT
+    )
+    assert _focus_is_visible(page)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(600)  # the pan's animation
+    centre = page.evaluate(
+        "(() => { const c = window.tryggWalk.map.getCenter(); return [c.lng, c.lat]; })()"
+    )
+    page.keyboard.press("Enter")
+    page.locator("#wa-finding").wait_for(state="visible", timeout=TIMEOUT)
+    assert page.evaluate("document.activeElement.name") == "category"
+    page.keyboard.press("Space")
+    _tab_to(page, 'input[name="severity"]')
+    page.keyboard.press("Space")
+    _tab_to(page, "#wa-finding-save")
+    page.keyboard.press("Enter")
+    page.locator("#wa-finding").wait_for(state="hidden", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.getElementById('wa-saved').textContent === '1'", timeout=TIMEOUT
+    )
+    findings = list(WalkFinding.objects.filter(walk=walk))
+    committed.extend(findings)
+    assert len(findings) == 1 and findings[0].geom.geom_type == "Point"
+    placed = findings[0].geom.transform(4326, clone=True)
+    assert abs(placed.x - centre[0]) < 1e-5 and abs(placed.y - centre[1]) < 1e-5

@@ -136,7 +136,7 @@
   function chooseRole(role) {
     profile = { role: role, name: ($("wa-name").value || "").trim() };
     localStorage.setItem(profileKey, JSON.stringify(profile));
-    $("wa-role").hidden = true;
+    closeSheet($("wa-role"), $("wa-tap"));
     outbox.add({
       id: "join-" + device,
       kind: "join",
@@ -152,8 +152,20 @@
     var label = document.querySelector('[data-role="' + (profile && profile.role) + '"]');
     $("wa-me").textContent = label ? label.textContent.trim() : "";
   }
-  $("wa-change-role").addEventListener("click", function () { $("wa-role").hidden = false; });
-  if (!profile) $("wa-role").hidden = false;
+  /* A sheet (role, finding, audit, my list) takes the focus when it opens, and gives it back
+   * to `back` when it closes, so the keyboard never has to travel through the page. */
+  function openSheet(sheet) {
+    sheet.hidden = false;
+    var first = sheet.querySelector("input:not([type=hidden]), button, textarea");
+    if (first) first.focus({ preventScroll: true });
+  }
+  function closeSheet(sheet, back) {
+    var inside = sheet.contains(document.activeElement);
+    sheet.hidden = true;
+    if (inside && back) back.focus({ preventScroll: true });
+  }
+  $("wa-change-role").addEventListener("click", function () { openSheet($("wa-role")); });
+  if (!profile) openSheet($("wa-role"));
   renderRole();
 
   /* ---- the map: route, streets, everyone's findings, my queue, my position ----------- */
@@ -299,7 +311,7 @@
 
   function startDraft(source) {
     if (closed) return alert(S.closed);
-    if (!profile) { $("wa-role").hidden = false; return; }
+    if (!profile) { openSheet($("wa-role")); return; }
     draft = { shape: shape(), points: [], source: source, accuracy: null };
     $("wa-draw").hidden = false;
     $("wa-draw-help").textContent = draft.shape === "Point" ? S.tapPoint :
@@ -390,9 +402,9 @@
     if (when) when.checked = true;
     $("wa-photo-offer").hidden = true;
     $("wa-form-error").textContent = "";
-    form.hidden = false;
+    openSheet(form);
   }
-  $("wa-finding-cancel").addEventListener("click", function () { form.hidden = true; cancelDraft(); });
+  $("wa-finding-cancel").addEventListener("click", function () { closeSheet(form, $("wa-tap")); cancelDraft(); });
 
   $("wa-photos").addEventListener("change", function () {
     var file = this.files && this.files[0];
@@ -458,7 +470,7 @@
         });
       });
     });
-    form.hidden = true;
+    closeSheet(form, $("wa-tap"));
     cancelDraft();
   });
 
@@ -467,14 +479,14 @@
   var auditPlace = null;
   $("wa-audit").addEventListener("click", function () {
     if (closed) return alert(S.closed);
-    if (!profile) { $("wa-role").hidden = false; return; }
+    if (!profile) { openSheet($("wa-role")); return; }
     auditForm.reset();
     $("wa-audit-error").textContent = "";
     var c = map.getCenter();  /* LngLat */
     auditPlace = gps.last ? [gps.last.lon, gps.last.lat] : [c.lng, c.lat];
-    auditForm.hidden = false;
+    openSheet(auditForm);
   });
-  $("wa-audit-cancel").addEventListener("click", function () { auditForm.hidden = true; });
+  $("wa-audit-cancel").addEventListener("click", function () { closeSheet(auditForm, $("wa-audit")); });
   auditForm.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = new FormData(auditForm);
@@ -500,12 +512,12 @@
       json: { type: "Feature", geometry: { type: "Point", coordinates: auditPlace.map(function (v) { return Number(v.toFixed(7)); }) }, properties: properties },
       label: S.audit + (properties.stop_name ? " · " + properties.stop_name : ""),
     });
-    auditForm.hidden = true;
+    closeSheet(auditForm, $("wa-audit"));
   });
 
   /* ---- my list ---------------------------------------------------------------------- */
-  $("wa-list-btn").addEventListener("click", function () { $("wa-mine").hidden = false; });
-  $("wa-mine-close").addEventListener("click", function () { $("wa-mine").hidden = true; });
+  $("wa-list-btn").addEventListener("click", function () { openSheet($("wa-mine")); });
+  $("wa-mine-close").addEventListener("click", function () { closeSheet($("wa-mine"), $("wa-list-btn")); });
 
   if (closed) {
     ["wa-tap", "wa-here", "wa-audit"].forEach(function (id) { $(id).disabled = true; });
