@@ -18,7 +18,13 @@ CENTRE = "60.1700/24.9460"
 
 def _console_errors(page) -> list[str]:
     errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and errors.append(f"{message.text} ({message.location.get('url')})")
+        ),
+    )
     return errors
 
 
@@ -34,7 +40,9 @@ def test_the_map_is_drawn_on_the_basemap_with_no_report_layer(live_url, desktop,
     console = _console_errors(desktop)
     errors = login(desktop, live_url, browser_users["planner"])
     basemap_tiles: list[int] = []
+    failed: list[str] = []
     desktop.on("response", lambda r: "/basemap/" in r.url and basemap_tiles.append(r.status))
+    desktop.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     desktop.goto(f"{live_url}/dashboard/?layers=lighting#16.5/{CENTRE}")
     wait_for_map(desktop)
     ids = desktop.evaluate("() => window.tryggMap.getStyle().layers.map((l) => l.id)")
@@ -53,4 +61,5 @@ def test_the_map_is_drawn_on_the_basemap_with_no_report_layer(live_url, desktop,
     assert basemap_tiles and set(basemap_tiles) <= {200, 304}
     screenshot(desktop, "dashboard-basemap")
     assert not errors
+    assert not failed
     assert not console, console
