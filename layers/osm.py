@@ -116,6 +116,9 @@ def build_walk_network(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> gpd.
     graph = ox.simplify_graph(graph, edge_attr_aggs={"length": sum})
     graph = ox.convert.to_undirected(graph)
     result = ox.graph_to_gdfs(graph, nodes=False).reset_index()
+    for column in EDGE_COLUMNS:  # osmnx leaves out an attribute no edge has (e.g. no `lit`)
+        if column not in result:
+            result[column] = None
     for column in ("osmid", "highway", "name"):
         result[column] = result[column].map(_first)
     result["lit"] = result["lit"].map(_merged_lit)

@@ -53,17 +53,23 @@ def tile_template() -> str:
     return path.replace("/Z/X/Y.pbf", "/{z}/{x}/{y}.pbf")
 
 
-@require_GET
-def style(request: HttpRequest) -> HttpResponse:
-    """GET the basemap's MapLibre style (JSON), with URLs absolute to the request's host."""
+def style_for(request: HttpRequest) -> dict:
+    """The basemap style for `request`: tile and glyph URLs absolute to its host; the raster
+    of `TRYGG_BASEMAP_URL` instead of the vector tiles when that is set."""
     origin = f"{request.scheme}://{request.get_host()}"
     glyphs = static("basemap/glyphs/") + "{fontstack}/{range}.pbf"
-    document = basemap_style.style(
+    return basemap_style.style(
         origin,
         tile_template(),
         glyphs,
         raster_url=conf.setting("TRYGG_BASEMAP_URL") or "",
         raster_attribution=conf.setting("TRYGG_BASEMAP_ATTRIBUTION") or "",
     )
+
+
+@require_GET
+def style(request: HttpRequest) -> HttpResponse:
+    """GET the basemap's MapLibre style (JSON), with URLs absolute to the request's host."""
+    document = style_for(request)
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     return _cached(request, body, "application/json", STYLE_MAX_AGE)
