@@ -156,17 +156,20 @@
     var id = "trygg-streets";
     var data = emptyCollection();
     map.whenReady(function () {
+      /* Under the basemap's labels, so street names stay readable. */
+      var label = (map.getStyle().layers || []).find(function (l) { return l.type === "symbol"; });
+      var before = label ? label.id : undefined;
       map.addSource(id, { type: "geojson", data: data });
       map.addLayer({
         id: id + "-lit", type: "line", source: id,
         filter: ["!=", ["get", "lit"], "no"],
-        paint: { "line-color": "#8a95a5", "line-width": 3, "line-opacity": 0.9 },
-      });
+        paint: { "line-color": "#8a95a5", "line-width": before ? 1.5 : 3, "line-opacity": 0.8 },
+      }, before);
       map.addLayer({
         id: id + "-unlit", type: "line", source: id,
         filter: ["==", ["get", "lit"], "no"],
         paint: { "line-color": "#5d6878", "line-width": 2, "line-opacity": 0.9, "line-dasharray": [2, 2] },
-      });
+      }, before);
     });
     var ids = {};
     return {
