@@ -328,6 +328,8 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         "home": lambda: Call("/"),
         "healthz": lambda: Call("/healthz"),
         "schema": lambda: Call(reverse("schema")),
+        "basemap-tile": lambda: Call(reverse("basemap-tile", args=[14, 9326, 4742])),
+        "basemap-style": lambda: Call(reverse("basemap-style")),
         "api-docs": lambda: Call(reverse("api-docs")),
         "set_language": lambda: Call(reverse("set_language"), {"language": "en", "next": "/"}),
         "/csp-report": lambda: Call(
