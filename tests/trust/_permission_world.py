@@ -388,6 +388,9 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
             reverse("walks_api:streets")
             + f"?in_bbox={lon - 0.002},{lat - 0.001},{lon + 0.002},{lat + 0.001}"
         ),
+        "walks_api:places": lambda: Call(
+            reverse("walks_api:places") + f"?q=ka&municipality={world.here.code}"
+        ),
         "walks_api:category-list": lambda: Call(reverse("walks_api:category-list")),
         "walks_api:photo-location": lambda: Call(
             reverse("walks_api:photo-location"), {"photo": upload("where.jpg", jpeg_bytes())}

@@ -300,6 +300,7 @@ ROWS: list[Row] = [
     row("walks_api:audit-list", "GET", 200, {EVERYONE: 200}, PUBLIC_READ),
     row("walks_api:audit-list", "POST", 201, {EVERYONE: 201}, PUBLIC_WRITE, changes=True),
     *_public_get("walks_api:streets"),
+    *_public_get("walks_api:places"),
     *_public_get("walks_api:category-list"),
     row("walks_api:photo-location", "POST", 200, {EVERYONE: 200}, PUBLIC_READ),
     row("walks_api:photo-location", "GET", None, {EVERYONE: 405}),
