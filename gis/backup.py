@@ -421,7 +421,9 @@ def restore_backup(
     params = connection_params(settings_dict)
     name = params.get("dbname")
     with _connect(params, autocommit=True) as conn:
-        relations = [f"{s}.{n}" for s, n, _ in user_relations(conn)]
+        found = user_relations(conn)
+        relations = [f"{s}.{n}" for s, n, _ in found]
+        tables = {(s, n) for s, n, kind in found if kind in {"r", "p"}}
         extensions = {row[0] for row in conn.execute("SELECT extname FROM pg_extension")}
     if relations and not force:
         raise BackupError(
@@ -439,7 +441,9 @@ def restore_backup(
         dump = Path(workdir) / DUMP
         with tarfile.open(archive, "r:") as tar, open(dump, "wb") as out:
             shutil.copyfileobj(tar.extractfile(tar.getmember(DUMP)), out, _CHUNK)
-        _pg_restore(params, dump, Path(workdir) / "toc.list", force=force, present=extensions)
+        _pg_restore(
+            params, dump, Path(workdir) / "toc.list", force=force, present=extensions, tables=tables
+        )
     with _connect(params, autocommit=True) as conn:
         conn.execute("ANALYZE")
         counts = table_counts(conn)
@@ -458,12 +462,20 @@ def restore_backup(
 
 
 def _pg_restore(
-    params: dict[str, str], dump: Path, listing: Path, *, force: bool, present: set[str]
+    params: dict[str, str],
+    dump: Path,
+    listing: Path,
+    *,
+    force: bool,
+    present: set[str],
+    tables: set[tuple[str, str]] = frozenset(),
 ) -> None:
     """pg_restore in one transaction, without owners/grants of the source installation.
 
     Comments on extensions need their owner (a superuser), so they are left out; with `force`,
-    extensions the target already has are left alone rather than dropped and re-created.
+    extensions the target already has are left alone rather than dropped and re-created, and
+    the target's `tables` the dump does not have (a newer release's, say) are dropped in the
+    same transaction: the database is the backup's, nothing else left over.
     """
     binary = str(client_binary("pg_restore"))
     toc = subprocess.run([binary, "--list", str(dump)], capture_output=True, text=True)
@@ -490,7 +502,36 @@ def _pg_restore(
     ]
     if force:
         command += ["--clean", "--if-exists"]
-    result = subprocess.run([*command, str(dump)], env=env, capture_output=True, text=True)
+    dumped = {tuple(line.split()[-3:-1]) for line in keep if " TABLE " in line}
+    extra = sorted(tables - dumped) if force else []
+    if extra:
+        # pg_restore cannot run other statements in its transaction: its SQL goes through psql,
+        # after the drops, in one transaction.
+        script = listing.with_name("restore.sql")
+        command = [part for part in command if not part.startswith("--dbname")]
+        command.remove("--single-transaction")
+        made = subprocess.run(
+            [*command, f"--file={script}", str(dump)], env=env, capture_output=True, text=True
+        )
+        if made.returncode != 0:
+            raise BackupError(f"pg_restore cannot read the dump: {_last_error(made.stderr)}")
+        drops = "; ".join(
+            f'DROP TABLE IF EXISTS "{schema}"."{name}" CASCADE' for schema, name in extra
+        )
+        command = [
+            str(client_binary("psql")),
+            "--no-psqlrc",
+            "--no-password",
+            "--quiet",
+            "--single-transaction",
+            "--set=ON_ERROR_STOP=1",
+            f"--command={drops}",
+            f"--file={script}",
+            f"--dbname={conninfo}",
+        ]
+        result = subprocess.run(command, env=env, capture_output=True, text=True)
+    else:
+        result = subprocess.run([*command, str(dump)], env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BackupError(
             f"pg_restore failed, the database is unchanged: {_last_error(result.stderr)}"

@@ -35,6 +35,7 @@ SCOPES: dict[str, tuple[str, str]] = {
     "healthz": ("health", "write"),
     "schema": ("schema", "write"),
     "api-docs": ("page", "write"),
+    "basemap-tile": ("basemap", "write"),  # a map asks for dozens of tiles at a time
 }
 
 

@@ -44,6 +44,7 @@ urlpatterns = [
     path(f"{media.media_prefix()}/<path:name>", media.serve, name="media"),
     path("", include("walks.urls_api")),
     path("", include("gis.dashboard.urls_api")),
+    path("", include("layers.urls")),  # the public basemap: tiles and style
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),

@@ -18,7 +18,14 @@ from django.db import transaction
 
 from gis.core.models import Municipality
 from layers import placenames
-from layers.models import Camera, GreenArea, StreetLamp, StreetSegment, Vegetation
+from layers.models import (
+    BasemapFeature,
+    Camera,
+    GreenArea,
+    StreetLamp,
+    StreetSegment,
+    Vegetation,
+)
 from layers.osm import OsmLayers
 
 SOURCE = "osm"
@@ -121,10 +128,19 @@ def import_layers(municipality: Municipality, layers: OsmLayers) -> ImportReport
         GreenArea, layers.green_areas, "green_areas", lambda r: {"name": _text(r.get("name"), 200)}
     )
     upsert(Camera, layers.cameras, "cameras", _camera)
+    upsert(BasemapFeature, layers.basemap, "basemap", _basemap)
     report.names = placenames.fill(
         municipality.pk, squares=layers.squares, addresses=layers.addresses
     )
     return report
+
+
+def _basemap(record: dict) -> dict:
+    return {
+        "layer": record["layer"],
+        "kind": _text(record.get("kind"), 32),
+        "name": _text(record.get("name"), 200),
+    }
 
 
 def _text(value, limit: int) -> str:

@@ -249,3 +249,33 @@ class Incident(SourcedRecord):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class BasemapFeature(SourcedRecord):
+    """One feature of the basemap drawn under the data: a building, water, land use, a park or
+    other green area, a railway or a named place (read from OSM by :mod:`layers.basemap_osm`;
+    served as vector tiles by :mod:`layers.basemap`). Public OpenStreetMap data, no staff edits:
+    a re-import replaces it."""
+
+    class Layer(models.TextChoices):
+        WATER = "water", _("Water")
+        LANDUSE = "landuse", _("Land use")
+        PARK = "park", _("Park or green area")
+        BUILDING = "building", _("Building")
+        RAIL = "rail", _("Railway")
+        PLACE = "place", _("Named place")
+
+    layer = models.CharField(_("layer"), max_length=16, choices=Layer.choices, db_index=True)
+    kind = models.CharField(
+        _("kind"), max_length=32, blank=True, default="", help_text=_("The OSM tag value.")
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True, default="")
+    geom = models.GeometryField(_("geometry"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("basemap feature")
+        verbose_name_plural = _("basemap features")
+        constraints = [sourced_unique("basemapfeature"), valid_geometry("basemapfeature")]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_layer_display()} {self.source_id}"

@@ -1,7 +1,8 @@
 """Read an OpenStreetMap extract (.osm.pbf with pyrosm, .osm XML with osmnx) into the layers Trygg
 stores: the walkable street network as osmnx builds it (simplified, undirected, intersection to
-intersection), street lamps, trees and scrub, parks and surveillance cameras; and what places
-are named after (:mod:`layers.placenames`): named squares and addresses.
+intersection), street lamps, trees and scrub, parks and surveillance cameras; what places
+are named after (:mod:`layers.placenames`): named squares and addresses; and the basemap's
+buildings, water, land use, green areas, railways and places (:mod:`layers.basemap_osm`).
 
 Everything returned is a GeoDataFrame in WGS 84 (EPSG:4326) with a `source_id` such as
 "way/123" or "node/45" that stays stable between extracts, so a re-import updates in place.
@@ -18,6 +19,8 @@ import geopandas as gpd
 import numpy as np
 import osmnx as ox
 import pandas as pd
+
+from layers import basemap_osm
 
 WGS84 = "EPSG:4326"
 # Highway types a pedestrian can use (osmnx's "walk" network, roughly).
@@ -65,6 +68,7 @@ class OsmLayers:
     cameras: gpd.GeoDataFrame
     squares: gpd.GeoDataFrame = field(default_factory=lambda: _empty("name"))
     addresses: gpd.GeoDataFrame = field(default_factory=lambda: _empty("street", "housenumber"))
+    basemap: gpd.GeoDataFrame = field(default_factory=basemap_osm.empty)
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
@@ -112,6 +116,9 @@ def build_walk_network(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> gpd.
     graph = ox.simplify_graph(graph, edge_attr_aggs={"length": sum})
     graph = ox.convert.to_undirected(graph)
     result = ox.graph_to_gdfs(graph, nodes=False).reset_index()
+    for column in EDGE_COLUMNS:  # osmnx leaves out an attribute no edge has (e.g. no `lit`)
+        if column not in result:
+            result[column] = None
     for column in ("osmid", "highway", "name"):
         result[column] = result[column].map(_first)
     result["lit"] = result["lit"].map(_merged_lit)
@@ -177,9 +184,11 @@ def _read_pbf(path: Path) -> OsmLayers:
     cameras = features("man_made", ["surveillance"], keep_ways=False, keep_relations=False)
     squares = pd.concat([features("place", ["square"]), features("highway", ["pedestrian"])])
     addresses = features("addr:housenumber", True)
-    return _assemble(
+    layers = _assemble(
         segments, lamps, pd.concat([vegetation, hedges]), parks, cameras, squares, addresses
     )
+    layers.basemap = basemap_osm.read_pbf(osm)
+    return layers
 
 
 def _read_xml(path: Path) -> OsmLayers:
@@ -217,7 +226,7 @@ def _read_xml(path: Path) -> OsmLayers:
             return found.iloc[0:0]
         return found[found[key].isin(values)]
 
-    return _assemble(
+    layers = _assemble(
         segments,
         having("highway", {"street_lamp"}),
         pd.concat([having("natural", {"tree", "scrub", "tree_row"}), having("barrier", {"hedge"})]),
@@ -226,6 +235,8 @@ def _read_xml(path: Path) -> OsmLayers:
         pd.concat([having("place", {"square"}), having("highway", {"pedestrian"})]),
         found[found["addr:housenumber"].notna()] if "addr:housenumber" in found else found[0:0],
     )
+    layers.basemap = basemap_osm.read_xml(path)
+    return layers
 
 
 def _tags(row: dict) -> dict:

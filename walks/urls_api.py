@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from walks import open311
-from walks.views import pins, walks
+from walks.views import pins, places, walks
 
 app_name = "walks_api"
 
@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("api/walks/<str:code>/audits/", walks.AuditList.as_view(), name="audit-list"),
     path("api/field/streets/", walks.StreetsInBox.as_view(), name="streets"),
+    path("api/field/places/", places.PlaceSearch.as_view(), name="places"),
     path("api/categories/", pins.CategoryList.as_view(), name="category-list"),
     path("api/photos/location/", pins.PhotoLocation.as_view(), name="photo-location"),
     path("api/pins/", pins.PinList.as_view(), name="pin-list"),

@@ -81,6 +81,8 @@ RATE_DEFAULTS: dict[str, str] = {
     "health_ip": "120/minute",
     "schema_ip": "20/minute",
     "csp_report_ip": "120/minute",
+    # The public basemap's vector tiles (layers.views.tile), a few dozen per map view.
+    "basemap_ip": "1200/minute",
 }
 
 

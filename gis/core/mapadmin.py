@@ -20,11 +20,12 @@ from gis.core.geometry import force_2d
 
 
 def basemap() -> dict[str, str]:
-    """The widget's basemap: `TRYGG_BASEMAP_URL` tiles if set, else the street-network tiles.
+    """The widget's basemap: `TRYGG_BASEMAP_URL` tiles if set, else the public vector basemap.
 
-    The street tiles are the dashboard's own vector tiles (same origin, staff who may view the
-    dashboard), reached by URL name only: the kernel imports no app. An XYZ `{s}` host becomes
-    OpenLayers' `{a-c}`. Both settings are the kernel's (gis.core.conf).
+    The basemap tiles (/basemap/{z}/{x}/{y}.pbf: buildings, water, parks, roads, rail; made by
+    the layers app) are of the same origin, reached by URL name only: the kernel imports no
+    app. An XYZ `{s}` host becomes OpenLayers' `{a-c}`. Both settings are the kernel's
+    (gis.core.conf).
     """
     url = conf.setting("TRYGG_BASEMAP_URL") or ""
     if url:
@@ -33,8 +34,8 @@ def basemap() -> dict[str, str]:
             "url": re.sub(r"\{s\}", "{a-c}", url),
             "attribution": conf.setting("TRYGG_BASEMAP_ATTRIBUTION") or "",
         }
-    tile = reverse("dashboard-api:tile", kwargs={"layer": "streets", "z": 0, "x": 0, "y": 0})
-    return {"kind": "streets", "url": tile.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")}
+    tile = reverse("basemap-tile", kwargs={"z": 0, "x": 0, "y": 0})
+    return {"kind": "basemap", "url": tile.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")}
 
 
 def default_centre() -> tuple[float, float]:

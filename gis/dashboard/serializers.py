@@ -24,9 +24,9 @@ from gis.core.api.fields import (
     UtcDateTimeField,
     WGS84GeometryField,
 )
+from gis.core.api.tiles import TileSerializer  # noqa: F401 (the dashboard's tiles use it)
 from gis.dashboard.access import can_see_contacts, can_triage
 from gis.dashboard.filters import INCIDENT_CATEGORY
-from gis.dashboard.tiles import MAX_ZOOM
 from gis.fixes.models import Fix
 from gis.fixes.serializers import LinkedFixSerializer, StatusChangeSerializer
 from layers.models import Incident, StreetSegment
@@ -51,25 +51,6 @@ class UtcDayField(serializers.DateField):
 
 
 # --- tiles, counts, districts, routes --------------------------------------------------------
-
-
-class TileSerializer(textguard.Serializer):
-    """A vector tile's coordinates (XYZ scheme, Web Mercator): x and y lie within zoom z."""
-
-    z = serializers.IntegerField(min_value=0, max_value=MAX_ZOOM)
-    x = serializers.IntegerField(min_value=0)
-    y = serializers.IntegerField(min_value=0)
-
-    def validate(self, attrs: dict) -> dict:
-        last = 2 ** attrs["z"] - 1
-        errors = {
-            name: [self.fields[name].error_messages["max_value"].format(max_value=last)]
-            for name in ("x", "y")
-            if attrs[name] > last
-        }
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
 
 
 class CountsSerializer(textguard.Serializer):

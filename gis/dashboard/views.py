@@ -41,6 +41,7 @@ from gis.dashboard.situation import (
 from gis.fixes.models import Fix
 from gis.login_limits import LOGIN_LIMITED
 from gis.redirects import safe_next
+from layers import views as basemap_views
 from layers.models import District
 from walks.models import Category, ResidentPin
 
@@ -259,6 +260,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         },
         "basemap": core_conf.setting("TRYGG_BASEMAP_URL"),
         "basemapAttribution": core_conf.setting("TRYGG_BASEMAP_ATTRIBUTION"),
+        # The basemap's style (layers.basemap_style), composed under the data layers.
+        "basemapStyle": basemap_views.style_for(request),
         "bounds": bounds,
         "months": _months(first or now, max(last or now, now)),
         "categories": [

@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARCHIVE = ROOT / "tests/data/backup-before-house.tar"
 USERNAME = "coordinator_v1"
 
-# The migrations since that release, the reshaping's and the stored parts of place names
-# (layers/0004): the only rows the upgrade adds anywhere.
+# The migrations since that release, the reshaping's, the stored parts of place names
+# (layers/0004) and the basemap (layers/0005): the only rows the upgrade adds anywhere.
 NEW_MIGRATIONS = {
     ("core", "0001_initial"),
     ("hotspots", "0001_initial"),
@@ -43,6 +43,7 @@ NEW_MIGRATIONS = {
     ("trygg", "0003_models_to_apps"),
     ("layers", "0003_municipality_to_core"),
     ("layers", "0004_named_places"),
+    ("layers", "0005_basemap"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -56,15 +57,21 @@ MOVED = {
     "fix": ("trygg", "fixes"),
     "fixstatuschange": ("trygg", "fixes"),
 }
+# Relations the upgrade adds: the basemap's table (layers/0005) and its id sequence.
+NEW_RELATIONS = {"public.layers_basemapfeature", "public.layers_basemapfeature_id_seq"}
 # Relations whose fingerprint (ordered MD5 of the rows, or a sequence's position) the upgrade
 # changes, and why:
 CHANGED = {
-    "public.django_migrations": "gains exactly the eight rows of NEW_MIGRATIONS",
-    "public.django_migrations_id_seq": "advanced by those eight rows",
-    "public.django_content_type": "the five moved models' rows carry their new app label",
+    "public.django_migrations": "gains exactly the nine rows of NEW_MIGRATIONS",
+    "public.django_migrations_id_seq": "advanced by those nine rows",
     "public.layers_streetsegment": "the parts of place names (layers/0004): the named place "
     "nearby of each segment without a name, no house numbers yet",
     "public.layers_greenarea": "the named place nearby of each green area without a name",
+    "public.django_content_type": "the five moved models' rows carry their new app label; the "
+    "basemap's model (layers/0005) gains one",
+    "public.django_content_type_id_seq": "advanced by the basemap model's content type",
+    "public.auth_permission": "the four permissions of the basemap's model",
+    "public.auth_permission_id_seq": "advanced by those four permissions",
     **{
         f"public.{table}": "gains the groups and grants of NEW_ROLES"
         for table in (
@@ -170,17 +177,23 @@ def test_every_row_is_kept(upgrade):
     expected["public.django_migrations"] += len(NEW_MIGRATIONS)
     expected["public.auth_group"] += len(NEW_ROLES)
     expected["public.auth_group_permissions"] += NEW_GRANTS
-    # No table appears or disappears; content types and permissions gain no rows for the
+    # The basemap's table (layers/0005) appears, empty until the next load-osm, with the content
+    # type and the four permissions of its model.
+    expected["public.layers_basemapfeature"] = 0
+    expected["public.django_content_type"] += 1
+    expected["public.auth_permission"] += 4
+    # No other table appears or disappears; content types and permissions gain no rows for the
     # moved models; the groups gain the new roles; every other table has the backup's count.
     assert counts == expected
-    assert counts["public.django_content_type"] == 31
-    assert counts["public.auth_permission"] == 125
+    assert counts["public.django_content_type"] == 32
+    assert counts["public.auth_permission"] == 129
     assert counts["public.auth_group_permissions"] == 196 + NEW_GRANTS
 
     # Stronger than counts: every relation's rows are identical (ordered MD5), every sequence
     # where it was, except the relations named in CHANGED.
     changed = {key for key in upgrade.before if upgrade.before[key] != upgrade.after.get(key)}
-    assert upgrade.before.keys() == upgrade.after.keys()
+    assert upgrade.after.keys() - upgrade.before.keys() == NEW_RELATIONS
+    assert upgrade.before.keys() <= upgrade.after.keys()
     assert changed == set(CHANGED)
     assert upgrade.applied_after == upgrade.applied_before | NEW_MIGRATIONS
     assert NEW_MIGRATIONS.isdisjoint(upgrade.applied_before)
@@ -207,7 +220,8 @@ def test_the_upgrade_names_places_after_the_streets_and_parks_stored(upgrade):
 def test_moved_models_keep_their_content_type_ids(upgrade):
     before = upgrade.content_types_before
     after = content_types(upgrade.dbparams)
-    assert before.keys() == after.keys()
+    added = {after[pk] for pk in after.keys() - before.keys()}
+    assert added == {("layers", "basemapfeature")}  # the basemap's model (layers/0005)
     for pk, (app, model) in before.items():
         if model in MOVED and app == MOVED[model][0]:
             assert after[pk] == (MOVED[model][1], model)
@@ -306,7 +320,7 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
     kept = trygg("restore", str(ARCHIVE), "--force", "--no-migrate", env=env)
     assert kept.returncode == 0, kept.stderr[-3000:]
     (warning,) = kept.stderr.strip().splitlines()
-    assert warning.startswith("warning: the backup is from an older release: 8 migration(s)")
+    assert warning.startswith("warning: the backup is from an older release: 9 migration(s)")
     assert "run `trygg migrate` before serving it" in warning
     assert all(f"{app}.{name}" in warning for app, name in NEW_MIGRATIONS)
     assert fingerprints(upgrade.dbparams) == upgrade.before
@@ -317,10 +331,10 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
     assert restored.returncode == 0, restored.stderr[-3000:]
     lines = restored.stdout.splitlines()
     assert lines[0].startswith(f"restored {ARCHIVE} into database {upgrade.name}: 37 tables")
-    assert lines[1].startswith("the backup is from an older release: applying this release's 8")
+    assert lines[1].startswith("the backup is from an older release: applying this release's 9")
     assert lines[-1] == "migrated: the database is at this release's migrations"
     again = fingerprints(upgrade.dbparams)
-    # django_migrations differs only in the times the eight rows were applied.
+    # django_migrations differs only in the times the nine rows were applied.
     assert {k: v for k, v in again.items() if k != "public.django_migrations"} == {
         k: v for k, v in upgrade.after.items() if k != "public.django_migrations"
     }

@@ -328,6 +328,8 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         "home": lambda: Call("/"),
         "healthz": lambda: Call("/healthz"),
         "schema": lambda: Call(reverse("schema")),
+        "basemap-tile": lambda: Call(reverse("basemap-tile", args=[14, 9326, 4742])),
+        "basemap-style": lambda: Call(reverse("basemap-style")),
         "api-docs": lambda: Call(reverse("api-docs")),
         "set_language": lambda: Call(reverse("set_language"), {"language": "en", "next": "/"}),
         "/csp-report": lambda: Call(
@@ -385,6 +387,9 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         "walks_api:streets": lambda: Call(
             reverse("walks_api:streets")
             + f"?in_bbox={lon - 0.002},{lat - 0.001},{lon + 0.002},{lat + 0.001}"
+        ),
+        "walks_api:places": lambda: Call(
+            reverse("walks_api:places") + f"?q=ka&municipality={world.here.code}"
         ),
         "walks_api:category-list": lambda: Call(reverse("walks_api:category-list")),
         "walks_api:photo-location": lambda: Call(

@@ -137,6 +137,7 @@ PUBLIC_READ = "Public API: walks by code, findings, pins, categories, streets, O
 PUBLIC_WRITE = "Report a place, vote, join a walk, add findings and audits"
 OWN_FINDING = "Correct or delete a walk finding, add photos to it"
 API_DOCS = "API schema and documentation"
+BASEMAP = "Basemap tiles and style (public OpenStreetMap data)"
 DASHBOARD_DATA = "Dashboard map and its data (tiles, counts, layers, fixes, details, photos)"
 SITUATION = "Situation picture and its downloads"
 WORK_LISTS = "Fix work lists, exports, printout, fix pages"
@@ -153,6 +154,7 @@ ACTIONS = (
     PUBLIC_WRITE,
     OWN_FINDING,
     API_DOCS,
+    BASEMAP,
     DASHBOARD_DATA,
     SITUATION,
     WORK_LISTS,
@@ -240,6 +242,8 @@ ROWS: list[Row] = [
     row("healthz", "POST", 200, {EVERYONE: 200}),
     *_public_get("schema", API_DOCS),
     *_public_get("api-docs", API_DOCS),
+    *_public_get("basemap-tile", BASEMAP),
+    *_public_get("basemap-style", BASEMAP),
     row("set_language", "GET", None, {EVERYONE: REDIRECT}),
     row("set_language", "POST", None, {EVERYONE: REDIRECT}),
     # The CSP report address is answered by a middleware, not a route (see EXTRA_PATHS).
@@ -296,6 +300,7 @@ ROWS: list[Row] = [
     row("walks_api:audit-list", "GET", 200, {EVERYONE: 200}, PUBLIC_READ),
     row("walks_api:audit-list", "POST", 201, {EVERYONE: 201}, PUBLIC_WRITE, changes=True),
     *_public_get("walks_api:streets"),
+    *_public_get("walks_api:places"),
     *_public_get("walks_api:category-list"),
     row("walks_api:photo-location", "POST", 200, {EVERYONE: 200}, PUBLIC_READ),
     row("walks_api:photo-location", "GET", None, {EVERYONE: 405}),

@@ -233,10 +233,7 @@ def test_the_admin_map_widget_reads_its_options_from_json(demo, superuser_client
     start = html.index('<script type="application/json">') + len('<script type="application/json">')
     options = json.loads(html[start : html.index("</script>", start)])
     assert options["id"] == "id_geom" and options["geom_name"] == "Point"
-    assert options["basemap"] == {
-        "kind": "streets",
-        "url": "/api/dashboard/tiles/streets/{z}/{x}/{y}.pbf",
-    }
+    assert options["basemap"] == {"kind": "basemap", "url": "/basemap/{z}/{x}/{y}.pbf"}
     centre = demo.boundary.point_on_surface.transform(4326, clone=True)
     assert (options["default_lon"], options["default_lat"]) == pytest.approx((centre.x, centre.y))
 
@@ -371,12 +368,12 @@ def test_admin_map_widget_draws_and_saves_a_point(
     page = desktop
     _log_in(page, live_url, committed_superuser.username)
     tiles: list[int] = []
-    page.on("response", lambda r: "/tiles/streets/" in r.url and tiles.append(r.status))
+    page.on("response", lambda r: "/basemap/" in r.url and tiles.append(r.status))
     page.goto(f"{live_url}/admin/layers/streetlamp/add/")
     page.wait_for_function("() => window.geodjango_geom && window.geodjango_geom.ready")
     page.wait_for_load_state("networkidle")
     screenshot(page, "admin-map-widget")
-    assert tiles and set(tiles) == {200}  # the street network is the basemap
+    assert tiles and set(tiles) == {200}  # the basemap's vector tiles
 
     box = page.locator("#id_geom_map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

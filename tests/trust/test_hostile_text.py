@@ -461,20 +461,22 @@ def test_walk_app_popup_shows_markup_as_text(live_url, phone, committed):
     page = phone
     page.goto(f"{live_url}/w/{walk.join_code}")
     page.wait_for_function("window.tryggWalk && window.tryggWalk.map", timeout=15_000)
-    page.evaluate(f"() => {{ window.tryggWalk.map.setView([{lat}, {lon}], 17); }}")
+    page.evaluate(f"() => {{ window.tryggWalk.map.jumpTo({{center: [{lon}, {lat}], zoom: 17}}); }}")
+    # The finding is drawn by MapLibre: tap it where it is rendered to open its popup.
     page.wait_for_function(
-        "() => { let n = 0; window.tryggWalk.map.eachLayer((l) => { if (l.getPopup &&"
-        " l.getPopup()) n += 1; }); return n > 0; }",
+        "() => window.tryggWalk.map.queryRenderedFeatures({layers: ['wa-shared-point']})"
+        ".length > 0",
         timeout=15_000,
     )
-    page.evaluate(
-        "() => { let done = false; window.tryggWalk.map.eachLayer((l) => {"
-        " if (!done && l.getPopup && l.getPopup()) { l.openPopup(); done = true; } }); }"
-    )
-    popup = page.locator(".leaflet-popup-content")
+    page.locator("#wa-role").wait_for(state="visible", timeout=15_000)
+    page.click('[data-role="resident"]')
+    spot = page.evaluate(f"() => window.tryggWalk.map.project([{lon}, {lat}])")
+    box = page.locator("#wa-map canvas").bounding_box()
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    popup = page.locator(".maplibregl-popup-content")
     popup.first.wait_for(state="visible", timeout=15_000)
     text = popup.first.inner_text()
     assert markup[:100] in text and "<b id='bold'>fet</b>" in text
-    assert page.locator(".leaflet-popup-content img, .leaflet-popup-content b").count() == 0
+    assert page.locator(".maplibregl-popup-content img, .maplibregl-popup-content b").count() == 0
     assert page.locator("#injected, #bold").count() == 0
     assert page.evaluate("window.tryggInjected") is None

@@ -148,6 +148,7 @@ EXPECTED_PUBLIC = {
     ("GET", "walks_api:audit-list"),
     ("POST", "walks_api:audit-list"),
     ("GET", "walks_api:streets"),
+    ("GET", "walks_api:places"),
     ("GET", "walks_api:category-list"),
     ("POST", "walks_api:photo-location"),
     ("GET", "walks_api:pin-list"),

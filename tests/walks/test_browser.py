@@ -239,7 +239,7 @@ def test_resident_pin_and_tracking(live_url, phone, desktop, committed, coordina
     page.locator("label", has_text="Nedskräpning").click()
     page.locator('input[name="when"][value="night"] + span').click()
     page.fill("#rp-description", f"Krossat glas vid bänkarna {marker}")
-    page.locator("summary").click()
+    page.locator("summary", has_text="Kontaktuppgifter").click()
     page.fill("#rp-email", f"{marker}@example.org")
     screenshot(page, "report-2-form")
     page.click("#rp-submit")
@@ -292,7 +292,7 @@ def test_leader_draws_a_route_and_shows_the_qr_code(live_url, desktop, committed
     page.fill("#id_title", title)
     page.locator("#route-map").scroll_into_view_if_needed()
     page.evaluate(
-        "([lat, lon]) => window.tryggLeader.map.setView([lat, lon], 17, {animate: false})",
+        "([lat, lon]) => window.tryggLeader.map.jumpTo({center: [lon, lat], zoom: 17})",
         [PHONE_LAT, PHONE_LON],
     )
     box = page.locator("#route-map").bounding_box()

@@ -28,7 +28,8 @@ def test_walk_app_page(client, walk):
     assert config["code"] == walk.join_code
     assert config["api"]["findings"] == f"/api/walks/{walk.join_code}/findings/"
     assert config["sw"] == "/w/sw.js"
-    assert "vendor/leaflet/leaflet.js" in html and "cdn" not in html.lower()
+    assert "vendor/maplibre-gl/maplibre-gl.js" in html and "cdn" not in html.lower()
+    assert "leaflet" not in html.lower()
     assert client.get(f"/w/{walk.join_code.lower()}/").status_code == 200
 
 
@@ -49,7 +50,7 @@ def test_service_worker(client, db):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
     body = response.content.decode()
-    assert "/static/vendor/leaflet/leaflet.js" in body and "/static/walks/outbox.js" in body
+    assert "/static/vendor/maplibre-gl/maplibre-gl.js" in body and "/static/walks/outbox.js" in body
     assert response["Service-Worker-Allowed"] == "/w/"
 
 

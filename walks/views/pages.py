@@ -11,10 +11,11 @@ from django.conf import settings
 from django.contrib.gis.db.models import Extent
 from django.contrib.gis.geos import Polygon
 from django.contrib.staticfiles import finders
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -22,14 +23,15 @@ from gis.core import conf
 from gis.core.api.fields import to_wgs84
 from gis.core.models import Municipality
 from gis.core.vocabulary import ParticipantRole, WhenUnsafe
+from layers.models import StreetSegment
 from walks import join_codes
 from walks.models import Category, ResidentPin, SafetyWalk, WalkAudit
 from walks.serializers import pin_history
 
 STATIC_SHELL = (
     "trygg/base.css",
-    "vendor/leaflet/leaflet.css",
-    "vendor/leaflet/leaflet.js",
+    "vendor/maplibre-gl/maplibre-gl.css",
+    "vendor/maplibre-gl/maplibre-gl.js",
     "walks/field.css",
     "walks/fieldmap.js",
     "walks/outbox.js",
@@ -56,19 +58,36 @@ def _categories() -> list[dict]:
     ]
 
 
+def basemap_style_url() -> str | None:
+    """The URL of Trygg's own basemap style (MapLibre style v8), None where it is not served."""
+    try:
+        return reverse("basemap-style")
+    except NoReverseMatch:
+        return None
+
+
+def basemap_prefixes() -> list[str]:
+    """The URL paths of the basemap (its style and tiles) the service worker answers offline."""
+    style = basemap_style_url()
+    return [style.rsplit("/", 1)[0] + "/"] if style else []
+
+
 def _map_settings() -> dict:
+    """What the field maps need to draw the basemap: its style (self-hosted vector tiles; the
+    raster override TRYGG_BASEMAP_URL is inside it), else the raster override alone."""
     return {
+        "style": basemap_style_url(),
         "basemap": conf.setting("TRYGG_BASEMAP_URL"),
         "basemapAttribution": conf.setting("TRYGG_BASEMAP_ATTRIBUTION"),
     }
 
 
 def _bounds(geom) -> list[list[float]] | None:
-    """[[south, west], [north, east]] in WGS 84 for Leaflet's fitBounds."""
+    """[[west, south], [east, north]] in WGS 84 degrees, for MapLibre's fitBounds."""
     if geom is None:
         return None
     west, south, east, north = to_wgs84(geom).extent
-    return [[south, west], [north, east]]
+    return [[west, south], [east, north]]
 
 
 def audit_parameters() -> list[dict]:
@@ -163,13 +182,15 @@ def walk_app(request: HttpRequest, code: str) -> HttpResponse:
 
 @never_cache
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """The service worker of the walk app: caches the app shell, Leaflet and the walk's data
-    so that the app opens and shows the map without a connection."""
+    """The service worker of the walk app: caches the app shell, MapLibre and the walk's data,
+    and answers the basemap the page cached, so that the app opens and shows the map without a
+    connection."""
     context = {
         "version": shell_version(),
         "shell": json.dumps([static(path) for path in STATIC_SHELL]),
         "static_prefix": json.dumps(settings.STATIC_URL),
         "api_prefixes": json.dumps(["/api/walks/", "/api/categories/"]),
+        "basemap_prefixes": json.dumps(basemap_prefixes()),
     }
     response = render(
         request, "walks/sw.js", context, content_type="application/javascript; charset=utf-8"
@@ -178,11 +199,33 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _all_bounds() -> list[list[float]] | None:
-    extent = Municipality.objects.aggregate(extent=Extent("boundary"))["extent"]
-    if extent is None:
-        return None
-    box = Polygon.from_bbox(extent)
+#: The zoom the report map opens at, at least: streets, paths and their names are drawn.
+REPORT_MIN_ZOOM = 15
+
+
+def served_municipality(request: HttpRequest) -> Municipality | None:
+    """The municipality the report form serves: the one `?municipality=CODE` names, else the
+    one with the most street segments (the installation's own; others may be loaded for
+    comparison)."""
+    code = request.GET.get("municipality", "")
+    if code:
+        found = Municipality.objects.filter(code=code).first()
+        if found is not None:
+            return found
+    return (
+        Municipality.objects.annotate(segments=Count("streetsegment"))
+        .order_by("-segments", "pk")
+        .first()
+    )
+
+
+def _street_bounds(municipality: Municipality) -> list[list[float]] | None:
+    """The bounds of the municipality's street network (where reports can be), else of its
+    boundary."""
+    extent = StreetSegment.objects.filter(municipality=municipality).aggregate(e=Extent("geom"))
+    if extent["e"] is None:
+        return _bounds(municipality.boundary)
+    box = Polygon.from_bbox(extent["e"])
     box.srid = settings.TRYGG_SRID
     return _bounds(box)
 
@@ -206,22 +249,27 @@ def report_strings() -> dict[str, str]:
         "photoLocation": _("The photo has a GPS position. Use it as the place?"),
         "useIt": _("Use it"),
         "error": _("Something went wrong. Please try again."),
+        "suggestions": _("%(n)s streets found; choose one with the arrow keys and Enter."),
+        "noStreet": _("No street of that name here."),
     }
 
 
 @never_cache
 def report(request: HttpRequest) -> HttpResponse:
     """The public report form: place, category, when, why, optional photo and contact."""
+    municipality = served_municipality(request)
     config = {
-        "bounds": _all_bounds(),
+        "bounds": _street_bounds(municipality) if municipality else None,
+        "municipality": municipality.code if municipality else "",
         "api": {
+            "places": reverse("walks_api:places"),
             "pins": reverse("walks_api:pin-list"),
             "nearby": reverse("walks_api:pin-nearby"),
             "vote": reverse("walks_api:pin-votes", args=[0]),
             "streets": reverse("walks_api:streets"),
             "photoLocation": reverse("walks_api:photo-location"),
         },
-        "map": _map_settings(),
+        "map": {**_map_settings(), "minFitZoom": REPORT_MIN_ZOOM},
         "strings": report_strings(),
     }
     context = {

@@ -1,41 +1,190 @@
-/* Shared map helpers of the field pages (Leaflet, no basemap needed).
+/* Shared map helpers of the field pages: MapLibre on Trygg's own basemap.
  *
- * Without a configured basemap the map shows the street network as thin lines, which is
- * enough to see where you are. Coordinates are WGS 84 (GeoJSON order: lon, lat).
+ * The map's style is the self-hosted basemap (`config.map.style`, the basemap-style URL);
+ * without one it is a plain background with the street network drawn from the field API
+ * (thin lines, unlit streets dashed), enough to see where you are. The page's own data
+ * (route, findings, pins, GPS position) are GeoJSON overlays drawn above the basemap.
+ * Coordinates are WGS 84 degrees (GeoJSON order: lon, lat); bounds are [[west, south],
+ * [east, north]].
  */
 (function () {
   "use strict";
 
-  function create(element, config) {
-    var map = L.map(element, { preferCanvas: true, zoomSnap: 0.5, tap: true });
-    var settings = (config && config.map) || {};
+  var INK = "#1d2530";
+
+  /* A style of no basemap: a background, the raster override if one is configured. */
+  function fallbackStyle(settings) {
+    var style = {
+      version: 8,
+      sources: {},
+      layers: [{ id: "background", type: "background", paint: { "background-color": "#eef1f5" } }],
+    };
     if (settings.basemap) {
-      L.tileLayer(settings.basemap, {
-        maxZoom: 19,
+      style.sources.basemap = {
+        type: "raster", tiles: [settings.basemap], tileSize: 256, maxzoom: 19,
         attribution: settings.basemapAttribution || "",
-      }).addTo(map);
+      };
+      style.layers.push({ id: "basemap-raster", type: "raster", source: "basemap" });
     }
+    return style;
+  }
+
+  /* The map in `element`, fitted to `config.bounds` (at most `config.map.maxFitZoom`, at least
+   * `config.map.minFitZoom`). `map.whenReady(fn)` runs fn once the style has loaded. */
+  function create(element, config) {
+    var settings = (config && config.map) || {};
+    var options = {
+      container: element,
+      style: settings.style || fallbackStyle(settings),
+      maxZoom: 19,
+      dragRotate: false,
+      pitchWithRotate: false,
+      touchPitch: false,
+      attributionControl: { compact: true },
+      cooperativeGestures: false,
+    };
     if (config && config.bounds) {
-      map.fitBounds(config.bounds, { padding: [16, 16] });
+      options.bounds = config.bounds;
+      options.fitBoundsOptions = { padding: 16, maxZoom: settings.maxFitZoom || 17 };
     } else {
-      map.setView([59.33, 18.07], 12);
+      options.center = [18.07, 59.33];
+      options.zoom = 12;
     }
+    var map = new maplibregl.Map(options);
+    map.touchZoomRotate.disableRotation();
+    map.keyboard.disableRotation();
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+    if (settings.minFitZoom && map.getZoom() < settings.minFitZoom) map.setZoom(settings.minFitZoom);
+    var ready = false;
+    var waiting = [];
+    map.once("load", function () {
+      ready = true;
+      waiting.splice(0).forEach(function (fn) { fn(); });
+    });
+    map.whenReady = function (fn) { if (ready) fn(); else waiting.push(fn); };
+    /* The canvas is focusable (arrow keys pan, + and - zoom); name it for screen readers. */
+    var label = element.getAttribute("aria-label");
+    if (label) map.getCanvas().setAttribute("aria-label", label);
     return map;
   }
 
-  function streetsLayer(map) {
-    return L.geoJSON(null, {
-      interactive: false,
-      style: function (feature) {
-        var lit = feature.properties && feature.properties.lit;
-        return {
-          color: lit === "no" ? "#7d8796" : "#9aa5b5",
-          weight: lit === "no" ? 2 : 3,
-          dashArray: lit === "no" ? "4 4" : null,
-          opacity: 0.9,
-        };
+  function emptyCollection() { return { type: "FeatureCollection", features: [] }; }
+
+  /* A GeoJSON overlay of points, lines and areas: `colour` property of each feature (a safe
+   * hex colour) or options.colour; options: dashed, width, radius, stroke, fillOpacity,
+   * lineOpacity, pointsOnly. Returns {id, set(collection), clear(), layers}. */
+  function overlay(map, id, options) {
+    options = options || {};
+    var colour = ["coalesce", ["get", "colour"], options.colour || "#444"];
+    var data = emptyCollection();
+    var layers = [id + "-fill", id + "-line", id + "-point"];
+    map.whenReady(function () {
+      map.addSource(id, { type: "geojson", data: data });
+      map.addLayer({
+        id: id + "-fill", type: "fill", source: id,
+        filter: ["==", ["geometry-type"], "Polygon"],
+        paint: { "fill-color": colour, "fill-opacity": options.fillOpacity == null ? 0.3 : options.fillOpacity },
+      });
+      var linePaint = {
+        "line-color": colour,
+        "line-width": options.width || 4,
+        "line-opacity": options.lineOpacity == null ? 0.95 : options.lineOpacity,
+      };
+      if (options.dashed) linePaint["line-dasharray"] = [2, 2];
+      map.addLayer({
+        id: id + "-line", type: "line", source: id,
+        filter: ["in", ["geometry-type"], ["literal", ["LineString", "Polygon"]]],
+        layout: { "line-cap": "round", "line-join": "round" },
+        paint: linePaint,
+      });
+      map.addLayer({
+        id: id + "-point", type: "circle", source: id,
+        filter: ["==", ["geometry-type"], "Point"],
+        paint: {
+          "circle-radius": options.radius || 9,
+          "circle-color": colour,
+          "circle-opacity": options.dashed ? 0.5 : 1,
+          "circle-stroke-color": options.stroke || (options.dashed ? colour : "#fff"),
+          "circle-stroke-width": 3,
+        },
+      });
+    });
+    var handle = {
+      id: id,
+      layers: layers,
+      set: function (collection) {
+        data = collection || emptyCollection();
+        var source = map.getSource && map.getSource(id);
+        if (source) source.setData(data);
       },
-    }).addTo(map);
+      clear: function () { handle.set(emptyCollection()); },
+      data: function () { return data; },
+    };
+    return handle;
+  }
+
+  /* A feature for an overlay: its geometry with a safe colour and a key (a number). */
+  function feature(geometry, colour, key) {
+    return { type: "Feature", id: key, geometry: geometry, properties: { colour: safeColour(colour, "#444"), key: key } };
+  }
+
+  /* Popups of an overlay's features: `linesOf(key)` gives the text lines of a feature. */
+  function popups(map, handle, linesOf) {
+    var layers = [handle.id + "-point", handle.id + "-line", handle.id + "-fill"];
+    map.whenReady(function () {
+      layers.forEach(function (layer) {
+        map.on("mouseenter", layer, function () { map.getCanvas().style.cursor = "pointer"; });
+        map.on("mouseleave", layer, function () { map.getCanvas().style.cursor = ""; });
+      });
+    });
+    map.on("click", function (e) {
+      if (map.tryggDrawing) return;
+      var present = layers.filter(function (layer) { return map.getLayer(layer); });
+      if (!present.length) return;
+      var hit = map.queryRenderedFeatures(e.point, { layers: present })[0];
+      if (!hit) return;
+      openPopup(map, e.lngLat, linesOf(hit.properties.key));
+    });
+  }
+
+  function openPopup(map, lngLat, lines) {
+    return new maplibregl.Popup({ maxWidth: "260px" }).setLngLat(lngLat).setDOMContent(textPopup(lines || [])).addTo(map);
+  }
+
+  /* The street network as thin lines (unlit streets dashed), from GeoJSON of the field API. */
+  function streetsLayer(map) {
+    var id = "trygg-streets";
+    var data = emptyCollection();
+    map.whenReady(function () {
+      /* Under the basemap's labels, so street names stay readable. */
+      var label = (map.getStyle().layers || []).find(function (l) { return l.type === "symbol"; });
+      var before = label ? label.id : undefined;
+      map.addSource(id, { type: "geojson", data: data });
+      map.addLayer({
+        id: id + "-lit", type: "line", source: id,
+        filter: ["!=", ["get", "lit"], "no"],
+        paint: { "line-color": "#8a95a5", "line-width": before ? 1.5 : 3, "line-opacity": 0.8 },
+      }, before);
+      map.addLayer({
+        id: id + "-unlit", type: "line", source: id,
+        filter: ["==", ["get", "lit"], "no"],
+        paint: { "line-color": "#5d6878", "line-width": 2, "line-opacity": 0.9, "line-dasharray": [2, 2] },
+      }, before);
+    });
+    var ids = {};
+    return {
+      addData: function (collection) {
+        (collection.features || []).forEach(function (f) {
+          var key = f.id != null ? f.id : JSON.stringify(f.geometry.coordinates[0]);
+          if (ids[key]) return;
+          ids[key] = true;
+          data.features.push({ type: "Feature", geometry: f.geometry, properties: { lit: (f.properties && f.properties.lit) || "" } });
+        });
+        var source = map.getSource(id);
+        if (source) source.setData(data);
+        else map.whenReady(function () { map.getSource(id).setData(data); });
+      },
+    };
   }
 
   /* Street segments for the visible box, loaded when zoomed in enough. */
@@ -52,28 +201,33 @@
       loaded[box] = true;
       fetch(url + "?in_bbox=" + box)
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (data) {
-          if (!data) return;
-          data.features.forEach(function (f) {
-            if (!layer._ids) layer._ids = {};
-            if (layer._ids[f.id]) return;
-            layer._ids[f.id] = true;
-            layer.addData(f);
-          });
-        })
+        .then(function (data) { if (data) layer.addData(data); })
         .catch(function () { delete loaded[box]; });
     }
     map.on("moveend", function () {
       clearTimeout(timer);
       timer = setTimeout(load, 250);
     });
-    load();
+    map.whenReady(load);
     return layer;
+  }
+
+  /* A circle of `radius` metres around [lon, lat] as a GeoJSON polygon (WGS 84 degrees). */
+  function circlePolygon(lon, lat, radius) {
+    var ring = [];
+    var dLat = radius / 111320;
+    var dLon = dLat / Math.max(Math.cos(lat * Math.PI / 180), 0.01);
+    for (var i = 0; i <= 48; i++) {
+      var a = (i / 48) * 2 * Math.PI;
+      ring.push([lon + dLon * Math.cos(a), lat + dLat * Math.sin(a)]);
+    }
+    return { type: "Polygon", coordinates: [ring] };
   }
 
   /* Follow the phone's GPS: a dot and its accuracy circle; `onFix` gets each position. */
   function gps(map, onFix, onError) {
-    var state = { last: null, dot: null, circle: null };
+    var state = { last: null };
+    var layer = overlay(map, "trygg-gps", { colour: "#0b5cad", fillOpacity: 0.12, width: 1, radius: 8 });
     if (!("geolocation" in navigator)) {
       if (onError) onError();
       return state;
@@ -81,25 +235,43 @@
     navigator.geolocation.watchPosition(
       function (position) {
         var c = position.coords;
-        var latlng = [c.latitude, c.longitude];
         state.last = { lat: c.latitude, lon: c.longitude, accuracy: c.accuracy };
-        if (!state.dot) {
-          state.circle = L.circle(latlng, {
-            radius: c.accuracy, color: "#0b5cad", weight: 1, fillOpacity: 0.12, interactive: false,
-          }).addTo(map);
-          state.dot = L.circleMarker(latlng, {
-            radius: 8, color: "#fff", weight: 3, fillColor: "#0b5cad", fillOpacity: 1,
-          }).addTo(map);
-        } else {
-          state.dot.setLatLng(latlng);
-          state.circle.setLatLng(latlng).setRadius(c.accuracy);
-        }
+        layer.set({ type: "FeatureCollection", features: [
+          { type: "Feature", geometry: circlePolygon(c.longitude, c.latitude, c.accuracy), properties: {} },
+          { type: "Feature", geometry: { type: "Point", coordinates: [c.longitude, c.latitude] }, properties: {} },
+        ] });
         if (onFix) onFix(state.last);
       },
       function () { if (onError) onError(); },
       { enableHighAccuracy: true, maximumAge: 5000, timeout: 20000 }
     );
     return state;
+  }
+
+  /* Keyboard placing: with the map focused, the arrow keys move it (MapLibre's own keys) and
+   * Enter or Space gives `onPlace` the point under the cross in the middle (a LngLat). */
+  function keyboardPlace(map, onPlace) {
+    var canvas = map.getCanvas();
+    map.getContainer().classList.add("keyboard-place");
+    canvas.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      onPlace(map.getCenter());
+    });
+  }
+
+  /* The bounds [[west, south], [east, north]] of GeoJSON geometries, or null. */
+  function boundsOf(geometries) {
+    var b = null;
+    function add(c) {
+      if (typeof c[0] === "number") {
+        if (!b) b = [[c[0], c[1]], [c[0], c[1]]];
+        b[0][0] = Math.min(b[0][0], c[0]); b[0][1] = Math.min(b[0][1], c[1]);
+        b[1][0] = Math.max(b[1][0], c[0]); b[1][1] = Math.max(b[1][1], c[1]);
+      } else c.forEach(add);
+    }
+    geometries.forEach(function (g) { if (g && g.coordinates) add(g.coordinates); });
+    return b;
   }
 
   /* A category colour as stored may hold anything: only #rgb / #rrggbb is used. */
@@ -117,31 +289,6 @@
       box.appendChild(document.createTextNode(line == null ? "" : String(line)));
     });
     return box;
-  }
-
-  /* Style of a finding or pin of a category colour; `pending` ones are dashed. */
-  function styleFor(colour, pending) {
-    colour = safeColour(colour);
-    return {
-      color: colour || "#444",
-      weight: 4,
-      opacity: 0.95,
-      fillColor: colour || "#444",
-      fillOpacity: 0.35,
-      dashArray: pending ? "6 6" : null,
-    };
-  }
-
-  function featureLayer(feature, colour, pending) {
-    colour = safeColour(colour, "#444");
-    return L.geoJSON(feature, {
-      style: function () { return styleFor(colour, pending); },
-      pointToLayer: function (_f, latlng) {
-        return L.circleMarker(latlng, Object.assign(styleFor(colour, pending), {
-          radius: 9, color: pending ? colour : "#fff", weight: 3, fillOpacity: pending ? 0.4 : 1,
-        }));
-      },
-    });
   }
 
   function uuid() {
@@ -190,11 +337,15 @@
 
   window.TryggMap = {
     create: create,
+    overlay: overlay,
+    feature: feature,
+    popups: popups,
+    openPopup: openPopup,
     streetsLayer: streetsLayer,
     streetsInView: streetsInView,
     gps: gps,
-    featureLayer: featureLayer,
-    styleFor: styleFor,
+    boundsOf: boundsOf,
+    keyboardPlace: keyboardPlace,
     safeColour: safeColour,
     textPopup: textPopup,
     uuid: uuid,
@@ -202,5 +353,6 @@
     apiHeaders: apiHeaders,
     format: format,
     applyColours: applyColours,
+    INK: INK,
   };
 })();

@@ -10,22 +10,20 @@
     var map = TryggMap.create($("route-map"), config);
     /* The municipality and its districts as outlines, so the map is readable before the
      * streets appear (zoomed in). */
-    if (config.boundary) {
-      L.geoJSON(config.boundary, { interactive: false, style: { color: "#1d2530", weight: 2, fill: false } }).addTo(map);
-    }
-    config.districts.forEach(function (d) {
-      L.geoJSON(d.geometry, { interactive: false, style: { color: "#0b5cad", weight: 1, dashArray: "4 4", fillOpacity: 0.04 } }).addTo(map);
-    });
-    TryggMap.streetsInView(map, config.api.streets, 15);
+    var outline = TryggMap.overlay(map, "route-boundary", { colour: "#1d2530", width: 2, fillOpacity: 0 });
+    if (config.boundary) outline.set({ type: "FeatureCollection", features: [TryggMap.feature(config.boundary, "#1d2530", 0)] });
+    var districts = TryggMap.overlay(map, "route-districts", { colour: "#0b5cad", width: 1, fillOpacity: 0.04, dashed: true });
+    districts.set({ type: "FeatureCollection", features: config.districts.map(function (d, i) {
+      return TryggMap.feature(d.geometry, "#0b5cad", i);
+    }) });
+    if (!config.map.style) TryggMap.streetsInView(map, config.api.streets, 15);
     var points = [];
-    var line = L.polyline([], { color: "#0b5cad", weight: 5 }).addTo(map);
-    var dots = L.layerGroup().addTo(map);
+    var route = TryggMap.overlay(map, "route-drawn", { colour: "#0b5cad", width: 5, radius: 5 });
     var hidden = document.querySelector('input[name="route_drawn"]');
     var draw = function () {
-      var latlngs = points.map(function (p) { return [p[1], p[0]]; });
-      line.setLatLngs(latlngs);
-      dots.clearLayers();
-      latlngs.forEach(function (ll) { dots.addLayer(L.circleMarker(ll, { radius: 5, color: "#0b5cad" })); });
+      var features = points.map(function (p, i) { return TryggMap.feature({ type: "Point", coordinates: p }, "#0b5cad", i + 1); });
+      if (points.length > 1) features.unshift(TryggMap.feature({ type: "LineString", coordinates: points }, "#0b5cad", 0));
+      route.set({ type: "FeatureCollection", features: features });
       hidden.value = points.length > 1 ? JSON.stringify({ type: "LineString", coordinates: points }) : "";
       $("route-state").textContent = points.length ? points.length + " ✓" : config.strings.tapRoute;
     };
@@ -33,7 +31,7 @@
       try { points = JSON.parse(hidden.value).coordinates || []; } catch (e) { points = []; }
     }
     map.on("click", function (e) {
-      points.push([Number(e.latlng.lng.toFixed(7)), Number(e.latlng.lat.toFixed(7))]);
+      points.push([Number(e.lngLat.lng.toFixed(7)), Number(e.lngLat.lat.toFixed(7))]);
       draw();
     });
     $("route-undo").addEventListener("click", function () { points.pop(); draw(); });
@@ -42,7 +40,7 @@
     if (district) {
       district.addEventListener("change", function () {
         var match = config.districts.find(function (d) { return String(d.id) === district.value; });
-        if (match && match.bounds) map.fitBounds(match.bounds);
+        if (match && match.bounds) map.fitBounds(match.bounds, { animate: false });
       });
     }
     draw();
@@ -63,12 +61,16 @@
   if (summary) {
     var cfg = JSON.parse(summary.textContent);
     var smap = TryggMap.create($("summary-map"), cfg);
-    TryggMap.streetsInView(smap, cfg.api.streets, 15);
-    if (cfg.route) L.geoJSON(cfg.route, { style: { color: "#0b5cad", weight: 5, opacity: 0.7 } }).addTo(smap);
-    cfg.findings.features.forEach(function (f) {
-      TryggMap.featureLayer(f, f.properties.colour, false)
-        .bindPopup(TryggMap.textPopup([f.properties.category + " · " + f.properties.severity]))
-        .addTo(smap);
-    });
+    if (!cfg.map.style) TryggMap.streetsInView(smap, cfg.api.streets, 15);
+    var sroute = TryggMap.overlay(smap, "summary-route", { colour: "#0b5cad", width: 5, lineOpacity: 0.7 });
+    if (cfg.route) sroute.set({ type: "FeatureCollection", features: [TryggMap.feature(cfg.route, "#0b5cad", 0)] });
+    var found = TryggMap.overlay(smap, "summary-findings");
+    var lines = {};
+    found.set({ type: "FeatureCollection", features: cfg.findings.features.map(function (f, i) {
+      lines[i] = [f.properties.category + " · " + f.properties.severity];
+      return TryggMap.feature(f.geometry, f.properties.colour, i);
+    }) });
+    TryggMap.popups(smap, found, function (key) { return lines[key]; });
+    window.tryggSummary = { map: smap };
   }
 })();

@@ -14,35 +14,117 @@
   var place = null;
 
   var map = TryggMap.create($("rp-map"), config);
-  TryggMap.streetsInView(map, config.api.streets, 15);
+  /* Without the basemap the streets come from the field API when zoomed in. */
+  if (!(config.map && config.map.style)) TryggMap.streetsInView(map, config.api.streets, 15);
   var marker = null;
-  var pinIcon = L.divIcon({ className: "", html: '<div class="pin-icon"></div>', iconSize: [28, 28], iconAnchor: [14, 28] });
-  var nearbyLayer = L.layerGroup().addTo(map);
+  var nearbyLayer = TryggMap.overlay(map, "rp-nearby", { colour: "#555", radius: 7 });
 
-  function setPlace(lat, lon, zoom) {
+  function setPlace(lat, lon, zoom, label) {
     place = { lat: Number(lat.toFixed(7)), lon: Number(lon.toFixed(7)) };
     if (!marker) {
-      marker = L.marker([lat, lon], { icon: pinIcon, draggable: true, keyboard: false }).addTo(map);
+      var pin = document.createElement("div");
+      pin.className = "pin";
+      pin.appendChild(document.createElement("div")).className = "pin-icon";
+      marker = new maplibregl.Marker({ element: pin, anchor: "bottom", draggable: true })
+        .setLngLat([lon, lat]).addTo(map);
+      /* The pin is placed by the search or "my position" buttons from the keyboard: it is not
+       * a second tab stop of its own. */
+      pin.removeAttribute("tabindex");
+      pin.setAttribute("aria-hidden", "true");
       marker.on("dragend", function () {
-        var ll = marker.getLatLng();
+        var ll = marker.getLngLat();
         setPlace(ll.lat, ll.lng);
       });
     } else {
-      marker.setLatLng([lat, lon]);
+      marker.setLngLat([lon, lat]);
     }
-    if (zoom) map.setView([lat, lon], zoom);
-    $("rp-place-state").textContent = "✓ " + place.lat.toFixed(5) + ", " + place.lon.toFixed(5);
+    if (zoom) map.jumpTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), zoom) });
+    $("rp-place-state").textContent = "✓ " + (label ? label + " · " : "") +
+      place.lat.toFixed(5) + ", " + place.lon.toFixed(5);
     clearError("geometry");
     lookNearby();
   }
 
-  map.on("click", function (e) { setPlace(e.latlng.lat, e.latlng.lng); });
+  map.on("click", function (e) { setPlace(e.lngLat.lat, e.lngLat.lng); });
+  TryggMap.keyboardPlace(map, function (centre) { setPlace(centre.lat, centre.lng); });
   $("rp-locate").addEventListener("click", function () {
     if (!("geolocation" in navigator)) { showError("geometry", S.noGps); return; }
     navigator.geolocation.getCurrentPosition(function (p) {
       setPlace(p.coords.latitude, p.coords.longitude, 17);
     }, function () { showError("geometry", S.noGps); }, { enableHighAccuracy: true, timeout: 15000 });
   });
+
+  /* ---- the place by street name: suggestions as you type (a combobox) ---------------- */
+  var search = $("rp-search");
+  var list = $("rp-search-list");
+  var options = [];
+  var active = -1;
+  var searchTimer = null;
+  var asked = "";
+
+  function closeList() {
+    list.hidden = true;
+    search.setAttribute("aria-expanded", "false");
+    search.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+  function showOptions(results) {
+    list.innerHTML = "";
+    options = results;
+    active = -1;
+    results.forEach(function (result, index) {
+      var li = document.createElement("li");
+      li.id = "rp-search-option-" + index;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.textContent = result.label;  /* street names are data: text, never markup */
+      li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(index); });
+      list.appendChild(li);
+    });
+    $("rp-search-state").textContent = results.length ? TryggMap.format(S.suggestions, { n: results.length }) : S.noStreet;
+    list.hidden = results.length === 0;
+    search.setAttribute("aria-expanded", results.length ? "true" : "false");
+  }
+  function highlight(index) {
+    if (!options.length) return;
+    active = (index + options.length) % options.length;
+    Array.prototype.forEach.call(list.children, function (li, i) {
+      li.setAttribute("aria-selected", i === active ? "true" : "false");
+    });
+    search.setAttribute("aria-activedescendant", "rp-search-option-" + active);
+    list.children[active].scrollIntoView({ block: "nearest" });
+  }
+  function choose(index) {
+    var result = options[index];
+    if (!result) return;
+    search.value = result.label;
+    closeList();
+    setPlace(result.lat, result.lon, 17, result.label);
+  }
+  function ask() {
+    var q = search.value.trim();
+    if (q.length < 2) { closeList(); $("rp-search-state").textContent = ""; return; }
+    if (q === asked) return;
+    asked = q;
+    var url = config.api.places + "?municipality=" + encodeURIComponent(config.municipality) + "&q=" + encodeURIComponent(q);
+    fetch(url, { headers: TryggMap.apiHeaders() }).then(function (r) { return r.ok ? r.json() : { results: [] }; })
+      .then(function (data) { if (search.value.trim() === q) showOptions(data.results || []); })
+      .catch(function () { asked = ""; });
+  }
+  search.addEventListener("input", function () {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(ask, 200);
+  });
+  search.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown") { event.preventDefault(); if (list.hidden) ask(); highlight(active + 1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
+    else if (event.key === "Enter") {
+      event.preventDefault();  /* Enter picks a street; it never sends the form from here */
+      if (active >= 0) choose(active);
+      else if (options.length === 1 && !list.hidden) choose(0);
+    } else if (event.key === "Escape") { closeList(); }
+  });
+  search.addEventListener("blur", function () { setTimeout(closeList, 150); });
 
   function selected(name) {
     var input = form.querySelector('input[name="' + name + '"]:checked');
@@ -63,8 +145,10 @@
     fetch(url, { headers: TryggMap.apiHeaders() }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
       var list = $("rp-nearby-list");
       list.innerHTML = "";
-      nearbyLayer.clearLayers();
       var features = (data && data.features) || [];
+      nearbyLayer.set({ type: "FeatureCollection", features: features.map(function (f, i) {
+        return TryggMap.feature(f.geometry, "#555", i);
+      }) });
       $("rp-nearby").hidden = features.length === 0;
       features.forEach(function (f) { list.appendChild(nearbyItem(f)); });
     }).catch(function () {});
@@ -101,8 +185,6 @@
     body.appendChild(meta);
     body.appendChild(button);
     li.appendChild(body);
-    var c = feature.geometry.coordinates;
-    nearbyLayer.addLayer(L.circleMarker([c[1], c[0]], { radius: 7, color: "#fff", weight: 2, fillColor: "#555", fillOpacity: 1 }));
     return li;
   }
 
@@ -209,5 +291,5 @@
       });
   });
   $("rp-submit").dataset.label = $("rp-submit").textContent;
-  window.tryggReport = { map: map, setPlace: setPlace };
+  window.tryggReport = { map: map, setPlace: setPlace, place: function () { return place; } };
 })();

@@ -1,7 +1,8 @@
 /* The phone app of a safety walk: pick a role, see the route, the streets and your position,
  * add findings (point, stretch of path or area; by tapping or by GPS) and audits. Everything
  * goes through the outbox (IndexedDB), so nothing is lost without a connection; the service
- * worker keeps the page, Leaflet and the walk's data for offline use.
+ * worker keeps the page, MapLibre, the basemap of the walk's area and the walk's data for
+ * offline use.
  */
 (function () {
   "use strict";
@@ -27,6 +28,101 @@
   }
   if (navigator.onLine) cacheWalk();
 
+  /* ---- offline basemap: the style, its glyphs and sprite, and the tiles of the walk's area
+   * at the zooms a walker uses, kept in their own cache (the service worker answers from it
+   * when there is no connection). */
+  var BASEMAP_CACHE = "trygg-walk-basemap";
+  var OFFLINE_ZOOMS = [13, 14, 15, 16, 17];
+  var MAX_TILES = 400;
+  var MARGIN_DEG = 0.004;  /* about 250-450 m around the area, in WGS 84 degrees */
+  var GLYPH_RANGES = ["0-255", "256-511", "8192-8447"];
+
+  function tileX(lon, z) { return Math.floor((lon + 180) / 360 * Math.pow(2, z)); }
+  function tileY(lat, z) {
+    var r = lat * Math.PI / 180;
+    return Math.floor((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2 * Math.pow(2, z));
+  }
+  /* The tiles [z, x, y] covering `bounds` at OFFLINE_ZOOMS, without the highest zooms when
+   * they would pass MAX_TILES. */
+  function tilesOf(bounds, minzoom, maxzoom) {
+    var w = bounds[0][0] - MARGIN_DEG, s = bounds[0][1] - MARGIN_DEG;
+    var e = bounds[1][0] + MARGIN_DEG, n = bounds[1][1] + MARGIN_DEG;
+    var tiles = [];
+    OFFLINE_ZOOMS.forEach(function (z) {
+      if (z < minzoom || z > maxzoom) return;
+      var level = [];
+      for (var x = tileX(w, z); x <= tileX(e, z); x++) {
+        for (var y = tileY(n, z); y <= tileY(s, z); y++) level.push([z, x, y]);
+      }
+      if (tiles.length + level.length <= MAX_TILES) tiles = tiles.concat(level);
+    });
+    return tiles;
+  }
+  function fontStacks(style) {
+    var stacks = {};
+    (style.layers || []).forEach(function (layer) {
+      var font = layer.layout && layer.layout["text-font"];
+      if (Array.isArray(font) && font.every(function (f) { return typeof f === "string"; })) stacks[font.join(",")] = true;
+      else if (Array.isArray(font) && font[0] === "literal" && Array.isArray(font[1])) stacks[font[1].join(",")] = true;
+    });
+    return Object.keys(stacks);
+  }
+  function absolute(url) { return new URL(url, location.href).href; }
+  function cacheBasemap() {
+    var styleUrl = config.map && config.map.style;
+    var bounds = config.bounds;
+    if (!styleUrl || !bounds || !("caches" in window)) return Promise.resolve(null);
+    return fetch(styleUrl).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.clone().json().then(function (style) { return { style: style, response: r }; });
+    }).then(function (got) {
+      var style = got.style;
+      var urls = [];
+      Object.keys(style.sources || {}).forEach(function (name) {
+        var source = style.sources[name];
+        if (source.type !== "vector" || !source.tiles) return;
+        tilesOf(bounds, source.minzoom || 0, source.maxzoom || 22).forEach(function (t) {
+          urls.push(absolute(source.tiles[0].replace("{z}", t[0]).replace("{x}", t[1]).replace("{y}", t[2])));
+        });
+      });
+      var tileCount = urls.length;
+      if (style.glyphs) {
+        fontStacks(style).forEach(function (stack) {
+          GLYPH_RANGES.forEach(function (range) {
+            urls.push(absolute(style.glyphs.replace("{fontstack}", encodeURIComponent(stack)).replace("{range}", range)));
+          });
+        });
+      }
+      var sprites = typeof style.sprite === "string" ? [style.sprite] :
+        (Array.isArray(style.sprite) ? style.sprite.map(function (s) { return s.url; }) : []);
+      sprites.forEach(function (sprite) {
+        ["", "@2x"].forEach(function (ratio) {
+          urls.push(absolute(sprite + ratio + ".json"), absolute(sprite + ratio + ".png"));
+        });
+      });
+      return caches.open(BASEMAP_CACHE).then(function (cache) {
+        cache.put(absolute(styleUrl), got.response);
+        var bytes = 0;
+        var stored = 0;
+        return Promise.all(urls.map(function (url) {
+          return fetch(url).then(function (r) {
+            if (!r.ok) return null;
+            return r.clone().arrayBuffer().then(function (body) {
+              bytes += body.byteLength;
+              stored += 1;
+              return cache.put(url, r);
+            });
+          }).catch(function () { return null; });
+        })).then(function () {
+          var summary = { tiles: tileCount, files: stored, bytes: bytes };
+          document.body.dataset.basemapCached = String(stored);
+          return summary;
+        });
+      });
+    }).catch(function () { return null; });
+  }
+  var basemapCached = navigator.onLine ? cacheBasemap() : Promise.resolve(null);
+
   /* ---- who am I on this walk --------------------------------------------------------- */
   var device = TryggMap.deviceToken();
   var profileKey = "trygg-walk-" + config.code;
@@ -40,7 +136,7 @@
   function chooseRole(role) {
     profile = { role: role, name: ($("wa-name").value || "").trim() };
     localStorage.setItem(profileKey, JSON.stringify(profile));
-    $("wa-role").hidden = true;
+    closeSheet($("wa-role"), $("wa-tap"));
     outbox.add({
       id: "join-" + device,
       kind: "join",
@@ -56,20 +152,33 @@
     var label = document.querySelector('[data-role="' + (profile && profile.role) + '"]');
     $("wa-me").textContent = label ? label.textContent.trim() : "";
   }
-  $("wa-change-role").addEventListener("click", function () { $("wa-role").hidden = false; });
-  if (!profile) $("wa-role").hidden = false;
+  /* A sheet (role, finding, audit, my list) takes the focus when it opens, and gives it back
+   * to `back` when it closes, so the keyboard never has to travel through the page. */
+  function openSheet(sheet) {
+    sheet.hidden = false;
+    var first = sheet.querySelector("input:not([type=hidden]), button, textarea");
+    if (first) first.focus({ preventScroll: true });
+  }
+  function closeSheet(sheet, back) {
+    var inside = sheet.contains(document.activeElement);
+    sheet.hidden = true;
+    if (inside && back) back.focus({ preventScroll: true });
+  }
+  $("wa-change-role").addEventListener("click", function () { openSheet($("wa-role")); });
+  if (!profile) openSheet($("wa-role"));
   renderRole();
 
   /* ---- the map: route, streets, everyone's findings, my queue, my position ----------- */
   var map = TryggMap.create($("wa-map"), config);
   var streets = TryggMap.streetsLayer(map);
-  var routeLayer = L.geoJSON(null, {
-    interactive: false, style: { color: "#0b5cad", weight: 6, opacity: 0.75 },
-  }).addTo(map);
-  var sharedLayer = L.layerGroup().addTo(map);
-  var mineLayer = L.layerGroup().addTo(map);
-  var draftLayer = L.layerGroup().addTo(map);
+  var routeLayer = TryggMap.overlay(map, "wa-route", { colour: "#0b5cad", width: 6, lineOpacity: 0.75, fillOpacity: 0.08 });
+  var sharedLayer = TryggMap.overlay(map, "wa-shared");
+  var mineLayer = TryggMap.overlay(map, "wa-mine", { dashed: true });
+  var draftLayer = TryggMap.overlay(map, "wa-draft", { colour: "#111", dashed: true, radius: 6, stroke: "#111" });
   var serverIds = {};
+  var popupLines = {};
+  TryggMap.popups(map, sharedLayer, function (key) { return popupLines[key]; });
+  var routeBounds = null;
 
   function getJson(url) {
     return fetch(url, { credentials: "omit" }).then(function (r) {
@@ -79,7 +188,8 @@
   }
   getJson(config.api.walk).then(function (walk) {
     if (walk.geometry) {
-      routeLayer.addData(walk);
+      routeLayer.set({ type: "FeatureCollection", features: [TryggMap.feature(walk.geometry, "#0b5cad", 0)] });
+      routeBounds = TryggMap.boundsOf([walk.geometry]);
       fitView();
     }
   }).catch(function () {});
@@ -87,17 +197,17 @@
 
   function loadShared() {
     return getJson(config.api.findings + "?limit=2000").then(function (data) {
-      sharedLayer.clearLayers();
       serverIds = {};
-      data.features.forEach(function (f) {
+      popupLines = {};
+      var features = data.features.map(function (f, index) {
         serverIds[f.properties.client_uuid] = true;
-        var layer = TryggMap.featureLayer(f, colours[f.properties.category], false);
         var cat = categories.find(function (c) { return c.code === f.properties.category; });
         var lines = [(cat ? cat.name : "") + " · " + f.properties.severity];
         if (f.properties.note) lines.push(f.properties.note);
-        layer.bindPopup(TryggMap.textPopup(lines));  /* text nodes: data never becomes markup */
-        sharedLayer.addLayer(layer);
+        popupLines[index] = lines;  /* shown as text nodes: data never becomes markup */
+        return TryggMap.feature(f.geometry, colours[f.properties.category], index);
       });
+      sharedLayer.set({ type: "FeatureCollection", features: features });
       scheduleRender();
     }).catch(function () {});
   }
@@ -112,20 +222,29 @@
     }
   });
 
+  /* Metres between two [lon, lat] points (WGS 84 degrees, a sphere is close enough here). */
+  function metres(a, b) {
+    var k = Math.PI / 180;
+    var x = (b[0] - a[0]) * k * Math.cos((a[1] + b[1]) / 2 * k);
+    var y = (b[1] - a[1]) * k;
+    return Math.sqrt(x * x + y * y) * 6371000;
+  }
+
   /* Show the route, with the phone's position when it is near the route. */
   function fitView() {
-    var bounds = routeLayer.getLayers().length ? routeLayer.getBounds() :
-      (config.bounds ? L.latLngBounds(config.bounds) : null);
+    var bounds = routeBounds || config.bounds;
     var fix = gps && gps.last;
     if (fix) {
-      var here = L.latLng(fix.lat, fix.lon);
-      if (!bounds || bounds.getCenter().distanceTo(here) > 3000) {
-        map.setView(here, 17);
+      var here = [fix.lon, fix.lat];
+      var centre = bounds ? [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2] : null;
+      if (!bounds || metres(centre, here) > 3000) {
+        map.jumpTo({ center: here, zoom: 17 });
         return;
       }
-      bounds = L.latLngBounds(bounds.getSouthWest(), bounds.getNorthEast()).extend(here);
+      bounds = [[Math.min(bounds[0][0], here[0]), Math.min(bounds[0][1], here[1])],
+        [Math.max(bounds[1][0], here[0]), Math.max(bounds[1][1], here[1])]];
     }
-    if (bounds) map.fitBounds(bounds, { padding: [24, 24] });
+    if (bounds) map.fitBounds(bounds, { padding: 24, maxZoom: 17, animate: false });
   }
 
   /* ---- network state and counts ----------------------------------------------------- */
@@ -150,7 +269,7 @@
       var photosPending = 0;
       var list = $("wa-mine-list");
       list.innerHTML = "";
-      mineLayer.clearLayers();
+      var mine = [];
       items.forEach(function (item) {
         if (item.kind === "photo") {
           if (item.state !== "saved" && item.state !== "rejected") photosPending += 1;
@@ -160,8 +279,7 @@
         var state = item.state === "sending" ? "queued" : item.state;
         counts[state] += 1;
         if (item.kind === "finding" && item.json && !(state === "saved" && serverIds[item.id])) {
-          var colour = colours[item.json.properties.category];
-          mineLayer.addLayer(TryggMap.featureLayer(item.json, colour, state !== "saved"));
+          mine.push(TryggMap.feature(item.json.geometry, colours[item.json.properties.category], mine.length));
         }
         var li = document.createElement("li");
         li.dataset.state = state;
@@ -176,6 +294,7 @@
         li.appendChild(badge);
         list.insertBefore(li, list.firstChild);
       });
+      mineLayer.set({ type: "FeatureCollection", features: mine });
       $("wa-queued").textContent = counts.queued;
       $("wa-saved").textContent = counts.saved;
       $("wa-photos-pending").textContent = photosPending ? "(+" + photosPending + " " + S.photos + ")" : "";
@@ -192,7 +311,7 @@
 
   function startDraft(source) {
     if (closed) return alert(S.closed);
-    if (!profile) { $("wa-role").hidden = false; return; }
+    if (!profile) { openSheet($("wa-role")); return; }
     draft = { shape: shape(), points: [], source: source, accuracy: null };
     $("wa-draw").hidden = false;
     $("wa-draw-help").textContent = draft.shape === "Point" ? S.tapPoint :
@@ -217,16 +336,18 @@
   }
 
   function drawDraft() {
-    draftLayer.clearLayers();
-    if (!draft) return;
-    var latlngs = draft.points.map(function (p) { return [p[1], p[0]]; });
-    latlngs.forEach(function (ll) {
-      draftLayer.addLayer(L.circleMarker(ll, { radius: 6, color: "#111", weight: 2, fillColor: "#f2b705", fillOpacity: 1 }));
+    map.tryggDrawing = !!draft;  /* taps draw; they open no popup meanwhile */
+    if (!draft) { draftLayer.clear(); return; }
+    var features = draft.points.map(function (p, i) {
+      return TryggMap.feature({ type: "Point", coordinates: p }, "#f2b705", i + 1);
     });
-    if (latlngs.length > 1) {
-      draftLayer.addLayer(draft.shape === "Polygon" ? L.polygon(latlngs, { color: "#111", dashArray: "4 4" })
-        : L.polyline(latlngs, { color: "#111", dashArray: "4 4", weight: 4 }));
+    if (draft.points.length > 1) {
+      var geometry = draft.shape === "Polygon" && draft.points.length > 2 ?
+        { type: "Polygon", coordinates: [draft.points.concat([draft.points[0]])] } :
+        { type: "LineString", coordinates: draft.points };
+      features.unshift(TryggMap.feature(geometry, "#111", 0));
     }
+    draftLayer.set({ type: "FeatureCollection", features: features });
   }
 
   function cancelDraft() {
@@ -250,10 +371,20 @@
 
   map.on("click", function (e) {
     if (!draft) return;
-    addPoint([e.latlng.lng, e.latlng.lat]);
+    addPoint([e.lngLat.lng, e.lngLat.lat]);
     if (draft && draft.source === "gps") draft.source = "mixed";
   });
-  $("wa-tap").addEventListener("click", function () { startDraft("tap"); });
+  TryggMap.keyboardPlace(map, function (centre) {
+    if (!draft) return;
+    addPoint([centre.lng, centre.lat]);
+    if (draft && draft.source === "gps") draft.source = "mixed";
+  });
+  $("wa-tap").addEventListener("click", function (event) {
+    startDraft("tap");
+    /* Pressed from the keyboard (a click of detail 0), the map takes the focus: the arrows
+     * move it, Enter places the point under the cross. */
+    if (draft && event.detail === 0) map.getCanvas().focus();
+  });
   $("wa-here").addEventListener("click", function () {
     if (draft && draft.shape !== "Point") { addGpsPoint(); return; }
     if (!gps.last) { alert(S.noGps); return; }
@@ -271,9 +402,9 @@
     if (when) when.checked = true;
     $("wa-photo-offer").hidden = true;
     $("wa-form-error").textContent = "";
-    form.hidden = false;
+    openSheet(form);
   }
-  $("wa-finding-cancel").addEventListener("click", function () { form.hidden = true; cancelDraft(); });
+  $("wa-finding-cancel").addEventListener("click", function () { closeSheet(form, $("wa-tap")); cancelDraft(); });
 
   $("wa-photos").addEventListener("change", function () {
     var file = this.files && this.files[0];
@@ -339,7 +470,7 @@
         });
       });
     });
-    form.hidden = true;
+    closeSheet(form, $("wa-tap"));
     cancelDraft();
   });
 
@@ -348,14 +479,14 @@
   var auditPlace = null;
   $("wa-audit").addEventListener("click", function () {
     if (closed) return alert(S.closed);
-    if (!profile) { $("wa-role").hidden = false; return; }
+    if (!profile) { openSheet($("wa-role")); return; }
     auditForm.reset();
     $("wa-audit-error").textContent = "";
-    var c = map.getCenter();
+    var c = map.getCenter();  /* LngLat */
     auditPlace = gps.last ? [gps.last.lon, gps.last.lat] : [c.lng, c.lat];
-    auditForm.hidden = false;
+    openSheet(auditForm);
   });
-  $("wa-audit-cancel").addEventListener("click", function () { auditForm.hidden = true; });
+  $("wa-audit-cancel").addEventListener("click", function () { closeSheet(auditForm, $("wa-audit")); });
   auditForm.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = new FormData(auditForm);
@@ -381,17 +512,17 @@
       json: { type: "Feature", geometry: { type: "Point", coordinates: auditPlace.map(function (v) { return Number(v.toFixed(7)); }) }, properties: properties },
       label: S.audit + (properties.stop_name ? " · " + properties.stop_name : ""),
     });
-    auditForm.hidden = true;
+    closeSheet(auditForm, $("wa-audit"));
   });
 
   /* ---- my list ---------------------------------------------------------------------- */
-  $("wa-list-btn").addEventListener("click", function () { $("wa-mine").hidden = false; });
-  $("wa-mine-close").addEventListener("click", function () { $("wa-mine").hidden = true; });
+  $("wa-list-btn").addEventListener("click", function () { openSheet($("wa-mine")); });
+  $("wa-mine-close").addEventListener("click", function () { closeSheet($("wa-mine"), $("wa-list-btn")); });
 
   if (closed) {
     ["wa-tap", "wa-here", "wa-audit"].forEach(function (id) { $(id).disabled = true; });
   }
   outbox.start(2000);
   render();
-  window.tryggWalk = { outbox: outbox, map: map, gps: gps };
+  window.tryggWalk = { outbox: outbox, map: map, gps: gps, basemapCached: basemapCached };
 })();

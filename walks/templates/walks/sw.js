@@ -1,5 +1,7 @@
 /* Service worker of the walk app (version {{ version }}).
- * The app shell and Leaflet are cached at install; pages and the walk API are answered from
+ * The app shell and MapLibre are cached at install; the basemap of the walk's area (style,
+ * glyphs, sprite, tiles at zooms 13-17) is cached by the page (walk.js) and answered from that
+ * cache when the network fails; pages and the walk API are answered from
  * the network when possible and from the cache otherwise (an answer of 404 or 410, a closed
  * walk's, removes the cached copy); uploads are never intercepted (the page's IndexedDB outbox
  * retries them).
@@ -10,6 +12,7 @@ var DATA_CACHE = "trygg-walk-data";
 var SHELL = {{ shell|safe }};
 var STATIC_PREFIX = {{ static_prefix|safe }};
 var API_PREFIXES = {{ api_prefixes|safe }};
+var BASEMAP_PREFIXES = {{ basemap_prefixes|safe }};
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) { return cache.addAll(SHELL); }));
@@ -47,6 +50,16 @@ function networkFirst(request) {
   });
 }
 
+/* The basemap: the network when there is one (nothing stored: the page decides which tiles are
+ * kept), else what the page cached for the walk's area. */
+function networkElseCache(request) {
+  return fetch(request).catch(function () {
+    return caches.match(request, { ignoreVary: true }).then(function (hit) {
+      return hit || Response.error();
+    });
+  });
+}
+
 function cacheFirst(request) {
   return caches.match(request, { ignoreVary: true }).then(function (hit) {
     return hit || fetch(request).then(function (response) {
@@ -64,6 +77,11 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  var isBasemap = BASEMAP_PREFIXES.some(function (prefix) { return url.pathname.indexOf(prefix) === 0; });
+  if (isBasemap) {
+    event.respondWith(networkElseCache(request));
+    return;
+  }
   if (url.pathname.indexOf(STATIC_PREFIX) === 0) {
     event.respondWith(cacheFirst(request));
     return;

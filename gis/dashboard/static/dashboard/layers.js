@@ -1,5 +1,6 @@
 /* The map and its data layers: MapLibre (the classic script vendor/maplibre-gl defines the global
-   `maplibregl`) with vector tiles made in PostGIS (streets, parks, reports, lamps, lux readings,
+   `maplibregl`) on the basemap (config.basemapStyle: the style of /basemap/style.json, its
+   source and layers composed under the data) with vector tiles made in PostGIS (streets, parks, reports, lamps, lux readings,
    vegetation, cameras), GeoJSON overlays fetched from the API (districts, walk routes, ranked
    fixes, Gi* hot spots, the stored hot-spot analysis), the heat map as an image, and the layer
    list that switches them. Coordinates are WGS 84 degrees throughout. */
@@ -49,10 +50,15 @@ function mapSources() {
     stored: emptyGeoJson(),
     selected: emptyGeoJson(),
   };
-  if (config.basemap) {
-    sources.basemap = { type: "raster", tiles: [config.basemap], tileSize: 256, attribution: config.basemapAttribution };
-  }
-  return sources;
+  // The basemap's source (vector tiles of /basemap/, or the raster of TRYGG_BASEMAP_URL).
+  return Object.assign(sources, (config.basemapStyle && config.basemapStyle.sources) || {});
+}
+
+/** The map's style: the basemap's glyphs (labels), the sources, the layers bottom to top. */
+function mapStyle() {
+  const style = { version: 8, sources: mapSources(), layers: styleLayers(state.layers) };
+  if (config.basemapStyle && config.basemapStyle.glyphs) style.glyphs = config.basemapStyle.glyphs;
+  return style;
 }
 
 /** Create the map in #map, fitted to the municipality's bounds, with its controls and the
@@ -60,12 +66,14 @@ function mapSources() {
 export function createMap() {
   map = new maplibregl.Map({
     container: "map",
-    style: { version: 8, sources: mapSources(), layers: styleLayers(state.layers) },
+    style: mapStyle(),
     bounds: config.bounds,
     fitBoundsOptions: { padding: 24 },
     hash: true,
     maxZoom: 20,
-    attributionControl: { compact: false, customAttribution: "© OpenStreetMap contributors (ODbL)" },
+    // The vector basemap's source credits OpenStreetMap; over a raster basemap the data layers
+    // (streets, lamps, parks) still do.
+    attributionControl: { compact: false, customAttribution: config.basemap ? "© OpenStreetMap contributors (ODbL)" : undefined },
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");

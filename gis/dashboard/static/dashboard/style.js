@@ -48,12 +48,15 @@ categoryColour.push(FALLBACK_COLOUR);
 const CLUSTER_PARTS = { pins: "residents", findings: "findings", incidents: "incidents" };
 const CLUSTER_RADIUS = [[0.3, 7], [1, 9], [2, 13], [3, 17], [4, 21]]; // [log10(count), px]
 
-/** MapLibre expression: a cluster's number of reports of the switched-on report layers. */
+/** MapLibre expression: a cluster's number of reports of the switched-on report layers. Always
+    an expression, also with no report layer on (["+", 0, 0]): a bare number would make
+    [">", 0, 0], which MapLibre reads as a legacy filter comparing a property named 0 and
+    rejects, so the map lost its cluster layer (/dashboard/?layers=lighting). */
 export const clusterCount = (layersOn) => {
   const parts = Object.keys(CLUSTER_PARTS)
     .filter((group) => layersOn.has(group))
     .map((group) => ["coalesce", ["get", CLUSTER_PARTS[group]], 0]);
-  return parts.length ? ["+", 0, ...parts] : 0;
+  return ["+", 0, ...(parts.length ? parts : [0])];
 };
 /** MapLibre expression: a cluster's radius in px for a count expression. */
 export const clusterRadius = (count) => ["interpolate", ["linear"], ["log10", ["max", count, 1]], ...CLUSTER_RADIUS.flat()];
@@ -80,11 +83,23 @@ export const heatLayer = () => ({ id: HEAT_LAYER_ID, type: "raster", source: HEA
 /** The style layer the heat map is drawn below. */
 export const HEAT_BELOW = "hotspots-fill";
 
-/** Every MapLibre style layer of the map, bottom to top, for the switched-on layer groups. */
+/** The basemap's style layers (/basemap/style.json, rendered into the config): its ground
+    (fills, lines, a raster) and its labels, drawn above the areas of the data but below its
+    lines and points. Ids start with "basemap-". */
+export const basemapLayers = () => {
+  const layers = (config.basemapStyle && config.basemapStyle.layers) || [];
+  return { ground: layers.filter((layer) => layer.type !== "symbol"), labels: layers.filter((layer) => layer.type === "symbol") };
+};
+/** The data layer the basemap's labels are drawn below. */
+const LABELS_BELOW = "vegetation-fill";
+
+/** Every MapLibre style layer of the map, bottom to top, for the switched-on layer groups: the
+    basemap's, then the data's. */
 export function styleLayers(layersOn) {
-  const basemap = Boolean(config.basemap);
-  const layers = [{ id: "background", type: "background", paint: { "background-color": "#f2efe9" } }];
-  if (basemap) layers.push({ id: "basemap", type: "raster", source: "basemap" });
+  const { ground, labels } = basemapLayers();
+  // With a basemap its roads and parks are drawn: the street tiles' own lines stay transparent.
+  const basemap = ground.length > 0;
+  const layers = basemap ? [...ground] : [{ id: "background", type: "background", paint: { "background-color": "#f2efe9" } }];
   const clusters = clusterCount(layersOn);
   layers.push(
     { id: "green-fill", type: "fill", source: "green", "source-layer": "green", paint: { "fill-color": "#cfe6c4", "fill-opacity": basemap ? 0 : 0.9 } },
@@ -190,6 +205,8 @@ export function styleLayers(layersOn) {
     },
     { id: "selected-ring", type: "circle", source: "selected", paint: { "circle-radius": 14, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": SELECTION_COLOUR, "circle-stroke-width": 3 } },
   );
+  const below = layers.findIndex((layer) => layer.id === LABELS_BELOW);
+  layers.splice(below < 0 ? layers.length : below, 0, ...labels);
   return layers;
 }
 
