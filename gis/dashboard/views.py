@@ -217,7 +217,10 @@ def _js_strings() -> dict[str, str]:
         "vegetation": _("Trees, scrub, hedges"),
         "viewshed": _("Viewshed"),
         "basemapExternal": _("Tiles from the configured basemap server."),
-        "basemapStreets": _("The loaded street network and parks are the basemap."),
+        "basemapStreets": _(
+            "The basemap is made from the loaded OpenStreetMap extract: buildings, water, "
+            "parks, streets and their names."
+        ),
         "perKm2": _("reports per km²"),
         "heatParams": _("Kernel density, quartic kernel, radius {h} m."),
         "copyLink": _("Copy this link:"),

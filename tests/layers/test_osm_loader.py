@@ -95,7 +95,15 @@ def test_xml_extract():
         "cameras": 1,
         "squares": 1,
         "addresses": 4,
+        "basemap": 3,
     }
+    basemap = layers.basemap
+    assert sorted(zip(basemap["layer"], basemap["kind"], basemap["name"], strict=True)) == [
+        ("park", "park", "Testparken"),
+        ("park", "scrub", ""),
+        ("place", "square", "Testtorget"),  # at a point inside the square
+    ]
+    assert set(basemap[basemap["layer"] == "place"].geom_type) == {"Point"}
     by_lit = dict(zip(layers.segments["source_id"], layers.segments["lit"], strict=True))
     assert sorted(v if isinstance(v, str) else "untagged" for v in by_lit.values()) == [
         "no",

@@ -1,4 +1,5 @@
-"""`trygg load-osm FILE`: load an OpenStreetMap extract into a municipality's layers."""
+"""`trygg load-osm FILE`: load an OpenStreetMap extract into a municipality's layers and the
+basemap (layers.basemap_osm)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -9,7 +10,10 @@ from layers.osm import OsmReadError, read_osm
 
 
 class Command(BaseCommand):
-    help = "Load streets, lamps, vegetation, parks and cameras from an .osm.pbf or .osm file."
+    help = (
+        "Load streets, lamps, vegetation, parks, cameras and the basemap (buildings, water, "
+        "land use, rail, places) from an .osm.pbf or .osm file."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help="OpenStreetMap extract (.osm.pbf or .osm XML)")
