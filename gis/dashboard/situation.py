@@ -22,7 +22,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import shapely
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from gis.core import csvsafe
 from gis.core.colours import safe_hex
+from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.vocabulary import Department
 from gis.dashboard import conf
@@ -42,6 +42,8 @@ from gis.fixes.models import Fix
 from layers import naming
 from layers.models import District
 from walks.models import Category
+
+shapely = lazy_module("shapely")
 
 HOT_BIN = 2
 COMPLETED_LOOKBACK_DAYS = 365

@@ -19,14 +19,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-import geopandas as gpd
-import shapely
 from django.conf import settings
 
 from gis.core import csvsafe
+from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.fixes import explain
 from gis.fixes.models import Fix
+
+gpd = lazy_module("geopandas")
+shapely = lazy_module("shapely")
 
 #: The CSV header, in column order.
 CSV_COLUMNS = (
