@@ -3,8 +3,9 @@
 A gunicorn worker imports `gis.wsgi`, which loads the URL configuration (every view module);
 the heavy libraries behind the analysis (geopandas, pandas, scipy, statsmodels, rasterio, …)
 are imported on first use (gis.core.lazy), so a restarted server answers within its first
-seconds. Checked in a fresh interpreter: what `sys.modules` holds after the boot, and that a
-stand-in loads its module on first use. numpy is not in the list: GeoDjango's GDAL raster
+seconds. Checked in a fresh interpreter: what `sys.modules` holds after the boot, that no database
+connection is open (gunicorn preloads the application in its master and forks the workers:
+gis/gunicorn_conf.py), and that a stand-in loads its module on first use. numpy is not in the list: GeoDjango's GDAL raster
 support imports it whatever Trygg does. Speed itself is measured in bench/bench_web_kill.py.
 """
 
@@ -43,6 +44,9 @@ import gis.wsgi
 from django.urls import get_resolver
 get_resolver().url_patterns
 import gis.urls, gis.dashboard.views_api, gis.fixes.views, gis.analysis, gis.priority
+from django.db import connections
+# gunicorn preloads the application in the master and forks: nothing may be connected yet.
+assert all(c.connection is None for c in connections.all(initialized_only=True)), "connected"
 heavy = json.loads(sys.argv[1])
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
 """
