@@ -28,8 +28,9 @@ success, and the time from the restart to /healthz and to the first acknowledged
 Before the load, the start of a cold server is timed on its own (`--boot-runs` times each with
 1 and 2 gthread workers, with the application preloaded in the master as in production
 (gis/gunicorn_conf.py) and without; `--boot-only` stops there): from starting gunicorn to the
-first 2xx of /healthz (polled every 20 ms), median, min and max. The heavy analysis libraries are imported on
-first use (gis.core.lazy), not when a worker boots; tests/core/test_lazy_boot.py keeps it so.
+first 2xx of /healthz (polled every 20 ms), median, min and max. The heavy analysis libraries
+are imported on first use (gis.core.lazy), not when a worker boots (tests/core/
+test_lazy_boot.py keeps it so).
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ the heavy libraries behind the analysis (geopandas, pandas, scipy, statsmodels, 
 are imported on first use (gis.core.lazy), so a restarted server answers within its first
 seconds. Checked in a fresh interpreter: what `sys.modules` holds after the boot, that no database
 connection is open (gunicorn preloads the application in its master and forks the workers:
-gis/gunicorn_conf.py), and that a stand-in loads its module on first use. numpy is not in the list: GeoDjango's GDAL raster
-support imports it whatever Trygg does. Speed itself is measured in bench/bench_web_kill.py.
+gis/gunicorn_conf.py), and that a stand-in loads its module on first use. numpy is not in
+the list: GeoDjango's GDAL raster support imports it whatever Trygg does. Speed itself is
+measured in bench/bench_web_kill.py.
 """
 
 from __future__ import annotations
