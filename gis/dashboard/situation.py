@@ -278,7 +278,7 @@ def build_situation(filters: Filters) -> Situation:
         fixes = fixes.filter(geom__intersects=district.geom)
     top: dict[str, list[Fix]] = {}
     for department in Department.values:
-        ranked = fixes.filter(department=department, rank__isnull=False)
+        ranked = fixes.filter(department=department, rank__gte=1)  # 0 is no rank
         chosen = _with_headlines(list(ranked.exclude(status=Fix.Status.REJECTED)[:TOP_FIXES]))
         if chosen:
             top[department] = chosen
@@ -435,7 +435,7 @@ def to_geojson(situation: Situation, reports: list[dict]) -> dict:
                     "place_kind": explain.place_kind(fix),
                     "place_id": fix.segment_id or fix.green_area_id,
                     "place_name": explain.place_label(fix),
-                    "rank": fix.rank,
+                    "rank": explain.rank(fix),
                     "fix_type": fix.fix_type,
                     "department": fix.department,
                     "status": fix.status,
@@ -516,7 +516,7 @@ def map_layers(situation: Situation):
             if fix.pk not in seen:
                 seen.add(fix.pk)
                 point = fix.geom.point_on_surface
-                fixes.append((fix.rank, point.x, point.y))
+                fixes.append((explain.rank(fix), point.x, point.y))
     return MapLayers(
         extent=extent,
         streets=list(streets),

@@ -84,7 +84,7 @@ def write_csv(stream, fixes: Iterable[Fix], *, url_of: UrlOf) -> None:
     for fix, point in zip(fixes, points, strict=True):
         writer.writerow(
             [
-                fix.rank if fix.rank is not None else "",
+                explain.rank(fix) or "",
                 fix.pk,
                 fix.fix_type,
                 fix.department,
@@ -99,7 +99,7 @@ def write_csv(stream, fixes: Iterable[Fix], *, url_of: UrlOf) -> None:
                 fix.pin_count,
                 fix.scheduled_for.isoformat() if fix.scheduled_for else "",
                 fix.done_at.isoformat() if fix.done_at else "",
-                fix.explanation,
+                explain.explanation(fix),
                 url_of(fix),
             ]
         )
@@ -119,7 +119,7 @@ def feature_collection(fixes: Iterable[Fix], *, url_of: UrlOf) -> dict:
             "id": fix.pk,
             "geometry": shapely.geometry.mapping(geom),
             "properties": {
-                "rank": fix.rank,
+                "rank": explain.rank(fix),
                 "fix_type": fix.fix_type,
                 "fix_type_label": str(fix.get_fix_type_display()),
                 "department": fix.department,
@@ -130,7 +130,7 @@ def feature_collection(fixes: Iterable[Fix], *, url_of: UrlOf) -> dict:
                 "place_id": fix.segment_id or fix.green_area_id,
                 "place_name": explain.place_label(fix),
                 "pins": fix.pin_count,
-                "explanation": fix.explanation,
+                "explanation": explain.explanation(fix),
                 "url": url_of(fix),
             },
         }
