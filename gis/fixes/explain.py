@@ -1,9 +1,10 @@
 """A fix's plain-language explanation in the active language, written from its stored reasons.
 
 The engine stores structured reasons (``Fix.reasons``, see ``gis.priority.fixes``) and an English
-sentence (``Fix.explanation``, kept as the engine's record). Pages, the API and the exports show
-these translated lines instead (:func:`explanation`), each naming its evidence: which reports,
-which lux readings, which lamps, which plants, and the place by its name, not its id.
+sentence (``Fix.explanation``, kept for the exports, beside the place's name and id columns).
+Pages and the API show these translated lines instead (:func:`explanation`), each naming its
+evidence: which reports, which lux readings, which lamps, which plants, and the place by its
+name, not its id.
 """
 
 from __future__ import annotations
@@ -187,9 +188,9 @@ def evidence_lines(fix: Fix) -> list[str]:
 
 def explanation(fix: Fix) -> str:
     """The whole explanation as one text in the active language (Swedish or English): the
-    headline with the place's name, then the evidence lines. What the API and the exports give
-    as ``explanation``; the engine's English sentence (``Fix.explanation``, which names places
-    by their ids) stays in the database for the record."""
+    headline with the place's name, then the evidence lines. What the API gives as
+    ``explanation``; the engine's English sentence (``Fix.explanation``, which names places by
+    their ids) stays in the database and the exports."""
     return " ".join([f"{headline(fix)}.", *evidence_lines(fix)])
 
 

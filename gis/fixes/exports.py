@@ -99,7 +99,7 @@ def write_csv(stream, fixes: Iterable[Fix], *, url_of: UrlOf) -> None:
                 fix.pin_count,
                 fix.scheduled_for.isoformat() if fix.scheduled_for else "",
                 fix.done_at.isoformat() if fix.done_at else "",
-                explain.explanation(fix),
+                fix.explanation,
                 url_of(fix),
             ]
         )
@@ -130,7 +130,7 @@ def feature_collection(fixes: Iterable[Fix], *, url_of: UrlOf) -> dict:
                 "place_id": fix.segment_id or fix.green_area_id,
                 "place_name": explain.place_label(fix),
                 "pins": fix.pin_count,
-                "explanation": explain.explanation(fix),
+                "explanation": fix.explanation,
                 "url": url_of(fix),
             },
         }
