@@ -24,6 +24,13 @@ flushing until their queues are empty (at most `--drain` seconds), and the datab
 and the script exits 1 if any of these (or a rejected upload) is not zero. Printed per kill:
 requests in flight at the kill (sent, never answered), connection errors until the first
 success, and the time from the restart to /healthz and to the first acknowledged upload.
+
+Before the load, the start of a cold server is timed on its own (`--boot-runs` times each with
+1 and 2 gthread workers, with the application preloaded in the master as in production
+(gis/gunicorn_conf.py) and without; `--boot-only` stops there): from starting gunicorn to the
+first 2xx of /healthz (polled every 20 ms), median, min and max. The heavy analysis libraries
+are imported on first use (gis.core.lazy), not when a worker boots (tests/core/
+test_lazy_boot.py keeps it so).
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ import argparse
 import os
 import random
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -227,6 +236,51 @@ def print_figures(outages: list[Outage], crowd: list[Walker], begin: float, seco
     )
 
 
+def first_2xx(command: list[str], env: dict[str, str], port: int, log: Path) -> float:
+    """Start gunicorn, poll /healthz every 20 ms, and return the seconds from the start to the
+    first 2xx; the server is stopped again."""
+    import urllib.request
+
+    with open(log, "a") as output:
+        started = time.monotonic()
+        server = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        while time.monotonic() - started < 90:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    if 200 <= r.status < 300:
+                        return time.monotonic() - started
+            except OSError:
+                pass
+            if server.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise RuntimeError(f"gunicorn did not answer /healthz: {log.read_text()[-2000:]}")
+    finally:
+        stop_server(server)
+
+
+def boot_figures(runs: int, threads: int, env: dict[str, str], log: Path) -> None:
+    """Print start -> first 2xx of a cold gunicorn with 1 and 2 gthread workers."""
+    print(f"start -> first 2xx of /healthz, gthread x {threads} threads, {runs} runs each:")
+    for preload in (True, False):
+        for workers in (1, 2):
+            times = []
+            for _ in range(runs):
+                port = free_port()
+                command = gunicorn_command(port, workers, threads, preload=preload)
+                times.append(first_2xx(command, env, port, log))
+            median = statistics.median(times)
+            print(
+                f"  {workers} worker{'s' if workers > 1 else ' '} "
+                f"{'preloaded (production)' if preload else 'not preloaded         '}"
+                f"  median {median:.2f} s  (min {min(times):.2f}, max {max(times):.2f})"
+            )
+    print()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -239,13 +293,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain", type=float, default=120.0, help="max s to empty the queues")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--boot-runs", type=int, default=3, help="cold starts timed per worker count (0: none)"
+    )
+    parser.add_argument(
+        "--boot-only", action="store_true", help="time the cold starts only, no load and kills"
+    )
     args = parser.parse_args(argv)
     for name in ("seconds", "walkers", "kills", "workers", "threads"):
         if getattr(args, name) <= 0:
             parser.error(f"--{name} must be > 0, got {getattr(args, name)}")
-    for name in ("down", "drain"):
+    for name in ("down", "drain", "boot_runs"):
         if getattr(args, name) < 0:
-            parser.error(f"--{name} must be >= 0, got {getattr(args, name)}")
+            parser.error(f"--{name.replace('_', '-')} must be >= 0, got {getattr(args, name)}")
     if not 0 <= args.photos <= 1:
         parser.error(f"--photos must be in [0, 1], got {args.photos}")
 
@@ -267,6 +327,10 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         env = server_env(TRYGG_MEDIA_ROOT=str(media), **ONE_ADDRESS_CROWD)
         command = gunicorn_command(port, args.workers, args.threads)
+        if args.boot_runs or args.boot_only:
+            boot_figures(max(args.boot_runs, 1), args.threads, env, log)
+            if args.boot_only:
+                return 0
         with subreaper():  # the killed workers are reaped here rather than left to init
             server = start_server(command, env, port, log=log)
             print(

@@ -191,7 +191,7 @@ def create_backup(
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
             files[DUMP] = _add_hashed(tar, dump, DUMP)
-            for path in _media_files(media, exclude=output):
+            for path in media_files(media, exclude=output):
                 name = f"{MEDIA}/{path.relative_to(media).as_posix()}"
                 files[name] = _add_hashed(tar, path, name)
             manifest = {
@@ -265,7 +265,7 @@ def _migrations(conn: psycopg.Connection) -> dict[str, str]:
     return {app: name for app, name in rows}
 
 
-def _media_files(media: Path, exclude: Path) -> list[Path]:
+def media_files(media: Path, exclude: Path) -> list[Path]:
     """Regular files under `media`, sorted, leaving out `exclude` (backups kept in media)."""
     if not media.is_dir():
         return []

@@ -11,13 +11,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypedDict, Unpack
 
-import geopandas as gpd
 from django.conf import settings
 from django.db.models import QuerySet
 
+from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from layers import models as layers
 from walks import models as walks
+
+gpd = lazy_module("geopandas")
 
 
 def frame(

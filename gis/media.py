@@ -156,6 +156,20 @@ def file_fields() -> tuple[tuple[type[models.Model], str], ...]:
     )
 
 
+def referenced_files() -> set[str]:
+    """Every file name (relative to MEDIA_ROOT) that a record's file field holds: the files that
+    belong to records. The rest is served to nobody (see `owner_of`) and swept
+    (gis.media_sweep)."""
+    names: set[str] = set()
+    for model, field in file_fields():
+        names.update(
+            model._default_manager.exclude(**{field: ""})
+            .exclude(**{f"{field}__isnull": True})
+            .values_list(field, flat=True)
+        )
+    return names
+
+
 def owner_of(name: str) -> models.Model | None:
     """The record whose file field names the file `name` (relative to MEDIA_ROOT), if any."""
     for model, field in file_fields():

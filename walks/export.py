@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import tempfile
 
-import geopandas as gpd
-import pandas as pd
-import shapely
 from django.conf import settings
 
 from gis.core import csvsafe
+from gis.core.lazy import lazy_module
 from walks.models import SafetyWalk, WalkAudit, WalkFinding
+
+gpd = lazy_module("geopandas")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 FINDING_COLUMNS = [
     "id",

@@ -26,8 +26,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 
-import numpy as np
-from scipy.signal import fftconvolve
+from gis.core.lazy import lazy_attribute, lazy_module
+
+np = lazy_module("numpy")
+fftconvolve = lazy_attribute("scipy.signal", "fftconvolve")
 
 #: Tolerance on the radius/cell ratio, so that e.g. 200 m over 20 m cells stays unrefined.
 _RATIO_SLACK = 1e-9

@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
+from gis.core.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 Extent = tuple[float, float, float, float]
 

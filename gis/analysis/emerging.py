@@ -46,15 +46,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-from scipy import sparse
-from scipy.stats import norm
-
 from gis.analysis import _validation as check
 from gis.analysis.fdr import fdr_bh
 from gis.analysis.gistar import _binary_star, disk_sum
 from gis.analysis.mannkendall import mann_kendall
+from gis.core.lazy import lazy_attribute, lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+sparse = lazy_attribute("scipy", "sparse")
+norm = lazy_attribute("scipy.stats", "norm")
 
 MIN_TIME_STEPS = 10
 PATTERNS = (

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from gis.analysis import _validation as check
+from gis.core.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import sparse
-from scipy.stats import norm
-
 from gis.analysis import _validation as check
 from gis.analysis.fdr import fdr_bh
 from gis.analysis.spatial_weights import disk_half_widths
+from gis.core.lazy import lazy_attribute, lazy_module
+
+np = lazy_module("numpy")
+sparse = lazy_attribute("scipy", "sparse")
+norm = lazy_attribute("scipy.stats", "norm")
 
 #: (two-sided p threshold, |Gi_Bin|) for 90, 95 and 99 % confidence, as in ArcGIS.
 CONFIDENCE_LEVELS = ((0.10, 1), (0.05, 2), (0.01, 3))

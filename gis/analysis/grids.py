@@ -25,11 +25,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
-import numpy as np
-import shapely
-
 from gis.analysis import _validation as check
+from gis.core.lazy import lazy_module
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+shapely = lazy_module("shapely")
 
 DEFAULT_MAX_GRID_CELLS = 10_000_000
 _SQRT3 = math.sqrt(3.0)

@@ -31,11 +31,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-from rasterio.transform import Affine
-
 from gis.analysis import _validation as check
 from gis.analysis._kde_binning import binned_kernel_sum, subcells_per_cell
+from gis.core.lazy import lazy_attribute, lazy_module
+
+np = lazy_module("numpy")
+Affine = lazy_attribute("rasterio.transform", "Affine")
 
 KERNELS = ("quartic", "epanechnikov", "uniform", "triangular")
 #: Default search radius: a few urban blocks, the scale of a safety walk finding.

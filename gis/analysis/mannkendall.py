@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from scipy.stats import norm
-
 from gis.analysis import _validation as check
+from gis.core.lazy import lazy_attribute, lazy_module
+
+np = lazy_module("numpy")
+norm = lazy_attribute("scipy.stats", "norm")
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,16 @@ import math
 from collections.abc import Sequence
 from os import PathLike
 
-import numpy as np
-import rasterio
 from PIL import Image
-from pyproj import Transformer
-from rasterio.enums import Resampling
 
 from gis.analysis import _validation as check
 from gis.analysis.kde import DENSITY_UNITS, DensityRaster
+from gis.core.lazy import lazy_attribute, lazy_module
+
+np = lazy_module("numpy")
+rasterio = lazy_module("rasterio")
+Transformer = lazy_attribute("pyproj", "Transformer")
+Resampling = lazy_attribute("rasterio.enums", "Resampling")
 
 #: Yellow -> red colour ramp (ColorBrewer YlOrRd), positions in [0, 1] of the value range.
 HEAT_RAMP: tuple[tuple[float, str], ...] = (

@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-from scipy import sparse
-from scipy.spatial import cKDTree
-
 from gis.analysis import _validation as check
+from gis.core.lazy import lazy_attribute, lazy_module
+
+np = lazy_module("numpy")
+sparse = lazy_attribute("scipy", "sparse")
+cKDTree = lazy_attribute("scipy.spatial", "cKDTree")  # noqa: N816 - scipy's name
 
 #: Relative tolerance so that neighbours at exactly the band distance (e.g. 2 cells on a
 #: lattice) are included despite floating-point rounding of the centre coordinates.

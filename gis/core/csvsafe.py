@@ -14,7 +14,9 @@ import csv
 from collections.abc import Iterable
 from typing import Any
 
-import pandas as pd
+from gis.core.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 #: The first characters that make a spreadsheet treat a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

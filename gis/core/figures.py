@@ -3,14 +3,17 @@
 Names typed by staff or residents (districts, categories) end up in figure titles, labels and
 legends. Matplotlib would read ``$...$`` in them as mathematics (a bad expression fails the
 whole image) and, with ``text.usetex``, pass them to LaTeX. This module is the one place that
-turns both off for the whole process: every server-side figure is made by :func:`figure`.
+turns both off for the whole process: every server-side figure is made by :func:`figure`, which
+does so before drawing (matplotlib is imported then, not when the web server boots).
 """
 
 from __future__ import annotations
 
 import re
 
-import matplotlib
+from gis.core.lazy import lazy_module
+
+matplotlib = lazy_module("matplotlib")
 
 #: The settings every figure of Trygg is drawn with: text is text, never mathematics or TeX.
 LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
@@ -50,6 +53,3 @@ def figure(width: float, height: float, dpi: int = 100):
     fig = Figure(figsize=(width, height), dpi=dpi)
     FigureCanvasAgg(fig)
     return fig
-
-
-literal_text()

@@ -39,6 +39,10 @@ VIEW_ALL = [
 ]
 
 
+#: Seeing photos that are not published (of findings, of pins not made public).
+PHOTO_VIEW = ("walks.view_pinphoto", "walks.view_findingphoto")
+
+
 def _crud(
     app: str, *models: str, actions: tuple[str, ...] = ("add", "change", "delete")
 ) -> list[str]:
@@ -94,7 +98,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # EST partners (police, housing companies, guards) follow the situation with the
     # municipality: they read the dashboard, the situation picture and the work lists (the
     # dashboard needs the fix view permission), never contact details, and change nothing.
-    "partner": list(VIEW_ALL),
+    # Photos only once published (pins a resident chose to show): a photo may show people, so
+    # unpublished ones stay with the municipality's own staff (gis.media, the dashboard's photos).
+    "partner": [p for p in VIEW_ALL if p not in PHOTO_VIEW],
 }
 
 ROLES = tuple(ROLE_PERMISSIONS)

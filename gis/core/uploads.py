@@ -20,9 +20,12 @@ import warnings
 import xml.parsers.expat
 from typing import BinaryIO
 
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from gis.core.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 # A JSON string (with its escapes); its brackets are text, not nesting.
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)

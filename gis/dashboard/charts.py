@@ -15,11 +15,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import shapely
-
 from gis.core.colours import safe_hex
 from gis.core.figures import drawable, figure
+from gis.core.lazy import lazy_module
+
+np = lazy_module("numpy")
+shapely = lazy_module("shapely")
 
 INK = "#1d2530"
 MUTED = "#5b6675"

@@ -15,13 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import geopandas as gpd
-import numpy as np
-import shapely
-from pyproj import Transformer
-from rasterio.transform import Affine
-from rasterio.warp import Resampling, reproject
-
 from gis.analysis import (
     DensityRaster,
     colour_legend,
@@ -30,7 +23,16 @@ from gis.analysis import (
     render_png,
     wgs84_bounds,
 )
+from gis.core.lazy import lazy_attribute, lazy_module
 from gis.hotspots.compute import hotspot_cells
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+shapely = lazy_module("shapely")
+Transformer = lazy_attribute("pyproj", "Transformer")
+Affine = lazy_attribute("rasterio.transform", "Affine")
+Resampling = lazy_attribute("rasterio.warp", "Resampling")
+reproject = lazy_attribute("rasterio.warp", "reproject")
 
 PER_KM2 = 1e6
 WEB_MERCATOR = "EPSG:3857"

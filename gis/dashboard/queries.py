@@ -8,12 +8,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-import numpy as np
-import shapely
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.dashboard import conf
 from gis.dashboard.filters import Filters, reports_sql
@@ -21,6 +20,9 @@ from gis.dashboard.overlay import HeatOverlay, heat_overlay, hotspot_overlay
 from gis.fixes.models import Fix
 from layers.models import District, Incident
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
+
+np = lazy_module("numpy")
+shapely = lazy_module("shapely")
 
 CACHE_SECONDS = 3600
 

@@ -155,6 +155,23 @@ class WalkRefSerializer(textguard.Serializer):
     date = UtcDayField(source="starts_at", help_text="The day it starts (UTC).")
 
 
+class VisiblePhotosField(serializers.ListField):
+    """The record's photos the user may open: all of them with the photo view permission, else
+    (EST partners) a published pin's photos only, so no link leads to a refused photo."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(child=PhotoLinksSerializer(), source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        photos = record.photos.all()
+        model = photos.model._meta.model_name
+        user = _user(self)
+        if user is None or not user.has_perm(f"walks.view_{model}"):
+            published = model == "pinphoto" and record.published
+            photos = photos if published else photos.none()
+        return [self.child.to_representation(photo) for photo in photos]
+
+
 class PinDetailSerializer(textguard.Serializer):
     """A resident pin with photos, history and linked fixes; `contact` for the coordinator."""
 
@@ -172,7 +189,7 @@ class PinDetailSerializer(textguard.Serializer):
     reported_at = UtcDateTimeField()
     votes = serializers.IntegerField(source="vote_count")
     district = serializers.CharField(source="district.name", default="", read_only=True)
-    photos = PhotoLinksSerializer(source="photos.all", many=True)
+    photos = VisiblePhotosField()
     fixes = LinkedFixSerializer(source="fixes.all", many=True)
     history = serializers.SerializerMethodField()
     lonlat = LonLatField(source="geom", help_text="A point on the feature: [lon, lat].")
@@ -205,7 +222,7 @@ class FindingDetailSerializer(textguard.Serializer):
     author_role = serializers.CharField(source="get_author_role_display")
     observed_at = UtcDateTimeField()
     walk = WalkRefSerializer()
-    photos = PhotoLinksSerializer(source="photos.all", many=True)
+    photos = VisiblePhotosField()
     lonlat = LonLatField(source="geom", help_text="A point on the feature: [lon, lat].")
 
 

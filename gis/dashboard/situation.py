@@ -22,7 +22,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import shapely
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from gis.core import csvsafe
 from gis.core.colours import safe_hex
+from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.vocabulary import Department
 from gis.dashboard import conf
@@ -42,6 +42,8 @@ from gis.fixes.models import Fix
 from layers import naming
 from layers.models import District
 from walks.models import Category
+
+shapely = lazy_module("shapely")
 
 HOT_BIN = 2
 COMPLETED_LOOKBACK_DAYS = 365
@@ -276,7 +278,7 @@ def build_situation(filters: Filters) -> Situation:
         fixes = fixes.filter(geom__intersects=district.geom)
     top: dict[str, list[Fix]] = {}
     for department in Department.values:
-        ranked = fixes.filter(department=department, rank__isnull=False)
+        ranked = fixes.filter(department=department, rank__gte=1)  # 0 is no rank
         chosen = _with_headlines(list(ranked.exclude(status=Fix.Status.REJECTED)[:TOP_FIXES]))
         if chosen:
             top[department] = chosen
@@ -433,7 +435,7 @@ def to_geojson(situation: Situation, reports: list[dict]) -> dict:
                     "place_kind": explain.place_kind(fix),
                     "place_id": fix.segment_id or fix.green_area_id,
                     "place_name": explain.place_label(fix),
-                    "rank": fix.rank,
+                    "rank": explain.rank(fix),
                     "fix_type": fix.fix_type,
                     "department": fix.department,
                     "status": fix.status,
@@ -514,7 +516,7 @@ def map_layers(situation: Situation):
             if fix.pk not in seen:
                 seen.add(fix.pk)
                 point = fix.geom.point_on_surface
-                fixes.append((fix.rank, point.x, point.y))
+                fixes.append((explain.rank(fix), point.x, point.y))
     return MapLayers(
         extent=extent,
         streets=list(streets),

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from pyproj import Transformer
 
 from gis.core import conf as core_conf
 from gis.core import tenancy
+from gis.core.lazy import lazy_attribute
 from gis.core.vocabulary import Department, WhenUnsafe
 from gis.dashboard import charts, conf, queries
 from gis.dashboard.access import (
@@ -44,6 +44,8 @@ from gis.redirects import safe_next
 from layers import views as basemap_views
 from layers.models import District
 from walks.models import Category, ResidentPin
+
+Transformer = lazy_attribute("pyproj", "Transformer")
 
 
 class LoginView(auth_views.LoginView):

@@ -343,7 +343,8 @@ class TriageView(DashboardView):
 
 
 class PhotoView(DashboardView):
-    """GET a pin's or finding's photo (thumbnail or full size) for a logged-in staff role."""
+    """GET a pin's or finding's photo (thumbnail or full size) for a logged-in staff role; roles
+    without the photo view permission (EST partners) get published pins' photos only (404)."""
 
     content_negotiation_class = AnyContent
 
@@ -364,6 +365,9 @@ class PhotoView(DashboardView):
             raise Http404("no such photo")
         model, parent = owner
         photos = tenancy.scope(model.objects.all(), request.user, f"{parent}__municipality")
+        if not request.user.has_perm(f"walks.view_{model._meta.model_name}"):
+            # A role without the photo permission (EST partners): published pins' photos only.
+            photos = photos.filter(pin__published=True) if kind == "pin" else photos.none()
         photo = get_object_or_404(photos, pk=pk)
         field = photo.thumbnail if size == "thumb" and photo.thumbnail else photo.image
         if not field:

@@ -90,13 +90,15 @@ def prepare_database() -> None:
     print(f"bench database ready ({time.monotonic() - started:.0f} s)")
 
 
-def gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
-    """gunicorn with gthread workers on 127.0.0.1:`port`, as in production behind a proxy."""
+def gunicorn_command(port: int, workers: int, threads: int, *, preload: bool = True) -> list[str]:
+    """gunicorn with gthread workers on 127.0.0.1:`port`, as in production behind a proxy
+    (gis/gunicorn_conf.py: the application preloaded in the master unless `preload` is off)."""
     return [
         *(sys.executable, "-m", "gunicorn", "gis.wsgi:application"),
         *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
         *("--worker-class", "gthread", "--threads", str(threads)),
         *("--backlog", "256", "--log-level", "warning"),
+        *(("--preload",) if preload else ()),
     ]
 
 

@@ -1,8 +1,10 @@
 """A fix's plain-language explanation in the active language, written from its stored reasons.
 
 The engine stores structured reasons (``Fix.reasons``, see ``gis.priority.fixes``) and an English
-sentence (``Fix.explanation``, kept for exports). Pages show these translated lines instead,
-each naming its evidence: which reports, which lux readings, which lamps, which plants.
+sentence (``Fix.explanation``, kept for the exports, beside the place's name and id columns).
+Pages and the API show these translated lines instead (:func:`explanation`), each naming its
+evidence: which reports, which lux readings, which lamps, which plants, and the place by its
+name, not its id.
 """
 
 from __future__ import annotations
@@ -105,9 +107,16 @@ def headline(fix: Fix) -> str:
     }
 
 
+def rank(fix: Fix) -> int | None:
+    """The fix's rank (1 = best), or None for an unranked fix: one the latest ranking no longer
+    proposes, and a stored 0, which no ranking gives. Pages show None as "–", the API and the
+    exports as null / an empty cell; "#0" is never shown."""
+    return fix.rank if fix.rank else None
+
+
 def ranked_headline(fix: Fix) -> str:
     """The headline after the fix's rank, e.g. "#3 Repair lamps: Mannerheimintie 12–20"."""
-    return f"#{fix.rank} {headline(fix)}" if fix.rank is not None else headline(fix)
+    return f"#{rank(fix)} {headline(fix)}" if rank(fix) is not None else headline(fix)
 
 
 def evidence_lines(fix: Fix) -> list[str]:
@@ -134,7 +143,7 @@ def evidence_lines(fix: Fix) -> list[str]:
             if rep.get(field):
                 lines.append(f"{label}: {ids(rep[field])}.")
     else:
-        lines.append(_("No relevant reports yet."))
+        lines.append(_no_reports_line(fix))
     light = reason(fix, "lighting")
     if light:
         lines.append(_lighting_line(light))
@@ -175,6 +184,30 @@ def evidence_lines(fix: Fix) -> list[str]:
         )
     lines.extend(_score_lines(fix))
     return lines
+
+
+def explanation(fix: Fix) -> str:
+    """The whole explanation as one text in the active language (Swedish or English): the
+    headline with the place's name, then the evidence lines. What the API gives as
+    ``explanation``; the engine's English sentence (``Fix.explanation``, which names places by
+    their ids) stays in the database and the exports."""
+    return " ".join([f"{headline(fix)}.", *evidence_lines(fix)])
+
+
+def _no_reports_line(fix: Fix) -> str:
+    """Why no report counts, consistent with the pins the fix answers: once a fix is done (or
+    taken up), the reports it answers no longer count in a new ranking (gis.fixes.persist), yet
+    stay linked to it; the page says both without contradicting itself."""
+    answered = getattr(fix, "pin_count", None)  # annotated by the list views
+    if answered is None:
+        answered = fix.pins.count() if fix.pk else 0
+    if not answered:
+        return _("No relevant reports yet.")
+    return ngettext(
+        "No new relevant reports: the %(n)d resident pin this fix answers no longer counts.",
+        "No new relevant reports: the %(n)d resident pins this fix answers no longer count.",
+        answered,
+    ) % {"n": answered}
 
 
 def _lighting_line(light: dict) -> str:

@@ -19,14 +19,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-import geopandas as gpd
-import shapely
 from django.conf import settings
 
 from gis.core import csvsafe
+from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.fixes import explain
 from gis.fixes.models import Fix
+
+gpd = lazy_module("geopandas")
+shapely = lazy_module("shapely")
 
 #: The CSV header, in column order.
 CSV_COLUMNS = (
@@ -82,7 +84,7 @@ def write_csv(stream, fixes: Iterable[Fix], *, url_of: UrlOf) -> None:
     for fix, point in zip(fixes, points, strict=True):
         writer.writerow(
             [
-                fix.rank if fix.rank is not None else "",
+                explain.rank(fix) or "",
                 fix.pk,
                 fix.fix_type,
                 fix.department,
@@ -117,7 +119,7 @@ def feature_collection(fixes: Iterable[Fix], *, url_of: UrlOf) -> dict:
             "id": fix.pk,
             "geometry": shapely.geometry.mapping(geom),
             "properties": {
-                "rank": fix.rank,
+                "rank": explain.rank(fix),
                 "fix_type": fix.fix_type,
                 "fix_type_label": str(fix.get_fix_type_display()),
                 "department": fix.department,

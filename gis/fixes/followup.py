@@ -17,16 +17,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pandas as pd
-import shapely
 from django.contrib.gis.measure import D
 from django.utils import timezone
 
 from gis import frames
+from gis.core.lazy import lazy_module
 from gis.fixes.models import Fix
 from gis.fixes.persist import default_params, full_relevance
 from gis.priority import PriorityParams, before_after
 from walks.models import WalkAudit
+
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 SOURCES = ("pins", "findings", "incidents")
 AUDIT_RADIUS_M = 100.0

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import io
 
-import geopandas as gpd
-import shapely
 from django.contrib.gis.geos import Polygon
 from django.utils.translation import gettext as _
 
 from gis import frames
 from gis.core.figures import figure
+from gis.core.lazy import lazy_module
 from gis.fixes.explain import reason
 from gis.fixes.models import Fix
 from layers.models import GreenArea, LuxReading, StreetLamp, StreetSegment, Vegetation
 from walks.models import ResidentPin, WalkFinding
+
+gpd = lazy_module("geopandas")
+shapely = lazy_module("shapely")
 
 MARGIN_M = 60.0
 SIZE_PX = (480, 360)

@@ -93,7 +93,7 @@ class Fix(models.Model):
         ]
 
     def __str__(self) -> str:
-        rank = f"#{self.rank} " if self.rank is not None else ""
+        rank = f"#{self.rank} " if self.rank else ""  # 0 is no rank (explain.rank)
         return f"{rank}{self.get_fix_type_display()}"
 
 

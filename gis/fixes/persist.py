@@ -34,20 +34,22 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 from django.utils import timezone
 
 from gis import frames
+from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.fixes.models import Fix, FixStatusChange
 from gis.hotspots.models import AnalysisRun
 from gis.priority import PriorityParams, PriorityResult, prioritise
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 ANSWERED = "answered"
 EXCLUDED_PIN_STATUSES = ("closed_duplicate", "fixed", ANSWERED)

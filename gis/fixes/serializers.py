@@ -54,12 +54,25 @@ class StatusChangeSerializer(textguard.Serializer):
         return {"from": from_status, **super().get_fields()}
 
 
+class RankField(serializers.IntegerField):
+    """A fix's rank, 1 = best; null for an unranked fix (never 0: see `explain.rank`)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", "1 = best; null when the latest ranking does not rank it.")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> int | None:
+        return int(value) if value else None
+
+
 class LinkedFixSerializer(textguard.Serializer):
     """A fix a resident pin is linked to: id, rank and its label, what to do where
     (``#3 Add lighting: Gångväg vid Töölönlahden puisto``)."""
 
     id = serializers.IntegerField()
-    rank = serializers.IntegerField(allow_null=True)
+    rank = RankField()
     label = serializers.SerializerMethodField()
 
     def get_label(self, fix: Fix) -> str:
@@ -70,7 +83,7 @@ class FixSerializer(textguard.Serializer):
     """A ranked fix: what, which department, its status, why, and where (WGS 84)."""
 
     id = serializers.IntegerField()
-    rank = serializers.IntegerField(allow_null=True)
+    rank = RankField()
     headline = serializers.SerializerMethodField()
     why = serializers.SerializerMethodField(help_text="The first line of the evidence.")
     fix_type = serializers.CharField()
@@ -81,7 +94,9 @@ class FixSerializer(textguard.Serializer):
     status_label = serializers.CharField(source="get_status_display")
     score = serializers.FloatField()
     cost_class = serializers.IntegerField()
-    explanation = serializers.CharField()
+    explanation = serializers.SerializerMethodField(
+        help_text="Headline and evidence in the request's language, places by name."
+    )
     done_at = UtcDateTimeField(allow_null=True)
     center = LonLatField(source="geom", help_text="A point on the fix's place: [lon, lat].")
     bbox = serializers.SerializerMethodField()
@@ -92,6 +107,9 @@ class FixSerializer(textguard.Serializer):
 
     def get_headline(self, fix: Fix) -> str:
         return explain.headline(fix)
+
+    def get_explanation(self, fix: Fix) -> str:
+        return explain.explanation(fix)
 
     def get_why(self, fix: Fix) -> str:
         evidence = explain.evidence_lines(fix)

@@ -14,10 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import geopandas as gpd
-import numpy as np
-import shapely
-
 from gis.analysis import (
     DensityRaster,
     SquareGrid,
@@ -29,7 +25,12 @@ from gis.analysis import (
     suggest_bandwidth,
 )
 from gis.analysis import _validation as check
+from gis.core.lazy import lazy_module
 from gis.hotspots.cube import space_time_counts, step_index, study_mask
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+shapely = lazy_module("shapely")
 
 GI_BIN_LABELS = {
     3: "hot spot 99%",

@@ -11,13 +11,14 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-
 from gis.analysis import SquareGrid, assign_points, grid_to_geodataframe, make_square_grid
 from gis.analysis.emerging import MIN_TIME_STEPS
+from gis.core.lazy import lazy_module
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 STUDY_AREAS = ("network", "reports", "extent")
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import shapely
-
+from gis.core.lazy import lazy_module
 from layers import naming
+
+shapely = lazy_module("shapely")
 
 
 def with_places(collection: Mapping, municipality_id: int) -> dict:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from gis.core.lazy import lazy_module
+
+np = lazy_module("numpy")
 
 ACTIONS = {
     "repair_lamps": "Repair broken lamps",

@@ -7,11 +7,12 @@ what the database loader produces; extra columns are kept and ignored.
 
 from __future__ import annotations
 
-import geopandas as gpd
-import pandas as pd
-import shapely
-
 from gis.core import timeofday
+from gis.core.lazy import lazy_module
+
+gpd = lazy_module("geopandas")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 CATEGORIES: tuple[str, ...] = (
     "lighting",

@@ -12,10 +12,12 @@ unobstructed viewshed), so coverage is an upper bound.
 
 from __future__ import annotations
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
+from gis.core.lazy import lazy_module
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 #: Arc vertices per quarter circle (the engine's ``PriorityParams.camera_quad_segs`` default).
 DEFAULT_QUAD_SEGS = 16

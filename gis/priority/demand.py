@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-
 from gis.core import timeofday
+from gis.core.lazy import lazy_module
 from gis.priority._schema import CATEGORIES
 from gis.priority.params import PriorityParams, check_positive
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 ITEM_COLUMNS = (
     "item_key",

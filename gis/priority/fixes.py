@@ -19,13 +19,14 @@ ranking is deterministic. Generation rules are in the table of ``gis.priority.pa
 
 from __future__ import annotations
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-
+from gis.core.lazy import lazy_module
 from gis.priority._explain import py, sentence
 from gis.priority._schema import CATEGORIES
 from gis.priority.params import FIX_TYPES, PriorityParams
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 FIX_DEPARTMENT: dict[str, str] = {
     "repair_lamps": "street",

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-
+from gis.core.lazy import lazy_module
 from gis.priority._schema import check_metric_crs, prepare_frame
 from gis.priority.demand import as_utc, check_as_of, place_links, report_items
 from gis.priority.params import PriorityParams, check_positive
 from gis.priority.snapping import nearest_segment, snap_features
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 DAYS_PER_MONTH = 365.25 / 12
 METRICS = ("reports_per_month", "night_reports_per_month", "mean_lux", "mean_audit_score")

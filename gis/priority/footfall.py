@@ -29,16 +29,17 @@ Three regimes, by number of nodes ``n``:
 
 from __future__ import annotations
 
-import geopandas as gpd
-import networkx as nx
-import numpy as np
-import pandas as pd
-import scipy.sparse as sp
-import shapely
-from scipy.sparse.csgraph import dijkstra
-from scipy.sparse.linalg import spsolve_triangular
-
+from gis.core.lazy import lazy_attribute, lazy_module
 from gis.priority.params import check_positive
+
+gpd = lazy_module("geopandas")
+nx = lazy_module("networkx")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+sp = lazy_module("scipy.sparse")
+shapely = lazy_module("shapely")
+dijkstra = lazy_attribute("scipy.sparse.csgraph", "dijkstra")
+spsolve_triangular = lazy_attribute("scipy.sparse.linalg", "spsolve_triangular")
 
 METHODS = ("auto", "exact", "networkx", "csgraph")
 _BATCH = 16

@@ -26,14 +26,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-
+from gis.core.lazy import lazy_module
 from gis.priority.footfall import segment_lengths
 from gis.priority.params import EN13201_CLASSES, PriorityParams, check_positive
 from gis.priority.snapping import nearest_segment
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 EN13201_P: dict[str, tuple[float, float]] = {
     "P1": (15.0, 3.0),

@@ -12,11 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-
+from gis.core.lazy import lazy_module
 from gis.priority._schema import check_metric_crs, prepare_frame
 from gis.priority.cameras import camera_coverage
 from gis.priority.demand import (
@@ -32,6 +28,11 @@ from gis.priority.params import PriorityParams
 from gis.priority.risk import fit_risk_terrain
 from gis.priority.snapping import segment_green_area, snap_features
 from gis.priority.vegetation import vegetation_evidence
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 RISK_COVARIATES = ("under_lit", "vegetation", "camera_coverage", "log_footfall")
 LOG_FOOTFALL_OFFSET = 0.01

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
+from gis.core.lazy import lazy_attribute, lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+sm = lazy_module("statsmodels.api")
+stats = lazy_attribute("scipy", "stats")
 
 RISK_COLUMNS = (
     "covariate",

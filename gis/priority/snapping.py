@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-
+from gis.core.lazy import lazy_module
 from gis.priority.params import check_positive
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 ASSIGNMENT_COLUMNS = ("feature_id", "place_kind", "place_id", "share", "distance_m", "role")
 UNASSIGNED_COLUMNS = ("feature_id", "reason")

@@ -9,12 +9,13 @@ Vegetation-category reports are counted by ``gis.priority.demand``, not here.
 
 from __future__ import annotations
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-
+from gis.core.lazy import lazy_module
 from gis.priority.params import check_positive
+
+gpd = lazy_module("geopandas")
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+shapely = lazy_module("shapely")
 
 
 def blocks_sightline(

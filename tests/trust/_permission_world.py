@@ -460,8 +460,9 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
             json=True,
             probe=_values(ResidentPin, pin.pk, "status"),
         ),
+        # The photo of an unpublished pin (see "media").
         "dashboard-api:photo": lambda: Call(
-            reverse("dashboard-api:photo", args=["pin", world.pin_photo.pk, "thumb"])
+            reverse("dashboard-api:photo", args=["pin", world.hidden_photo.pk, "thumb"])
         ),
         # The photo of an unpublished pin; the resident who reported it has its tracking token.
         "media": lambda: Call(

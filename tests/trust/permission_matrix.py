@@ -54,6 +54,8 @@ VIEWERS = (
     "analyst",
     "partner",
 )
+# Viewers who see photos not made public: all but the EST partners (gis.core.roles.PHOTO_VIEW).
+PHOTO_VIEWERS = tuple(a for a in VIEWERS if a != "partner")
 SIGNED_IN = ACTORS[3:]
 EVERYONE = ACTORS
 OTHER = "other_municipality"
@@ -138,7 +140,7 @@ PUBLIC_WRITE = "Report a place, vote, join a walk, add findings and audits"
 OWN_FINDING = "Correct or delete a walk finding, add photos to it"
 API_DOCS = "API schema and documentation"
 BASEMAP = "Basemap tiles and style (public OpenStreetMap data)"
-DASHBOARD_DATA = "Dashboard map and its data (tiles, counts, layers, fixes, details, photos)"
+DASHBOARD_DATA = "Dashboard map and its data (tiles, counts, layers, fixes, details)"
 SITUATION = "Situation picture and its downloads"
 WORK_LISTS = "Fix work lists, exports, printout, fix pages"
 FIX_STATUS = "Change the status of a street fix"
@@ -146,7 +148,10 @@ RECOMPUTE = "Recompute the ranking of fixes"
 TRIAGE = "Triage resident pins"
 WALK_ADMIN = "List, create, manage and close walks"
 WALK_SUMMARY = "Walk summaries and exports"
-HIDDEN_PHOTOS = "Photos of reports not made public (public ones: everyone)"
+HIDDEN_PHOTOS = (
+    "Photos of reports not made public (public ones: everyone; a resident: their own, by the "
+    "tracking link)"
+)
 
 ACTIONS = (
     PUBLIC_PAGES,
@@ -317,8 +322,8 @@ ROWS: list[Row] = [
         "GET",
         200,
         {
-            ("anonymous", "participant", "walk_leader", "no_role", OTHER): 404,
-            ("resident", *VIEWERS, "superuser"): 200,
+            ("anonymous", "participant", "walk_leader", "no_role", "partner", OTHER): 404,
+            ("resident", *PHOTO_VIEWERS, "superuser"): 200,
         },
         HIDDEN_PHOTOS,
     ),
@@ -389,7 +394,25 @@ ROWS: list[Row] = [
     *_dashboard_api("dashboard-api:routes"),
     *_dashboard_api("dashboard-api:fixes"),
     *_dashboard_api("dashboard-api:feature", other=404),
-    *_dashboard_api("dashboard-api:photo", other=404),
+    # The dashboard's photo of a pin not made public: not for EST partners (no photo permission).
+    row(
+        "dashboard-api:photo",
+        "GET",
+        200,
+        {
+            NO_SESSION: 401,
+            (*PHOTO_VIEWERS, "superuser"): 200,
+            ("partner", OTHER): 404,
+            NOT_DASHBOARD: 403,
+        },
+        HIDDEN_PHOTOS,
+    ),
+    row(
+        "dashboard-api:photo",
+        "POST",
+        None,
+        {NO_SESSION: 401, DASHBOARD: 405, NOT_DASHBOARD: 403, OTHER: 405},
+    ),
     row(
         "dashboard-api:fix",
         "GET",

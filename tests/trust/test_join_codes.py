@@ -130,3 +130,22 @@ def test_public_results_of_closed_walks_are_off(demo):
     assert not join_codes.answers_code(walk, public_results=True)
     with pytest.raises(Exception, match="No open walk"):
         join_codes.walk_by_code(walk.join_code, public_results=True)
+
+
+def test_a_closed_walks_join_link_says_it_is_closed_and_takes_no_one(demo):
+    walk = _closed_walk(demo)
+    walk.title = "<b>Kvällsvandring</b>"
+    walk.save()
+    participants = walk.participants.count()
+    for path, language in ((f"/w/{walk.join_code}", "sv"), (f"/en/w/{walk.join_code}", "en")):
+        answer = Client().get(path)
+        page = answer.content.decode()
+        assert answer.status_code == 410, path
+        assert 'id="walk-closed"' in page and "&lt;b&gt;Kvällsvandring&lt;/b&gt;" in page
+        assert ("Vandringen är avslutad" if language == "sv" else "The walk is closed") in page
+        assert "/api/walks/" not in page and "wa-join" not in page  # no app, no join form
+    join = f"/api/walks/{walk.join_code}/join/"
+    body = {"device_token": str(uuid.uuid4()), "role": "resident"}
+    assert Client().post(join, body, content_type="application/json").status_code == 404
+    assert walk.participants.count() == participants
+    assert Client().get("/w/ZZZZZZZZZZZZ").status_code == 404  # unknown: no page

@@ -144,7 +144,11 @@ def walk_strings() -> dict[str, str]:
 @never_cache
 def walk_app(request: HttpRequest, code: str) -> HttpResponse:
     """The phone app of a walk: role, map with route and streets, findings, audits, queue.
-    Only while the walk is open: a closed walk's code answers 404 (walks.join_codes)."""
+    Only while the walk is open: a closed walk's join link answers 410 with a page saying the
+    walk is closed and takes no one any more (no app, no join form); an unknown code is 404."""
+    closed = SafetyWalk.objects.filter(join_code=code.upper()).first()
+    if closed is not None and not join_codes.answers_code(closed):
+        return render(request, "walks/walk_closed.html", {"title": closed.title}, status=410)
     walk = join_codes.walk_by_code(code, SafetyWalk.objects.select_related("district"))
     code = walk.join_code
     config = {
