@@ -28,12 +28,13 @@ PHONE = (412, 915)
 class Page:
     """A page the tests visit. `path` is its address in Swedish (the default language), with
     ``{fix}`` and ``{walk}`` standing for a fix's id and a walk's join code; `login` says
-    whether a staff member must be logged in."""
+    whether a staff member must be logged in; `status` is the HTTP status the page answers."""
 
     key: str
     name: Promise
     path: str
     login: bool = False
+    status: int = 200
 
 
 PAGES: tuple[Page, ...] = (
@@ -51,8 +52,14 @@ PAGES: tuple[Page, ...] = (
     Page("walk-app", _("The walk app (participants' phones)"), "/w/{walk}/"),
     Page("api-docs", _("API documentation"), "/api/docs/"),
     Page("accessibility", _("This accessibility statement"), "/tillganglighet/"),
-    Page("not-found", _("Page not found (404)"), "/finns-inte/"),
-    Page("bad-request", _("A filter that cannot be read (400)"), "/dashboard/?from=x", login=True),
+    Page("not-found", _("Page not found (404)"), "/finns-inte/", status=404),
+    Page(
+        "bad-request",
+        _("A filter that cannot be read (400)"),
+        "/dashboard/lagesbild/?from=x",
+        login=True,
+        status=400,
+    ),
 )
 
 

@@ -53,7 +53,9 @@ def _section(request: HttpRequest) -> str:
 
 def links_for(request: HttpRequest) -> list[NavLink]:
     """The header links `request.user` may use, in the header's order."""
-    user = request.user
+    user = getattr(request, "user", None)  # none before the authentication middleware
+    if user is None:
+        return [NavLink("report", _("Report"), reverse("walks:report"), False)]
     candidates = [
         ("map", _("Map"), "dashboard:map", access.can_view(user)),
         ("situation", _("Situation picture"), "dashboard:situation", access.can_view(user)),
