@@ -20,13 +20,13 @@ def test_statement_lists_checked_pages_checks_and_known_issues(client, db, langu
     with translation.override(language):
         for page in accessibility.PAGES:
             assert f'data-page="{page.key}"' in text
-            assert escape(page.name) in text
+            assert escape(str(page.name)) in text
             assert f"<code>{page.path}</code>" in text
         for check in accessibility.CHECKS:
-            assert escape(check.description) in text
+            assert escape(str(check.description)) in text
         for issue in accessibility.KNOWN_ISSUES:
             assert f'data-issue="{issue.key}"' in text
-            assert escape(issue.description) in text
+            assert escape(str(issue.description)) in text
     assert accessibility.TESTED_ON.isoformat() in text
     assert "digg.se/tdosanmalan" in text
 
