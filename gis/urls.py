@@ -3,6 +3,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from gis import media, views
@@ -48,6 +49,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path(_("accessibility/"), views.accessibility_statement, name="accessibility"),
     *moved_admin_pages(),
     path("admin/", admin.site.urls),
     path("", include("walks.urls")),

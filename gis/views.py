@@ -1,4 +1,4 @@
-"""Project-level pages: the start page and a health check."""
+"""Project-level pages: the start page, the accessibility statement and a health check."""
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -8,6 +8,7 @@ from django.utils import translation
 from django.views.defaults import page_not_found
 from rest_framework.exceptions import NotFound
 
+from gis import accessibility
 from gis.core.models import Municipality
 from gis.demo.accounts import DEMO_USERNAMES, refuses_demo_accounts
 from layers.models import Camera, StreetLamp, StreetSegment
@@ -31,6 +32,26 @@ def home(request: HttpRequest) -> HttpResponse:
         "demo_usernames": _demo_usernames(),
     }
     return render(request, "home.html", context)
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (tillgänglighetsredogörelse, DIGG's model), generated from
+    what the browser tests check and what is known not to pass (:mod:`gis.accessibility`)."""
+    names = {page.key: page.name for page in accessibility.PAGES}
+    issues = [
+        {"issue": issue, "pages": [names[key] for key in issue.pages]}
+        for issue in accessibility.KNOWN_ISSUES
+    ]
+    context = {
+        "pages": accessibility.PAGES,
+        "checks": accessibility.CHECKS,
+        "issues": issues,
+        "tested_on": accessibility.TESTED_ON,
+        "desktop": accessibility.DESKTOP,
+        "phone": accessibility.PHONE,
+        "municipalities": Municipality.objects.order_by("name"),
+    }
+    return render(request, "accessibility.html", context)
 
 
 def _demo_usernames() -> list[str]:

@@ -326,6 +326,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
     fresh = str(uuid.uuid4())
     calls: dict[str, Callable[[], Call]] = {
         "home": lambda: Call("/"),
+        "accessibility": lambda: Call("/tillganglighet/"),
         "healthz": lambda: Call("/healthz"),
         "schema": lambda: Call(reverse("schema")),
         "basemap-tile": lambda: Call(reverse("basemap-tile", args=[14, 9326, 4742])),

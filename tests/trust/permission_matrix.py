@@ -243,6 +243,8 @@ ROWS: list[Row] = [
     # --- project pages, documentation, language, health ---
     row("home", "GET", 200, {EVERYONE: 200}, PUBLIC_PAGES),
     row("home", "POST", 200, {EVERYONE: 200}),
+    row("accessibility", "GET", 200, {EVERYONE: 200}, PUBLIC_PAGES),
+    row("accessibility", "POST", 200, {EVERYONE: 200}),
     row("healthz", "GET", 200, {EVERYONE: 200}),
     row("healthz", "POST", 200, {EVERYONE: 200}),
     *_public_get("schema", API_DOCS),
