@@ -247,7 +247,7 @@ def _score_lines(fix: Fix) -> list[str]:
         else:
             text = _(
                 "Risk Terrain Model: evening and night reports are %(rr)s times as frequent "
-                "with %(cov)s (p = %(p)s); the score uses %(used)s."
+                "with %(cov)s (p %(p)s); the score uses %(used)s."
             )
             lines.append(
                 text
@@ -279,6 +279,7 @@ def _score_lines(fix: Fix) -> list[str]:
 
 
 def _p_value(p: float | None) -> str:
+    """The p-value with its relation sign: "< 0,001", "= 0,012" or "= –" when unknown."""
     if p is None:
-        return "–"
-    return "< " + number(0.001, 3) if p < 0.001 else number(p, 3)
+        return "= –"
+    return "< " + number(0.001, 3) if p < 0.001 else "= " + number(p, 3)
