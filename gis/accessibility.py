@@ -126,17 +126,6 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
         ),
         pages=("situation", "fix"),
     ),
-    KnownIssue(
-        "api-docs",
-        _(
-            "The API documentation, meant for developers, is a third-party component (Swagger "
-            "UI): in its list of operations a button lies inside another button, which screen "
-            "readers announce poorly. The same description is available as an OpenAPI file at "
-            "/api/schema/."
-        ),
-        pages=("api-docs",),
-        test_ids=("axe-api-docs-desktop", "axe-api-docs-phone"),
-    ),
 )
 
 

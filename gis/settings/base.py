@@ -183,7 +183,9 @@ SPECTACULAR_SETTINGS = {
     # validator badge (an image from validator.swagger.io).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # No deep links: with them Swagger UI puts a link inside each operation's button, a nested
+    # control that screen readers announce poorly (axe: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None},
 }
 
 # Content-Security-Policy (gis.middleware): no inline scripts or styles, nothing from other
