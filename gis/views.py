@@ -1,5 +1,7 @@
 """Project-level pages: the start page, the accessibility statement and a health check."""
 
+import re
+
 from django.contrib.auth.models import User
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
@@ -9,6 +11,7 @@ from django.views.defaults import page_not_found
 from rest_framework.exceptions import NotFound
 
 from gis import accessibility
+from gis.core import conf
 from gis.core.models import Municipality
 from gis.demo.accounts import DEMO_USERNAMES, refuses_demo_accounts
 from layers.models import Camera, StreetLamp, StreetSegment
@@ -50,8 +53,21 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
         "desktop": accessibility.DESKTOP,
         "phone": accessibility.PHONE,
         "municipalities": Municipality.objects.order_by("name"),
+        "contact": accessibility_contact(),
     }
     return render(request, "accessibility.html", context)
+
+
+def accessibility_contact() -> dict[str, str] | None:
+    """`TRYGG_ACCESSIBILITY_CONTACT` as text and a link (mailto: for an e-mail address), or
+    None when unset or neither an e-mail nor an http(s) address (then the statement's general
+    words stand)."""
+    value = str(conf.setting("TRYGG_ACCESSIBILITY_CONTACT") or "").strip()
+    if re.fullmatch(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+", value):
+        return {"text": value, "href": f"mailto:{value}"}
+    if re.fullmatch(r"https?://[^\s<>\"']+", value):
+        return {"text": value, "href": value}
+    return None
 
 
 def _demo_usernames() -> list[str]:

@@ -33,10 +33,14 @@ DEFAULTS: dict[str, Any] = {
     # Entries of the log of who saw residents' contact details are kept this many days.
     "TRYGG_CONTACT_ACCESS_RETENTION_DAYS": 730,
     # Optional XYZ basemap for every map (field app, dashboard, back office), e.g.
-    # "https://tile.example.org/{z}/{x}/{y}.png"; the CSP then allows its origin. Empty: the maps
-    # show the loaded street network only.
+    # "https://tile.example.org/{z}/{x}/{y}.png"; the CSP then allows its origin. Empty: Trygg's
+    # own basemap from the loaded OpenStreetMap extract (layers.basemap, /basemap/style.json).
     "TRYGG_BASEMAP_URL": "",
     "TRYGG_BASEMAP_ATTRIBUTION": "",
+    # Where people report accessibility problems, shown in the accessibility statement
+    # (/tillganglighet/): an e-mail address or a web address. Empty: the statement points to the
+    # municipality's customer service in general words.
+    "TRYGG_ACCESSIBILITY_CONTACT": "",
     # Streets within this distance of a walk's route are sent (and cached) with the walk, metres.
     "TRYGG_WALK_STREETS_BUFFER_M": 300,
     # At most this many street segments in one street-network response.

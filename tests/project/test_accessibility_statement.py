@@ -50,3 +50,25 @@ def test_every_page_links_the_statement_from_its_footer(client, db, path):
     text = client.get(path).content.decode()
     footer = text[text.index("<footer") :]
     assert 'href="/tillganglighet/"' in footer
+
+
+@pytest.mark.parametrize(
+    ("value", "href"),
+    [
+        ("tillganglighet@kommun.example", "mailto:tillganglighet@kommun.example"),
+        ("https://kommun.example/kontakt", "https://kommun.example/kontakt"),
+    ],
+)
+def test_the_configured_contact_is_linked(client, db, settings, value, href):
+    settings.TRYGG_ACCESSIBILITY_CONTACT = value
+    html = client.get("/tillganglighet/").content.decode()
+    assert f'<a href="{href}" id="accessibility-contact">{value}</a>' in html
+    assert "Skriv till:" in html
+
+
+@pytest.mark.parametrize("value", ["", "javascript:alert(1)", "<b>kontakt</b>", "ring oss"])
+def test_no_contact_link_without_an_address(client, db, settings, value):
+    settings.TRYGG_ACCESSIBILITY_CONTACT = value
+    html = client.get("/tillganglighet/").content.decode()
+    assert 'id="accessibility-contact"' not in html
+    assert "<b>kontakt</b>" not in html
