@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from gis.core.api.fields import WGS84
 from gis.core.models import Municipality
+from gis.core.textguard import Serializer as TextInputSerializer
 from layers.models import StreetSegment
 from walks.views.common import PublicEndpoint
 
@@ -101,7 +102,7 @@ def search(municipality: Municipality, text: str) -> list[dict]:
     return results
 
 
-class QueryInput(serializers.Serializer):
+class QueryInput(TextInputSerializer):
     q = serializers.CharField(min_length=MIN_QUERY, max_length=MAX_QUERY, trim_whitespace=True)
     municipality = serializers.SlugRelatedField(
         slug_field="code", queryset=Municipality.objects.all()
