@@ -3,6 +3,8 @@
     trygg db start|stop|status     manage the private PostGIS cluster under var/
     trygg demo [--reset]           load the demo municipality and serve it at 127.0.0.1:8000
     trygg load-osm FILE            load an OSM extract (.osm.pbf or .osm) into the layers
+    trygg import LAYER FILE        import a register or list into a layer (docs/import.md)
+    trygg imports list|undo        the import batches; take one back
     trygg prioritise               recompute the ranked fixes
     trygg <command> ...            any Django management command (migrate, createsuperuser, ...)
 

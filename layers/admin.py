@@ -60,6 +60,6 @@ class CameraAdmin(MapAdmin):
 
 @admin.register(models.Incident)
 class IncidentAdmin(MapAdmin):
-    list_display = ("__str__", "type", "reported_by", "occurred_at")
+    list_display = ("__str__", "type", "reported_by", "occurred_at", "occurred_to")
     list_filter = ("type", "reported_by")
     date_hierarchy = "occurred_at"

@@ -4,7 +4,9 @@ green areas, cameras and incidents. Geometry is in the installation's metric CRS
 Street segments and green areas are named for people by :mod:`layers.naming` from their stored
 parts (own name, house numbers, the named place nearby; see :mod:`layers.placenames`)."""
 
+from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -21,12 +23,96 @@ def near_name_field(help_text: str) -> models.CharField:
     )
 
 
+class ImportBatch(MunicipalRecord):
+    """One run of `trygg import`: which file went into which layer, from which source, by whom
+    and when, and what it did. Every object it created or changed points to it (`batch`)."""
+
+    layer = models.CharField(_("layer"), max_length=32)
+    source = models.CharField(_("source"), max_length=32)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    crs = models.CharField(_("CRS"), max_length=64, blank=True, default="")
+    imported_by = models.CharField(_("imported by"), max_length=150, blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
+    )
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.layer} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ImportChange(models.Model):
+    """What a batch changed or removed, with the object's previous values, so that the batch
+    can be taken back. (What it created is found by its `batch` key.)"""
+
+    class Action(models.TextChoices):
+        UPDATED = "updated", _("Updated")
+        REMOVED = "removed", _("Removed")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    object_id = models.BigIntegerField(_("object id"))
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    previous = models.JSONField(_("previous values"))
+
+    class Meta:
+        verbose_name = _("import change")
+        verbose_name_plural = _("import changes")
+        indexes = [models.Index(fields=["batch", "action"], name="importchange_batch_action")]
+
+
+class ImportProfile(MunicipalRecord):
+    """A saved mapping of an export (`--save-profile`), reused next time with `--profile`."""
+
+    name = models.CharField(_("name"), max_length=64)
+    layer = models.CharField(_("layer"), max_length=32)
+    options = models.JSONField(_("options"), default=dict)
+
+    class Meta:
+        verbose_name = _("import profile")
+        verbose_name_plural = _("import profiles")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="importprofile_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def batch_field() -> models.ForeignKey:
+    """The import batch that last created or changed a layer object (null: not imported)."""
+    return models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("import batch"),
+    )
+
+
 class District(MunicipalRecord):
     """A district (stadsdel) of a municipality, the unit walks and reports are grouped by."""
 
     name = models.CharField(_("name"), max_length=100)
     geom = models.MultiPolygonField(_("boundary"), srid=SRID)
     allowed_geometry_types = ("MultiPolygon",)
+    batch = batch_field()
 
     class Meta:
         verbose_name = _("district")
@@ -70,6 +156,7 @@ class StreetSegment(SourcedRecord):
     length_m = models.FloatField(_("length (m)"), validators=[MinValueValidator(0)])
     geom = models.LineStringField(_("geometry"), srid=SRID)
     allowed_geometry_types = ("LineString",)
+    batch = batch_field()
 
     class Meta:
         verbose_name = _("street segment")
@@ -94,6 +181,7 @@ class StreetLamp(SourcedRecord):
     status_checked_at = models.DateTimeField(_("status checked"), null=True, blank=True)
     geom = models.PointField(_("location"), srid=SRID)
     allowed_geometry_types = ("Point",)
+    batch = batch_field()
 
     class Meta:
         verbose_name = _("street lamp")
@@ -112,6 +200,7 @@ class LuxReading(SourcedRecord):
     measured_by = models.CharField(_("measured by"), max_length=100, blank=True, default="")
     geom = models.PointField(_("location"), srid=SRID)
     allowed_geometry_types = ("Point",)
+    batch = batch_field()
 
     class Meta:
         verbose_name = _("lux reading")
@@ -141,6 +230,7 @@ class Vegetation(SourcedRecord):
     blocks_sightline = models.BooleanField(_("blocks sightline"), default=False)
     geom = models.GeometryField(_("geometry"), srid=SRID)
     allowed_geometry_types = ("Point", "Polygon", "MultiPolygon", "LineString")
+    batch = batch_field()
 
     class Meta:
         verbose_name = _("vegetation")
@@ -161,6 +251,7 @@ class GreenArea(SourcedRecord):
     )
     geom = models.MultiPolygonField(_("area"), srid=SRID)
     allowed_geometry_types = ("MultiPolygon",)
+    batch = batch_field()
 
     class Meta:
         verbose_name = _("green area")
@@ -200,6 +291,7 @@ class Camera(SourcedRecord):
     geom = models.PointField(_("location"), srid=SRID)
     viewshed = models.PolygonField(_("viewshed"), srid=SRID, null=True, blank=True, editable=False)
     allowed_geometry_types = ("Point",)
+    batch = batch_field()
 
     class Meta:
         verbose_name = _("camera")
@@ -238,17 +330,40 @@ class Incident(SourcedRecord):
     type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     reported_by = models.CharField(_("reported by"), max_length=20, choices=Source.choices)
     occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    occurred_to = models.DateTimeField(
+        _("occurred until"),
+        null=True,
+        blank=True,
+        help_text=_('The end of a span such as "between 22:00 and 06:00"; empty for a moment.'),
+    )
     description = models.TextField(_("description"), blank=True, default="")
     geom = models.PointField(_("location"), srid=SRID)
     allowed_geometry_types = ("Point",)
+    batch = batch_field()
 
     class Meta:
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
-        constraints = [sourced_unique("incident"), valid_geometry("incident")]
+        constraints = [
+            sourced_unique("incident"),
+            valid_geometry("incident"),
+            models.CheckConstraint(
+                condition=models.Q(occurred_to__isnull=True)
+                | models.Q(occurred_to__gte=models.F("occurred_at")),
+                name="incident_span_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.occurred_at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        """As MunicipalRecord's, and a span ends no earlier than it starts."""
+        super().clean()
+        if self.occurred_to and self.occurred_at and self.occurred_to < self.occurred_at:
+            raise ValidationError(
+                {"occurred_to": _("The end of the span lies before its start (occurred at).")}
+            )
 
 
 class BasemapFeature(SourcedRecord):

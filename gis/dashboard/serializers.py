@@ -236,7 +236,10 @@ class IncidentDetailSerializer(textguard.Serializer):
     category = serializers.SerializerMethodField()
     category_name = serializers.SerializerMethodField()
     reported_by = serializers.CharField(source="get_reported_by_display")
-    occurred_at = UtcDateTimeField()
+    occurred_at = UtcDateTimeField(help_text="When it happened, or the start of its span.")
+    occurred_to = UtcDateTimeField(
+        allow_null=True, help_text='The end of its span ("between 22:00 and 06:00"), or null.'
+    )
     description = serializers.CharField()
     lonlat = LonLatField(source="geom", help_text="A point on the feature: [lon, lat].")
 

@@ -90,6 +90,7 @@ FEATURES = {
         "category_name": str,
         "reported_by": str,
         "occurred_at": str,
+        "occurred_to": (str, NULL),
         "description": str,
         "lonlat": [float],
     },

@@ -33,7 +33,8 @@ ARCHIVE = ROOT / "tests/data/backup-before-house.tar"
 USERNAME = "coordinator_v1"
 
 # The migrations since that release, the reshaping's, the stored parts of place names
-# (layers/0004) and the basemap (layers/0005): the only rows the upgrade adds anywhere.
+# (layers/0004), the basemap (layers/0005) and the import batches (layers/0006): the only rows
+# the upgrade adds anywhere.
 NEW_MIGRATIONS = {
     ("core", "0001_initial"),
     ("hotspots", "0001_initial"),
@@ -44,6 +45,7 @@ NEW_MIGRATIONS = {
     ("layers", "0003_municipality_to_core"),
     ("layers", "0004_named_places"),
     ("layers", "0005_basemap"),
+    ("layers", "0006_imports"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -57,21 +59,32 @@ MOVED = {
     "fix": ("trygg", "fixes"),
     "fixstatuschange": ("trygg", "fixes"),
 }
-# Relations the upgrade adds: the basemap's table (layers/0005) and its id sequence.
-NEW_RELATIONS = {"public.layers_basemapfeature", "public.layers_basemapfeature_id_seq"}
+# Models the upgrade adds: the basemap's (layers/0005) and the import batches' (layers/0006).
+# Their tables and id sequences appear, empty, and each has a content type and four permissions.
+NEW_MODELS = ("basemapfeature", "importbatch", "importchange", "importprofile")
+NEW_RELATIONS = {
+    f"public.layers_{model}{suffix}" for model in NEW_MODELS for suffix in ("", "_id_seq")
+}
 # Relations whose fingerprint (ordered MD5 of the rows, or a sequence's position) the upgrade
 # changes, and why:
 CHANGED = {
-    "public.django_migrations": "gains exactly the nine rows of NEW_MIGRATIONS",
-    "public.django_migrations_id_seq": "advanced by those nine rows",
+    "public.django_migrations": "gains exactly the rows of NEW_MIGRATIONS",
+    "public.django_migrations_id_seq": "advanced by those rows",
     "public.layers_streetsegment": "the parts of place names (layers/0004): the named place "
-    "nearby of each segment without a name, no house numbers yet",
-    "public.layers_greenarea": "the named place nearby of each green area without a name",
-    "public.django_content_type": "the five moved models' rows carry their new app label; the "
-    "basemap's model (layers/0005) gains one",
-    "public.django_content_type_id_seq": "advanced by the basemap model's content type",
-    "public.auth_permission": "the four permissions of the basemap's model",
-    "public.auth_permission_id_seq": "advanced by those four permissions",
+    "nearby of each segment without a name, no house numbers yet; an empty import batch "
+    "(layers/0006)",
+    "public.layers_greenarea": "the named place nearby of each green area without a name; an "
+    "empty import batch (layers/0006)",
+    **{
+        f"public.layers_{table}": "each row gains an empty import batch (layers/0006)"
+        for table in ("camera", "district", "luxreading", "streetlamp", "vegetation")
+    },
+    "public.layers_incident": "each row gains an empty import batch and span end (layers/0006)",
+    "public.django_content_type": "the five moved models' rows carry their new app label; "
+    "NEW_MODELS gain theirs",
+    "public.django_content_type_id_seq": "advanced by the content types of NEW_MODELS",
+    "public.auth_permission": "the four permissions of each of NEW_MODELS",
+    "public.auth_permission_id_seq": "advanced by those permissions",
     **{
         f"public.{table}": "gains the groups and grants of NEW_ROLES"
         for table in (
@@ -177,16 +190,16 @@ def test_every_row_is_kept(upgrade):
     expected["public.django_migrations"] += len(NEW_MIGRATIONS)
     expected["public.auth_group"] += len(NEW_ROLES)
     expected["public.auth_group_permissions"] += NEW_GRANTS
-    # The basemap's table (layers/0005) appears, empty until the next load-osm, with the content
-    # type and the four permissions of its model.
-    expected["public.layers_basemapfeature"] = 0
-    expected["public.django_content_type"] += 1
-    expected["public.auth_permission"] += 4
+    # The tables of NEW_MODELS appear, empty (the basemap's until the next load-osm), with the
+    # content type and the four permissions of each model.
+    expected.update({f"public.layers_{model}": 0 for model in NEW_MODELS})
+    expected["public.django_content_type"] += len(NEW_MODELS)
+    expected["public.auth_permission"] += 4 * len(NEW_MODELS)
     # No other table appears or disappears; content types and permissions gain no rows for the
     # moved models; the groups gain the new roles; every other table has the backup's count.
     assert counts == expected
-    assert counts["public.django_content_type"] == 32
-    assert counts["public.auth_permission"] == 129
+    assert counts["public.django_content_type"] == 31 + len(NEW_MODELS)
+    assert counts["public.auth_permission"] == 125 + 4 * len(NEW_MODELS)
     assert counts["public.auth_group_permissions"] == 196 + NEW_GRANTS
 
     # Stronger than counts: every relation's rows are identical (ordered MD5), every sequence
@@ -221,7 +234,7 @@ def test_moved_models_keep_their_content_type_ids(upgrade):
     before = upgrade.content_types_before
     after = content_types(upgrade.dbparams)
     added = {after[pk] for pk in after.keys() - before.keys()}
-    assert added == {("layers", "basemapfeature")}  # the basemap's model (layers/0005)
+    assert added == {("layers", model) for model in NEW_MODELS}
     for pk, (app, model) in before.items():
         if model in MOVED and app == MOVED[model][0]:
             assert after[pk] == (MOVED[model][1], model)
@@ -320,7 +333,9 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
     kept = trygg("restore", str(ARCHIVE), "--force", "--no-migrate", env=env)
     assert kept.returncode == 0, kept.stderr[-3000:]
     (warning,) = kept.stderr.strip().splitlines()
-    assert warning.startswith("warning: the backup is from an older release: 9 migration(s)")
+    assert warning.startswith(
+        f"warning: the backup is from an older release: {len(NEW_MIGRATIONS)} migration(s)"
+    )
     assert "run `trygg migrate` before serving it" in warning
     assert all(f"{app}.{name}" in warning for app, name in NEW_MIGRATIONS)
     assert fingerprints(upgrade.dbparams) == upgrade.before
@@ -331,10 +346,12 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
     assert restored.returncode == 0, restored.stderr[-3000:]
     lines = restored.stdout.splitlines()
     assert lines[0].startswith(f"restored {ARCHIVE} into database {upgrade.name}: 37 tables")
-    assert lines[1].startswith("the backup is from an older release: applying this release's 9")
+    assert lines[1].startswith(
+        f"the backup is from an older release: applying this release's {len(NEW_MIGRATIONS)}"
+    )
     assert lines[-1] == "migrated: the database is at this release's migrations"
     again = fingerprints(upgrade.dbparams)
-    # django_migrations differs only in the times the nine rows were applied.
+    # django_migrations differs only in the times its new rows were applied.
     assert {k: v for k, v in again.items() if k != "public.django_migrations"} == {
         k: v for k, v in upgrade.after.items() if k != "public.django_migrations"
     }

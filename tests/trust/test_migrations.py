@@ -79,14 +79,14 @@ def test_the_reshaping_rolls_back_on_the_old_releases_data(tmp_path, embedded_cl
         upgraded = fingerprints(dbparams)
         down = trygg("migrate", "core", "zero", "--no-input", env=env)
         assert down.returncode == 0, down.stderr[-3000:]
-        assert down.stdout.count("Unapplying ") == 9
+        assert down.stdout.count("Unapplying ") == 10
         rolled_back = fingerprints(dbparams)
         up_again = trygg("migrate", "--no-input", env=env)
         assert up_again.returncode == 0, up_again.stderr[-3000:]
         again = fingerprints(dbparams)
 
     assert upgraded != old
-    # Only the sequence of django_migrations remembers the nine rows applied and removed, and
+    # Only the sequence of django_migrations remembers the ten rows applied and removed, and
     # the groups keep the roles this release added (partner): groups are data, not schema.
     sequence = "public.django_migrations_id_seq"
     new_roles = {
@@ -95,16 +95,17 @@ def test_the_reshaping_rolls_back_on_the_old_releases_data(tmp_path, embedded_cl
         "public.auth_group_permissions",
         "public.auth_group_permissions_id_seq",
     }
-    # The basemap's model (layers/0005) keeps its content type and permissions: Django leaves
-    # them when a migration is unapplied.
-    basemap_model = {
+    # The models this release adds (the basemap's, layers/0005, and the import batches',
+    # layers/0006) keep their content types and permissions: Django leaves them when a
+    # migration is unapplied.
+    new_models = {
         "public.django_content_type",
         "public.django_content_type_id_seq",
         "public.auth_permission",
         "public.auth_permission_id_seq",
     }
     changed = {key for key in old if old[key] != rolled_back.get(key)}
-    assert changed == {sequence, *new_roles, *basemap_model}
+    assert changed == {sequence, *new_roles, *new_models}
     assert rolled_back.keys() == old.keys()
     # Forward again: the upgraded database, but for the times the migrations were applied.
     assert {key for key in upgraded if upgraded[key] != again.get(key)} == {

@@ -138,7 +138,9 @@ function featureRows(feature) {
     case "incident":
       return [
         row(texts.category, feature.category_name), row(texts.author, feature.reported_by),
-        row(texts.occurred, formatTime(feature.occurred_at)), row(texts.description, feature.description),
+        row(texts.occurred, formatTime(feature.occurred_at)),
+        feature.occurred_to ? row(texts.occurredTo, formatTime(feature.occurred_to)) : "",
+        row(texts.description, feature.description),
       ];
     case "lamp":
       return [row(texts.status, feature.status_label), row(texts.checked, formatDate(feature.status_checked_at))];
