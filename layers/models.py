@@ -14,6 +14,9 @@ from gis.core.models import SRID, MunicipalRecord, SourcedRecord, sourced_unique
 from gis.core.vocabulary import Department
 from layers import naming
 
+#: Incidents' severity runs from 1 (minor) to this (serious).
+SEVERITY_MAX = 5
+
 
 def near_name_field(help_text: str) -> models.CharField:
     """The stored name of the named place nearby of a place without a name of its own (set on
@@ -338,6 +341,23 @@ class Incident(SourcedRecord):
     )
     description = models.TextField(_("description"), blank=True, default="")
     geom = models.PointField(_("location"), srid=SRID)
+    partner = models.ForeignKey(
+        "core.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("partner"),
+        help_text=_("The EST partner that reported it; its incidents are never public."),
+    )
+    severity = models.PositiveSmallIntegerField(
+        _("severity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(SEVERITY_MAX)],
+        help_text=_("1 (minor) to 5 (serious), as the reporter judged it."),
+    )
+    young_people_met = models.PositiveIntegerField(_("young people met"), null=True, blank=True)
     allowed_geometry_types = ("Point",)
     batch = batch_field()
 

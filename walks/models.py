@@ -323,6 +323,15 @@ class ResidentPin(MunicipalRecord):
     )
     client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
     vote_count = models.PositiveIntegerField(_("supporting votes"), default=0)
+    partner = models.ForeignKey(
+        "core.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pins",
+        verbose_name=_("partner"),
+        help_text=_("The EST partner that reported it (a shift report, Open311 with its key)."),
+    )
     published = models.BooleanField(
         _("description and photo public"),
         default=True,

@@ -123,3 +123,6 @@ class StatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["changed_at"]
+
+
+from gis.core.partners import Partner, PartnerKey, PartnerKeyUse  # noqa: E402, F401  (registered)

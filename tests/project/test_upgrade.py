@@ -46,6 +46,9 @@ NEW_MIGRATIONS = {
     ("layers", "0004_named_places"),
     ("layers", "0005_basemap"),
     ("layers", "0006_imports"),
+    ("core", "0002_partners"),
+    ("layers", "0008_incident_partner"),
+    ("walks", "0007_pin_partner"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -61,10 +64,19 @@ MOVED = {
 }
 # Models the upgrade adds: the basemap's (layers/0005) and the import batches' (layers/0006).
 # Their tables and id sequences appear, empty, and each has a content type and four permissions.
-NEW_MODELS = ("basemapfeature", "importbatch", "importchange", "importprofile")
-NEW_RELATIONS = {
-    f"public.layers_{model}{suffix}" for model in NEW_MODELS for suffix in ("", "_id_seq")
-}
+# The partners' (core/0002) too. (app label, model)
+NEW_MODELS = (
+    ("layers", "basemapfeature"),
+    ("layers", "importbatch"),
+    ("layers", "importchange"),
+    ("layers", "importprofile"),
+    ("core", "partner"),
+    ("core", "partnerkey"),
+    ("core", "partnerkeyuse"),
+)
+# Their tables, and the tables of their many-to-many fields.
+NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")
+NEW_RELATIONS = {f"public.{table}{suffix}" for table in NEW_TABLES for suffix in ("", "_id_seq")}
 # Relations whose fingerprint (ordered MD5 of the rows, or a sequence's position) the upgrade
 # changes, and why:
 CHANGED = {
@@ -79,7 +91,9 @@ CHANGED = {
         f"public.layers_{table}": "each row gains an empty import batch (layers/0006)"
         for table in ("camera", "district", "luxreading", "streetlamp", "vegetation")
     },
-    "public.layers_incident": "each row gains an empty import batch and span end (layers/0006)",
+    "public.layers_incident": "each row gains an empty import batch and span end (layers/0006), "
+    "no partner, severity or young people met (layers/0008)",
+    "public.walks_residentpin": "each row gains an empty partner (walks/0007)",
     "public.django_content_type": "the five moved models' rows carry their new app label; "
     "NEW_MODELS gain theirs",
     "public.django_content_type_id_seq": "advanced by the content types of NEW_MODELS",
@@ -192,7 +206,7 @@ def test_every_row_is_kept(upgrade):
     expected["public.auth_group_permissions"] += NEW_GRANTS
     # The tables of NEW_MODELS appear, empty (the basemap's until the next load-osm), with the
     # content type and the four permissions of each model.
-    expected.update({f"public.layers_{model}": 0 for model in NEW_MODELS})
+    expected.update({f"public.{table}": 0 for table in NEW_TABLES})
     expected["public.django_content_type"] += len(NEW_MODELS)
     expected["public.auth_permission"] += 4 * len(NEW_MODELS)
     # No other table appears or disappears; content types and permissions gain no rows for the
@@ -234,7 +248,7 @@ def test_moved_models_keep_their_content_type_ids(upgrade):
     before = upgrade.content_types_before
     after = content_types(upgrade.dbparams)
     added = {after[pk] for pk in after.keys() - before.keys()}
-    assert added == {("layers", model) for model in NEW_MODELS}
+    assert added == set(NEW_MODELS)
     for pk, (app, model) in before.items():
         if model in MOVED and app == MOVED[model][0]:
             assert after[pk] == (MOVED[model][1], model)
