@@ -127,7 +127,6 @@ def _js_strings() -> dict[str, str]:
         "reported": _("Reported"),
         "observed": _("Observed"),
         "occurred": _("Occurred"),
-        "occurredTo": _("Until"),
         "votes": _("Supporting votes"),
         "district": _("District"),
         "photos": _("Photos"),
