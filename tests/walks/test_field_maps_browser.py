@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.contrib.gis.geos import Point
 
-from tests.conftest import screenshot
+from tests.conftest import phone_page, screenshot
 from tests.walks.test_browser import (  # noqa: F401 - fixtures
     PHONE_LAT,
     PHONE_LON,
@@ -195,16 +195,7 @@ def test_walk_app_keeps_the_basemap_offline(live_url, phone, committed):  # noqa
 @pytest.fixture
 def narrow(browser):
     """A 412 × 915 phone (a common Android size) with geolocation allowed."""
-    from tests.conftest import _watched_page
-
-    context = browser.new_context(
-        viewport={"width": 412, "height": 915},
-        is_mobile=True,
-        has_touch=True,
-        permissions=["geolocation"],
-        geolocation={"latitude": PHONE_LAT, "longitude": PHONE_LON, "accuracy": 8},
-    )
-    yield from _watched_page(context)
+    yield from phone_page(browser, 412, 915, PHONE_LAT, PHONE_LON)
 
 
 OUTSIDE = """() => [...document.querySelectorAll('button, input, select, textarea, a.btn')]
