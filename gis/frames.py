@@ -20,6 +20,7 @@ from layers import models as layers
 from walks import models as walks
 
 gpd = lazy_module("geopandas")
+pd = lazy_module("pandas")
 
 
 def frame(
@@ -110,15 +111,29 @@ def incidents(
     until: datetime | None = None,
     types: Iterable[str] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Incidents: id, type, source (who reported it), occurred_at."""
+    """Incidents: id, type, source (who reported it), occurred_at and occurred_to.
+
+    `occurred_at` is when it happened or the start of its span; `occurred_to` the end of the
+    span ("between 22:00 and 06:00"), NaT for a moment. Both are UTC instants; the filters and
+    the engines read the start.
+    """
     queryset = _period(
         layers.Incident.objects.filter(municipality=municipality), "occurred_at", since, until
     )
     if types:
         queryset = queryset.filter(type__in=list(types))
-    return frame(
-        queryset, "id", "type", "reported_by", "occurred_at", rename={"reported_by": "source"}
+    result = frame(
+        queryset,
+        "id",
+        "type",
+        "reported_by",
+        "occurred_at",
+        "occurred_to",
+        rename={"reported_by": "source"},
     )
+    # A column of moments only (every end None) would otherwise be of dtype object.
+    result["occurred_to"] = pd.to_datetime(result["occurred_to"], utc=True)
+    return result
 
 
 def segments(municipality: Municipality) -> gpd.GeoDataFrame:

@@ -1,6 +1,7 @@
 """Back office for the map layers."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from gis.core.mapadmin import MapAdmin
 from layers import models
@@ -60,6 +61,11 @@ class CameraAdmin(MapAdmin):
 
 @admin.register(models.Incident)
 class IncidentAdmin(MapAdmin):
-    list_display = ("__str__", "type", "reported_by", "occurred_at", "occurred_to")
+    list_display = ("__str__", "type", "reported_by", "occurred")
     list_filter = ("type", "reported_by")
     date_hierarchy = "occurred_at"
+
+    @admin.display(description=_("occurred"), ordering="occurred_at")
+    def occurred(self, incident: models.Incident) -> str:
+        """The moment or span, as everywhere else (:mod:`gis.core.timespan`)."""
+        return incident.occurred_label

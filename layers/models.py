@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from gis.core import timespan
 from gis.core.models import SRID, MunicipalRecord, SourcedRecord, sourced_unique, valid_geometry
 from gis.core.vocabulary import Department
 from layers import naming
@@ -376,6 +377,12 @@ class Incident(SourcedRecord):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def occurred_label(self) -> str:
+        """When it happened, for people: "12 mars 2026 22:00–06:00" (:mod:`gis.core.timespan`;
+        the installation's zone, the active language)."""
+        return timespan.format_span(self.occurred_at, self.occurred_to)
 
     def clean(self) -> None:
         """As MunicipalRecord's, and a span ends no earlier than it starts."""

@@ -8,32 +8,21 @@ empty tile is an empty 200. Coordinates that do not parse or lie outside the zoo
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET
 
 from gis.core import conf
+from gis.core.api.conditional import revalidated
 from gis.core.api.tiles import CONTENT_TYPE, TileSerializer
 from layers import basemap, basemap_style
 
 #: Seconds a browser or proxy may reuse a tile or the style before revalidating it.
 TILE_MAX_AGE = 3600
 STYLE_MAX_AGE = 300
-
-
-def _cached(request: HttpRequest, body: bytes, content_type: str, max_age: int) -> HttpResponse:
-    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-    response = get_conditional_response(request, etag=etag) or HttpResponse(
-        body, content_type=content_type
-    )
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={max_age}"
-    return response
 
 
 @require_GET
@@ -44,7 +33,7 @@ def tile(request: HttpRequest, z: str, x: str, y: str) -> HttpResponse:
         return JsonResponse(coordinates.errors, status=400)
     data = coordinates.validated_data
     body = basemap.render_tile(data["z"], data["x"], data["y"])
-    return _cached(request, body, CONTENT_TYPE, TILE_MAX_AGE)
+    return revalidated(request, body, CONTENT_TYPE, max_age=TILE_MAX_AGE, public=True)
 
 
 def tile_template() -> str:
@@ -72,4 +61,4 @@ def style(request: HttpRequest) -> HttpResponse:
     """GET the basemap's MapLibre style (JSON), with URLs absolute to the request's host."""
     document = style_for(request)
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    return _cached(request, body, "application/json", STYLE_MAX_AGE)
+    return revalidated(request, body, "application/json", max_age=STYLE_MAX_AGE, public=True)

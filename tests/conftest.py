@@ -286,18 +286,24 @@ def browser():
         chromium.close()
 
 
+def phone_page(browser, width: int, height: int, lat: float, lon: float, **options) -> Iterator:
+    """A watched page (:func:`_watched_page`) of a touch phone `width` × `height` px whose
+    position is allowed and lies at (`lat`, `lon`), WGS 84 degrees, 8 m accurate."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        is_mobile=True,
+        has_touch=True,
+        permissions=["geolocation"],
+        geolocation={"latitude": lat, "longitude": lon, "accuracy": 8},
+        **options,
+    )
+    yield from _watched_page(context)
+
+
 @pytest.fixture
 def phone(browser):
     """A phone-sized page (390 × 844, touch) with geolocation allowed."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        permissions=["geolocation"],
-        geolocation={"latitude": 60.1699, "longitude": 24.9384, "accuracy": 8},
-    )
-    yield from _watched_page(context)
+    yield from phone_page(browser, 390, 844, 60.1699, 24.9384, device_scale_factor=2)
 
 
 @pytest.fixture

@@ -240,6 +240,10 @@ class IncidentDetailSerializer(textguard.Serializer):
     occurred_to = UtcDateTimeField(
         allow_null=True, help_text='The end of its span ("between 22:00 and 06:00"), or null.'
     )
+    occurred_label = serializers.CharField(
+        read_only=True,
+        help_text='When it happened for people, local clock: "12 mars 2026 22:00–06:00".',
+    )
     description = serializers.CharField()
     lonlat = LonLatField(source="geom", help_text="A point on the feature: [lon, lat].")
 

@@ -2,6 +2,9 @@
 previous period of the same length, new and persisting hot spots, the top fixes per department
 and the follow-up of completed fixes. Exported as CSV and GeoJSON as well as shown as a page.
 
+The period's newest incidents are listed with their time, a moment or a span ("12 mars 2026
+22:00–06:00", :mod:`gis.core.timespan`); an incident belongs to the period of its start.
+
 The period defaults to the last ``TRYGG_SITUATION_PERIOD_DAYS`` days (14). Hot spots are the
 Gi* cells significant at ``HOT_BIN`` (95 %) or more in each period (see
 :mod:`gis.dashboard.overlay`). The follow-up of a completed fix is the one of its fix page
@@ -34,7 +37,7 @@ from gis.core.colours import safe_hex
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.vocabulary import Department
-from gis.dashboard import conf
+from gis.dashboard import conf, incidents
 from gis.dashboard.filters import SOURCES, Filters, reports_sql
 from gis.dashboard.queries import data_version, hotspot_frame
 from gis.fixes import explain
@@ -108,6 +111,7 @@ class Situation:
     hot_ended: object
     top_fixes: dict[str, list[Fix]]  # each fix with its `headline`
     completed: list[FollowUp]
+    incidents: list = field(default_factory=list)  # the newest Incidents, with their `place`
     generated_at: datetime = field(default_factory=timezone.now)
 
     @property
@@ -303,6 +307,7 @@ def build_situation(filters: Filters) -> Situation:
         hot_ended=hot_ended,
         top_fixes=top,
         completed=followups,
+        incidents=incidents.latest(filters),
     )
 
 
@@ -353,6 +358,15 @@ def to_csv(situation: Situation) -> str:
             label = fix.headline
             writer.writerow([f"top_fixes_{department}", fix.pk, label, "status", fix.status])
             writer.writerow([f"top_fixes_{department}", fix.pk, label, "score", fix.score])
+    for incident in situation.incidents:
+        label = incident.get_type_display()
+        for metric, value in (
+            ("occurred", incident.occurred_label),
+            ("occurred_at", _iso(incident.occurred_at)),
+            ("occurred_to", _iso(incident.occurred_to)),
+            ("place", incident.place),
+        ):
+            writer.writerow(["incidents", incident.pk, label, metric, value])
     for follow in situation.completed:
         fix = follow.fix
         label = fix.headline
@@ -369,6 +383,10 @@ def to_csv(situation: Situation) -> str:
                 ["completed_fixes", fix.pk, label, metric, "" if value is None else round(value, 3)]
             )
     return out.getvalue()
+
+
+def _iso(instant: datetime | None) -> str:
+    return instant.isoformat() if instant else ""
 
 
 def hot_frames(situation: Situation) -> list[tuple[str, object]]:
@@ -452,7 +470,11 @@ def to_geojson(situation: Situation, reports: list[dict]) -> dict:
 
 
 def period_reports(filters: Filters) -> list[dict]:
-    """The reports of the period as GeoJSON features (WGS 84), without personal data."""
+    """The reports of the period as GeoJSON features (WGS 84), without personal data.
+
+    ``at`` is when a report was made, observed or occurred (an incident's start);
+    ``occurred_to`` the end of an incident's span, null for a moment and for other reports.
+    """
     rows_sql, params = reports_sql(filters)
     sql = (
         "SELECT source, id, category, severity, tod, status, at, "
@@ -461,6 +483,7 @@ def period_reports(filters: Filters) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    ends = incidents.span_ends(pk for source, pk, *_rest in rows if source == "incident")
     return [
         {
             "type": "Feature",
@@ -474,6 +497,7 @@ def period_reports(filters: Filters) -> list[dict]:
                 "when": tod,
                 "status": status,
                 "at": at.isoformat(),
+                "occurred_to": ends.get(pk) if source == "incident" else None,
             },
         }
         for source, pk, category, severity, tod, status, at, geometry in rows

@@ -18,7 +18,7 @@ from gis.core import conf as core_conf
 from gis.core import tenancy
 from gis.core.lazy import lazy_attribute
 from gis.core.vocabulary import Department, WhenUnsafe
-from gis.dashboard import charts, conf, queries
+from gis.dashboard import charts, conf, incidents, queries
 from gis.dashboard.access import (
     can_see_contacts,
     can_triage,
@@ -127,7 +127,6 @@ def _js_strings() -> dict[str, str]:
         "reported": _("Reported"),
         "observed": _("Observed"),
         "occurred": _("Occurred"),
-        "occurredTo": _("Until"),
         "votes": _("Supporting votes"),
         "district": _("District"),
         "photos": _("Photos"),
@@ -393,6 +392,7 @@ def situation_page(request: HttpRequest) -> HttpResponse:
         "followups": followups,
         "districts": District.objects.filter(municipality=situation.municipality),
         "period_days": period_days(),
+        "incidents_listed": incidents.LISTED,
         "from_value": timezone.localtime(situation.start).date().isoformat(),
         "to_value": timezone.localtime(situation.last_day).date().isoformat(),
         "cell_size": f"{conf.number('TRYGG_HOTSPOT_CELL_M'):g}",

@@ -11,13 +11,11 @@ serializers' of gis.dashboard.serializers, gis.fixes.serializers and gis.hotspot
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,6 +27,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from gis.core import tenancy
+from gis.core.api.conditional import revalidated
 from gis.core.models import Municipality
 from gis.dashboard import queries
 from gis.dashboard.access import (
@@ -192,13 +191,7 @@ class TileView(DashboardView):
             raise Http404(f"no tile layer {layer!r}")
         TileSerializer(data={"z": z, "x": x, "y": y}).is_valid(raise_exception=True)
         tile = render_tile(layer, z, x, y, self.filters(request))
-        etag = f'"{hashlib.blake2b(tile, digest_size=16).hexdigest()}"'
-        response = get_conditional_response(request, etag=etag) or HttpResponse(
-            tile, content_type=CONTENT_TYPE
-        )
-        response["ETag"] = etag
-        response["Cache-Control"] = f"private, max-age={self.max_age}"
-        return response
+        return revalidated(request, tile, CONTENT_TYPE, max_age=self.max_age, public=False)
 
 
 class CountsView(DashboardView):

@@ -91,6 +91,7 @@ FEATURES = {
         "reported_by": str,
         "occurred_at": str,
         "occurred_to": (str, NULL),
+        "occurred_label": str,
         "description": str,
         "lonlat": [float],
     },
@@ -326,3 +327,27 @@ def test_details_of_every_kind_of_feature(coordinator, demo, source):
         data = coordinator.get(url).json()
         assert_shape(data, FEATURES[source])
         assert data["source"] == source and data["id"] == feature.pk
+
+
+def test_an_incident_span_is_given_as_instants_and_as_text(coordinator, demo, settings):
+    from datetime import UTC, datetime
+
+    from layers.models import Incident
+
+    settings.TIME_ZONE = "Europe/Stockholm"
+    incident = Incident.objects.filter(municipality=demo).order_by("pk").first()
+    incident.occurred_at = datetime(2026, 3, 12, 21, tzinfo=UTC)  # 22:00 in Stockholm
+    incident.occurred_to = datetime(2026, 3, 13, 5, tzinfo=UTC)
+    incident.save(update_fields=["occurred_at", "occurred_to"])
+    url = reverse("dashboard-api:feature", args=["incident", incident.pk])
+    swedish = coordinator.get(url, {"lang": "sv"}).json()
+    assert swedish["occurred_at"] == "2026-03-12T21:00:00+00:00"
+    assert swedish["occurred_to"] == "2026-03-13T05:00:00+00:00"
+    assert swedish["occurred_label"] == "12 mars 2026 22:00–06:00"
+    english = coordinator.get(url, {"lang": "en"}).json()
+    assert english["occurred_label"] == "12 March 2026 22:00–06:00"
+
+    schema = coordinator.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    fields = schema.json()["components"]["schemas"]["IncidentDetail"]
+    assert {"occurred_at", "occurred_to", "occurred_label"} <= set(fields["properties"])
+    assert fields["properties"]["occurred_to"]["nullable"] is True

@@ -207,6 +207,41 @@ def test_coordinator_triages_a_pin_from_the_map(
     assert not errors
 
 
+def _spanned_incident(django_db_blocker):
+    """The newest incident, given a span of eight hours; its point, day and label."""
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+
+    from layers.models import Incident
+
+    with orm_access(django_db_blocker):
+        incident = Incident.objects.order_by("-occurred_at").first()
+        incident.occurred_to = incident.occurred_at + timedelta(hours=8)
+        incident.save(update_fields=["occurred_to"])
+        point = incident.geom.transform(4326, clone=True)
+        day = timezone.localtime(incident.occurred_at).date().isoformat()
+        with translation.override("sv"):
+            label = incident.occurred_label
+        return point.x, point.y, day, label
+
+
+def test_incident_details_show_its_time_span(live_url, desktop, browser_users, django_db_blocker):
+    lon, lat, day, label = _spanned_incident(django_db_blocker)
+    errors = login(desktop, live_url, browser_users["analyst"])
+    desktop.goto(
+        f"{live_url}/dashboard/?source=incident&from={day}&to={day}"
+        f"&layers=streets,incidents#18.5/{lat}/{lon}"
+    )
+    wait_for_map(desktop)
+    box = desktop.locator("#map").bounding_box()
+    desktop.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    desktop.wait_for_selector("#detail dl")
+    assert re.search(r"\d\d:\d\d–\d\d:\d\d", label)  # a span, on the local clock
+    assert f"Inträffade\n{label}" in desktop.inner_text("#detail dl")
+    assert not errors
+
+
 def test_street_department_opens_and_moves_a_fix(live_url, desktop, browser_users):
     errors = login(desktop, live_url, browser_users["street_department"])
     wait_for_map(desktop)

@@ -185,3 +185,50 @@ def test_fixes_and_hot_spots_are_named_by_their_places(staff, demo, fixes):
     english = staff.get(f"/en/dashboard/lagesbild.geojson?{query}").content.decode()
     with translation.override("en"):
         assert json.dumps(explain.headline(top))[1:-1] in english
+
+
+def test_incidents_of_the_period_show_their_time_span(staff, demo):
+    from datetime import UTC, datetime
+
+    from layers.models import Incident
+
+    spanned, moment = Incident.objects.filter(municipality=demo).order_by("pk")[:2]
+    spanned.occurred_at = datetime(2026, 10, 30, 21, tzinfo=UTC)  # 22:00 in Stockholm (CET)
+    spanned.occurred_to = datetime(2026, 10, 31, 5, tzinfo=UTC)  # 06:00 the next morning
+    spanned.save()
+    moment.occurred_at = datetime(2026, 10, 30, 20, 15, tzinfo=UTC)
+    moment.occurred_to = None
+    moment.save()
+
+    situation = situation_for(PERIOD)
+    assert [i.pk for i in situation.incidents[:2]] == [spanned.pk, moment.pk]  # newest first
+    page = staff.get(f"/dashboard/lagesbild/?{PERIOD}").content.decode()
+    row = page.split(f'data-incident="{spanned.pk}">')[1].split("</tr>")[0]
+    assert "<td>30 oktober 2026 22:00–06:00</td>" in row
+    row = page.split(f'data-incident="{moment.pk}">')[1].split("</tr>")[0]
+    assert "<td>30 oktober 2026 21:15</td>" in row
+    assert "ett tidsspann som slutar nästa dag" in page
+    english = staff.get(f"/en/dashboard/lagesbild/?{PERIOD}").content.decode()
+    assert "<td>30 October 2026 22:00–06:00</td>" in english
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(staff.get(f"/dashboard/lagesbild.csv?{PERIOD}").content.decode())
+        )
+    )
+    values = {(r["key"], r["metric"]): r["value"] for r in rows if r["section"] == "incidents"}
+    assert values[(str(spanned.pk), "occurred")] == "30 oktober 2026 22:00–06:00"
+    assert values[(str(spanned.pk), "occurred_at")] == "2026-10-30T21:00:00+00:00"
+    assert values[(str(spanned.pk), "occurred_to")] == "2026-10-31T05:00:00+00:00"
+    assert values[(str(moment.pk), "occurred_to")] == ""
+
+    geojson = json.loads(staff.get(f"/dashboard/lagesbild.geojson?{PERIOD}").content)
+    reports = {
+        (f["properties"]["source"], f["properties"]["id"]): f["properties"]
+        for f in geojson["features"]
+        if f["properties"]["layer"] == "report"
+    }
+    assert reports[("incident", spanned.pk)]["at"] == "2026-10-30T21:00:00+00:00"
+    assert reports[("incident", spanned.pk)]["occurred_to"] == "2026-10-31T05:00:00+00:00"
+    assert reports[("incident", moment.pk)]["occurred_to"] is None
+    assert all("occurred_to" in p for p in reports.values())

@@ -1,13 +1,16 @@
 """The pages of `gis.accessibility.PAGES` on the live server, for the layout and axe tests.
 
-`site_objects` commits what the pages need (a coordinator, a fix, an open walk) so that the
-live server process sees them; `open_page` logs in when the page needs it and returns the
-response of the page itself.
+`make_site_objects` commits what the pages need (a coordinator, a fix, an open walk) so that
+the live server process sees them (the `site` fixture of tests/project/conftest.py gives them
+once per module); `opened` opens a page in a fresh browser context of a viewport's size, logged
+in when the page needs it, and closes the context afterwards.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -99,3 +102,15 @@ def open_page(page_obj, base: str, page: Page, objects: SiteObjects):
     response = page_obj.goto(f"{base}{path}")
     page_obj.wait_for_load_state("networkidle")
     return response
+
+
+@contextmanager
+def opened(browser, base: str, page: Page, viewport: str, objects: SiteObjects) -> Iterator:
+    """`page` opened in a fresh context of `viewport`'s size: yields ``(tab, response)``, the
+    response being the page's own (after a login when it needs one); the context is closed on
+    leaving, also when an assertion fails."""
+    context, tab = new_page(browser, viewport)
+    try:
+        yield tab, open_page(tab, base, page, objects)
+    finally:
+        context.close()

@@ -38,6 +38,15 @@ def demo_run(django_db_setup, django_db_blocker, tmp_path_factory) -> DemoRun:
         yield DemoRun(out.getvalue())
 
 
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """What the checked pages of the layout and axe tests show, committed for the live server
+    (:func:`tests.project._site_pages.make_site_objects`), once per module."""
+    from tests.project._site_pages import make_site_objects
+
+    return make_site_objects(django_db_blocker)
+
+
 @pytest.fixture(autouse=True)
 def _language_as_found():
     """A request to an English page leaves English active in the thread (the locale middleware

@@ -6,13 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.project._site_pages import (
-    SiteObjects,
-    make_site_objects,
-    new_page,
-    open_page,
-    page_params,
-)
+from tests.project._site_pages import opened, page_params
 
 pytestmark = pytest.mark.browser
 
@@ -21,11 +15,6 @@ OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
 }
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture(scope="module")
-def site(django_db_setup, django_db_blocker) -> SiteObjects:
-    return make_site_objects(django_db_blocker)
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +37,7 @@ def blocking_violations(results) -> list[str]:
 
 @pytest.mark.parametrize(("page", "viewport"), page_params("axe"))
 def test_page_has_no_serious_axe_violation(live_url, browser, site, axe, page, viewport):
-    context, tab = new_page(browser, viewport)
-    try:
-        response = open_page(tab, live_url, page, site)
+    with opened(browser, live_url, page, viewport, site) as (tab, response):
         assert response is not None and response.status == page.status, page.path
         problems = blocking_violations(axe.run(tab, options=OPTIONS))
         assert not problems, f"{page.path} at {viewport}:\n" + "\n".join(problems)
-    finally:
-        context.close()

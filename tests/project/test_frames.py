@@ -19,7 +19,7 @@ def test_layers_have_the_engine_columns_and_crs(demo):
         "cameras": {"id", "direction_deg", "fov_deg", "range_m"},
         "pins": {"id", "category", "when", "created_at", "votes", "status"},
         "findings": {"id", "category", "severity", "when", "created_at"},
-        "incidents": {"id", "type", "source", "occurred_at"},
+        "incidents": {"id", "type", "source", "occurred_at", "occurred_to"},
     }
     for name, columns in expected.items():
         result = getattr(frames, name)(demo)
@@ -47,3 +47,21 @@ def test_untagged_lit_is_none(demo):
     segments = frames.segments(demo)
     assert segments["lit"].isna().sum() > 500
     assert "" not in set(segments["lit"].dropna())
+
+
+def test_incidents_carry_the_end_of_their_span(demo):
+    from datetime import UTC, datetime
+
+    from layers.models import Incident
+
+    first, second = Incident.objects.filter(municipality=demo).order_by("pk")[:2]
+    Incident.objects.filter(pk=first.pk).update(
+        occurred_at=datetime(2026, 3, 12, 21, tzinfo=UTC),
+        occurred_to=datetime(2026, 3, 13, 5, tzinfo=UTC),
+    )
+    Incident.objects.filter(pk=second.pk).update(occurred_to=None)
+    result = frames.incidents(demo).set_index("id")
+    assert str(result["occurred_to"].dt.tz) == "UTC"  # a datetime column, not objects
+    assert result.loc[first.pk, "occurred_to"] == datetime(2026, 3, 13, 5, tzinfo=UTC)
+    assert result.loc[first.pk, "occurred_at"] == datetime(2026, 3, 12, 21, tzinfo=UTC)
+    assert result["occurred_to"].isna()[second.pk]

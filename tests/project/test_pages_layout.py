@@ -7,14 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.project._site_pages import (
-    VIEWPORTS,
-    SiteObjects,
-    make_site_objects,
-    new_page,
-    open_page,
-    page_params,
-)
+from tests.project._site_pages import VIEWPORTS, opened, page_params
 
 pytestmark = pytest.mark.browser
 
@@ -47,16 +40,9 @@ OUTSIDE = """(width) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def site(django_db_setup, django_db_blocker) -> SiteObjects:
-    return make_site_objects(django_db_blocker)
-
-
 @pytest.mark.parametrize(("page", "viewport"), page_params("reflow"))
 def test_page_fits_the_window(live_url, browser, site, page, viewport, tmp_path):
-    context, tab = new_page(browser, viewport)
-    try:
-        response = open_page(tab, live_url, page, site)
+    with opened(browser, live_url, page, viewport, site) as (tab, response):
         assert response is not None and response.status == page.status, page.path
         tab.screenshot(path=str(tmp_path / f"{page.key}-{viewport}.png"), full_page=True)
         # A phone's browser zooms out to fit a wide page, which widens innerWidth with it:
@@ -66,8 +52,6 @@ def test_page_fits_the_window(live_url, browser, site, page, viewport, tmp_path)
         assert found["scroll"] <= width, f"{page.path} is {found['scroll']} px wide"
         assert found["inner"] == width, f"the browser zoomed out to {found['inner']} px"
         assert not found["bad"], f"outside the window: {found['bad']}"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
@@ -75,9 +59,7 @@ def test_skip_link_and_menu_work_with_the_keyboard(live_url, browser, site, view
     from gis.accessibility import PAGES
 
     situation = next(page for page in PAGES if page.key == "situation")
-    context, tab = new_page(browser, viewport)
-    try:
-        open_page(tab, live_url, situation, site)
+    with opened(browser, live_url, situation, viewport, site) as (tab, _response):
         tab.keyboard.press("Tab")
         assert tab.evaluate("document.activeElement.className") == "skip-link"
         tab.keyboard.press("Enter")
@@ -93,5 +75,3 @@ def test_skip_link_and_menu_work_with_the_keyboard(live_url, browser, site, view
         with tab.expect_navigation():
             tab.keyboard.press("Enter")
         assert tab.url.startswith(f"{live_url}/fixes/")
-    finally:
-        context.close()

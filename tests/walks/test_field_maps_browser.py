@@ -13,7 +13,7 @@ import uuid
 import pytest
 from django.contrib.gis.geos import Point
 
-from tests.conftest import screenshot
+from tests.conftest import phone_page, screenshot
 from tests.walks.test_browser import (  # noqa: F401 - fixtures
     PHONE_LAT,
     PHONE_LON,
@@ -42,6 +42,15 @@ def _tab_to(page, selector: str, limit: int = 80) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"Tab never reached {selector}")
+
+
+def _open_walk(page, base: str, made: list):
+    """A walk near the phone's position (kept in `made`, the `committed` list) opened in the
+    walk app, its choice of role shown."""
+    walk = _walk_near_the_phone(made)
+    page.goto(f"{base}/w/{walk.join_code}")
+    page.locator("#wa-role").wait_for(state="visible", timeout=TIMEOUT)
+    return walk
 
 
 def _focus_is_visible(page) -> bool:
@@ -145,9 +154,8 @@ def test_report_with_the_keyboard_alone(live_url, phone, committed):  # noqa: F8
 
 @pytest.mark.browser
 def test_walk_app_keeps_the_basemap_offline(live_url, phone, committed):  # noqa: F811
-    walk = _walk_near_the_phone(committed)
     page = phone
-    page.goto(f"{live_url}/w/{walk.join_code}")
+    walk = _open_walk(page, live_url, committed)
     page.click('[data-role="resident"]')
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     summary = page.evaluate("window.tryggWalk.basemapCached")
@@ -187,16 +195,7 @@ def test_walk_app_keeps_the_basemap_offline(live_url, phone, committed):  # noqa
 @pytest.fixture
 def narrow(browser):
     """A 412 × 915 phone (a common Android size) with geolocation allowed."""
-    from tests.conftest import _watched_page
-
-    context = browser.new_context(
-        viewport={"width": 412, "height": 915},
-        is_mobile=True,
-        has_touch=True,
-        permissions=["geolocation"],
-        geolocation={"latitude": PHONE_LAT, "longitude": PHONE_LON, "accuracy": 8},
-    )
-    yield from _watched_page(context)
+    yield from phone_page(browser, 412, 915, PHONE_LAT, PHONE_LON)
 
 
 OUTSIDE = """() => [...document.querySelectorAll('button, input, select, textarea, a.btn')]
@@ -207,31 +206,30 @@ OUTSIDE = """() => [...document.querySelectorAll('button, input, select, textare
   .map((e) => `${e.id || e.name || e.textContent.trim()} ${e.getBoundingClientRect().right}`)"""
 
 
+def _assert_fits_412(page) -> None:
+    """Nothing on the page is wider than the 412 px phone, and no control leaves it."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 412
+    assert page.evaluate(OUTSIDE) == []
+
+
 @pytest.mark.browser
 def test_no_field_page_is_wider_than_a_412_px_phone(live_url, narrow, committed):  # noqa: F811
-    walk = _walk_near_the_phone(committed)
     page = narrow
-    page.goto(f"{live_url}/w/{walk.join_code}")
-    page.locator("#wa-role").wait_for(state="visible", timeout=TIMEOUT)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 412
-    assert page.evaluate(OUTSIDE) == []
+    _open_walk(page, live_url, committed)
+    _assert_fits_412(page)
     screenshot(page, "walk-412-roles")
     page.click('[data-role="resident"]')
-    assert page.evaluate("document.documentElement.scrollWidth") <= 412
-    assert page.evaluate(OUTSIDE) == []
+    _assert_fits_412(page)
     page.goto(f"{live_url}/rapportera/")
     page.wait_for_function("() => window.tryggReport", timeout=TIMEOUT)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 412
-    assert page.evaluate(OUTSIDE) == []
+    _assert_fits_412(page)
     screenshot(page, "report-412")
 
 
 @pytest.mark.browser
 def test_walk_app_with_the_keyboard_alone(live_url, phone, committed):  # noqa: F811
-    walk = _walk_near_the_phone(committed)
     page = phone
-    page.goto(f"{live_url}/w/{walk.join_code}")
-    page.locator("#wa-role").wait_for(state="visible", timeout=TIMEOUT)
+    walk = _open_walk(page, live_url, committed)
     page.wait_for_function("() => document.activeElement.id === 'wa-name'", timeout=TIMEOUT)
     _tab_to(page, '[data-role="resident"]')
     assert _focus_is_visible(page)

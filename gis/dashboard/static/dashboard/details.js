@@ -138,8 +138,7 @@ function featureRows(feature) {
     case "incident":
       return [
         row(texts.category, feature.category_name), row(texts.author, feature.reported_by),
-        row(texts.occurred, formatTime(feature.occurred_at)),
-        feature.occurred_to ? row(texts.occurredTo, formatTime(feature.occurred_to)) : "",
+        row(texts.occurred, feature.occurred_label),
         row(texts.description, feature.description),
       ];
     case "lamp":
