@@ -63,3 +63,10 @@ class IncidentAdmin(MapAdmin):
     list_display = ("__str__", "type", "reported_by", "occurred_at", "occurred_to")
     list_filter = ("type", "reported_by")
     date_hierarchy = "occurred_at"
+
+
+@admin.register(models.Property)
+class PropertyAdmin(MapAdmin):
+    list_display = ("__str__", "kind", "department", "source")
+    list_filter = ("kind", "department")
+    search_fields = ("name", "source_id")

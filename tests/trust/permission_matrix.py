@@ -524,6 +524,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "layers.greenarea": _crud("planner", "parks_department"),
     "layers.camera": _crud("planner"),
     "layers.incident": _crud("coordinator"),
+    "layers.property": _crud("coordinator", "planner"),
     # Shared by every municipality: read by staff, changed by superusers only.
     "walks.category": AdminModel(view=(*VIEW_ALL, "walk_leader"), scoped=False),
     "walks.safetywalk": _crud(*FIELD, view=(*VIEW_ALL, "walk_leader")),
