@@ -57,6 +57,4 @@ def link_incidents(municipality_id: int) -> int:
             """,
             [routing_distance_m(), municipality_id],
         )
-    return Incident.objects.filter(
-        municipality_id=municipality_id, property__isnull=False
-    ).count()
+    return Incident.objects.filter(municipality_id=municipality_id, property__isnull=False).count()

@@ -25,6 +25,7 @@ from gis.core.api.fields import (
     WGS84GeometryField,
 )
 from gis.core.api.tiles import TileSerializer  # noqa: F401 (the dashboard's tiles use it)
+from gis.core.vocabulary import Department
 from gis.dashboard.access import can_see_contacts, can_triage
 from gis.dashboard.filters import INCIDENT_CATEGORY
 from gis.fixes.models import Fix
@@ -189,6 +190,18 @@ class PinDetailSerializer(textguard.Serializer):
     reported_at = UtcDateTimeField()
     votes = serializers.IntegerField(source="vote_count")
     district = serializers.CharField(source="district.name", default="", read_only=True)
+    department = serializers.CharField(
+        source="routed_department", help_text="The department the report was routed to."
+    )
+    routed_to = serializers.SerializerMethodField(
+        help_text='Where it was routed, for people: "Property management (School X)".'
+    )
+    property = serializers.CharField(
+        source="property.__str__",
+        default="",
+        read_only=True,
+        help_text="The municipal property it lies at (walks.routing), or empty.",
+    )
     photos = VisiblePhotosField()
     fixes = LinkedFixSerializer(source="fixes.all", many=True)
     history = serializers.SerializerMethodField()
@@ -205,6 +218,15 @@ class PinDetailSerializer(textguard.Serializer):
 
     def get_can_triage(self, pin: ResidentPin) -> bool:
         return can_triage(_user(self))
+
+    def get_routed_to(self, pin: ResidentPin) -> str:
+        return routed_to_label(pin)
+
+
+def routed_to_label(pin: ResidentPin) -> str:
+    """The routed department's name, with the property that decided it in brackets."""
+    department = str(Department(pin.routed_department).label)
+    return f"{department} ({pin.property})" if pin.property_id else department
 
 
 class FindingDetailSerializer(textguard.Serializer):
@@ -241,6 +263,12 @@ class IncidentDetailSerializer(textguard.Serializer):
         allow_null=True, help_text='The end of its span ("between 22:00 and 06:00"), or null.'
     )
     description = serializers.CharField()
+    property = serializers.CharField(
+        source="property.__str__",
+        default="",
+        read_only=True,
+        help_text="The municipal property it happened on or next to, or empty.",
+    )
     lonlat = LonLatField(source="geom", help_text="A point on the feature: [lon, lat].")
 
     def get_category(self, incident: Incident) -> str:
@@ -372,6 +400,8 @@ class TriageSerializer(textguard.Serializer):
         if "category" in data and data["category"].pk != pin.category_id:
             changes.append(f"category: {pin.category.code} → {data['category'].code}")
             pin.category = data["category"]
+            if pin.property_id is None:  # not at a property: the new category's owner
+                pin.department = pin.category.owner
         if "public_answer" in data and data["public_answer"] != pin.public_answer:
             changes.append("public answer updated")
             pin.public_answer = data["public_answer"]

@@ -130,6 +130,8 @@ def _js_strings() -> dict[str, str]:
         "occurredTo": _("Until"),
         "votes": _("Supporting votes"),
         "district": _("District"),
+        "routedTo": _("Routed to"),
+        "property": _("Municipal property"),
         "photos": _("Photos"),
         "history": _("History"),
         "contact": _("Contact details"),

@@ -125,6 +125,7 @@ function featureRows(feature) {
         row(texts.status, html`<span class="status status-${feature.status}">${feature.status_label}</span>`),
         row(texts.when, feature.when_label), row(texts.reported, formatTime(feature.reported_at)),
         row(texts.votes, feature.votes), row(texts.district, feature.district),
+        row(texts.routedTo, feature.routed_to),
         row(texts.description, feature.description), row(texts.answer, feature.public_answer),
         row(texts.linkedFix, joinMarkup(feature.fixes.map((fix) => html`<a href="#" data-fix="${fix.id}">${fix.label}</a>`), ", ")),
         feature.contact ? row(texts.contact, [feature.contact.name, feature.contact.email, feature.contact.phone].filter(Boolean).join(" · ")) : html``,
@@ -140,6 +141,7 @@ function featureRows(feature) {
         row(texts.category, feature.category_name), row(texts.author, feature.reported_by),
         row(texts.occurred, formatTime(feature.occurred_at)),
         feature.occurred_to ? row(texts.occurredTo, formatTime(feature.occurred_to)) : "",
+        row(texts.property, feature.property),
         row(texts.description, feature.description),
       ];
     case "lamp":
