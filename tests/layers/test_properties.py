@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -90,7 +91,7 @@ def test_an_unknown_kind_is_rejected_with_its_row(demo, register, tmp_path):
 def test_incidents_are_tied_to_the_property_they_lie_at(demo, register):
     path, squares = register
     near = shapely.Point(squares[0].bounds[2] + 10, squares[0].centroid.y)  # 10 m east
-    far = shapely.Point(squares[0].bounds[2] + 50, squares[0].centroid.y)  # between two
+    far = shapely.Point(squares[0].bounds[2] + 40, squares[0].centroid.y)  # 40 m and 30 m
     incidents = [
         Incident(
             municipality=demo,
@@ -98,7 +99,7 @@ def test_incidents_are_tied_to_the_property_they_lie_at(demo, register):
             source_id=f"t-{i}",
             type="vandalism",
             reported_by="police",
-            occurred_at=demo.created_at,
+            occurred_at=datetime(2026, 11, 30, 22, tzinfo=UTC),
             geom=GEOSGeometry(point.wkt, srid=settings.TRYGG_SRID),
         )
         for i, point in enumerate((near, far))
