@@ -86,6 +86,34 @@ class DistrictCollectionSerializer(textguard.Serializer):
     features = DistrictSerializer(many=True)
 
 
+class PropertyPropertiesSerializer(textguard.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    department = serializers.CharField()
+    department_label = serializers.CharField()
+    pins = serializers.IntegerField(help_text="Resident pins routed to the property.")
+    incidents = serializers.IntegerField(help_text="Incidents on or next to the property.")
+
+
+class PropertySerializer(textguard.Serializer):
+    """A municipal property as a GeoJSON Feature (WGS 84)."""
+
+    type = ConstantField("Feature")
+    geometry = WGS84GeometryField(allowed=("MultiPolygon",), read_only=True)
+    properties = PropertyPropertiesSerializer()
+
+
+class PropertyCollectionSerializer(textguard.Serializer):
+    """The municipality's properties as a GeoJSON FeatureCollection (WGS 84)."""
+
+    # Serializes the collection that gis.dashboard.queries.properties reads.
+
+    type = ConstantField("FeatureCollection")
+    features = PropertySerializer(many=True)
+
+
 class RoutePropertiesSerializer(textguard.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()

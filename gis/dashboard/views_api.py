@@ -56,6 +56,7 @@ from gis.dashboard.serializers import (
     LampDetailSerializer,
     LuxDetailSerializer,
     PinDetailSerializer,
+    PropertyCollectionSerializer,
     RouteCollectionSerializer,
     RouteDetailSerializer,
     StreetDetailSerializer,
@@ -220,6 +221,17 @@ class DistrictsView(DashboardView):
     def get(self, request):
         districts = queries.districts(self.filters(request).municipality_id)
         return Response(DistrictCollectionSerializer(districts).data)
+
+
+class PropertiesView(DashboardView):
+    """GET the municipality's properties with the reports routed to each (GeoJSON, WGS 84)."""
+
+    filtered = True
+
+    @extend_schema(responses=PropertyCollectionSerializer)
+    def get(self, request):
+        found = queries.properties(self.filters(request).municipality_id)
+        return Response(PropertyCollectionSerializer(found).data)
 
 
 class RoutesView(DashboardView):

@@ -14,13 +14,13 @@ import { colourChip } from "./style.js";
 const INTERACTIVE = [
   "pins-circle", "findings-circle", "findings-line", "findings-fill", "incidents-symbol", "clusters-circle",
   "fixes-line", "fixes-fill", "lamps-circle", "lux-circle", "cameras-circle", "vegetation-point",
-  "vegetation-line", "vegetation-fill", "hotspots-fill", "routes-line", "lighting-line",
+  "vegetation-line", "vegetation-fill", "hotspots-fill", "routes-line", "lighting-line", "properties-fill",
 ];
 /** The API's feature kind of a style layer's features (report layers: their `source`). */
 const KIND_OF_LAYER = {
   "fixes-line": "fix", "fixes-fill": "fix", "lamps-circle": "lamp", "lux-circle": "lux", "cameras-circle": "camera",
   "vegetation-point": "vegetation", "vegetation-line": "vegetation", "vegetation-fill": "vegetation",
-  "routes-line": "route", "lighting-line": "street", "hotspots-fill": "hotspot",
+  "routes-line": "route", "lighting-line": "street", "hotspots-fill": "hotspot", "properties-fill": "property",
 };
 /** Half the side of the square around a click that counts as hitting a feature, in px. */
 const HIT_TOLERANCE_PX = 4;
@@ -54,6 +54,7 @@ export function initDetails(theMap, fixesApi) {
     selectPoint(event.lngLat);
     if (kind === "fix") fixes.openFix(properties.id);
     else if (kind === "hotspot") showHotspot(properties);
+    else if (kind === "property") showProperty(properties);
     else openFeature(kind, properties.id);
   });
   for (const id of INTERACTIVE) {
@@ -187,6 +188,12 @@ function showHotspot(cell) {
   const bin = texts["hot" + cell.gi_bin] || "";
   const kind = cell.place ? [texts.layer_hotspots, bin].filter(Boolean).join(" · ") : texts.layer_hotspots;
   openPanel(html`${heading(kind, cell.place || bin)}<dl>${row("z", formatNumber(cell.z, 2))}${row("p", cell.p)}${row(texts.reports, cell.count)}</dl>`);
+}
+
+/** A municipal property: its kind, the department that looks after it and what was routed
+    to it (the layer's GeoJSON carries it all). */
+function showProperty(place) {
+  openPanel(html`${heading(place.kind_label, place.name)}<dl>${row(texts.department, place.department_label)}${row(texts.propertyReports, place.pins)}${row(texts.propertyIncidents, place.incidents)}</dl>`);
 }
 
 // --- triage of a resident pin -------------------------------------------------------------------
