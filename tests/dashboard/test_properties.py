@@ -11,6 +11,7 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import translation
 
 from gis.dashboard.filters import parse_filters
 from gis.dashboard.situation import build_situation, to_csv
@@ -64,7 +65,8 @@ def near(model, demo, school, field, start, end) -> int:
 
 
 def test_reports_by_property_match_the_orm(demo, school):
-    situation = build_situation(parse_filters(QueryDict(PERIOD), default_days=14))
+    with translation.override("en"):
+        situation = build_situation(parse_filters(QueryDict(PERIOD), default_days=14))
     [row] = situation.by_property
     start, end = situation.start, situation.end
     assert (row.id, row.name, row.kind, row.department) == (
