@@ -119,3 +119,12 @@ def test_escaped_names_in_the_layer(staff, demo, school):
     school.save()
     page = staff.get(reverse("dashboard:situation") + "?" + PERIOD)
     assert "<b>Skolan</b>" not in page.content.decode()
+
+
+def test_the_situation_page_speaks_swedish(staff, demo, school):
+    page = staff.get(reverse("dashboard:situation") + "?" + PERIOD).content.decode()
+    with translation.override("sv"):
+        heading = translation.gettext("Reports at municipal properties")
+        kind = str(Property.Kind.SCHOOL.label)
+    assert heading == "Rapporter vid kommunala fastigheter" and heading in page
+    assert kind == "Skola" and kind in page
