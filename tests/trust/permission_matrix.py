@@ -393,6 +393,7 @@ ROWS: list[Row] = [
     *_dashboard_api("dashboard-api:heatmap-png"),
     *_dashboard_api("dashboard-api:hotspots"),
     *_dashboard_api("dashboard-api:districts"),
+    *_dashboard_api("dashboard-api:properties"),
     *_dashboard_api("dashboard-api:routes"),
     *_dashboard_api("dashboard-api:fixes"),
     *_dashboard_api("dashboard-api:feature", other=404),
