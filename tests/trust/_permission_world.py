@@ -240,6 +240,7 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
             layers.Vegetation,
             layers.Camera,
             layers.Incident,
+            layers.Property,
         )
     }
     # Places with a fix go only with the fix, which no role may delete: take others.
