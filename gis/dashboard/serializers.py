@@ -224,11 +224,8 @@ class PinDetailSerializer(textguard.Serializer):
     routed_to = serializers.SerializerMethodField(
         help_text='Where it was routed, for people: "Property management (School X)".'
     )
-    property = serializers.CharField(
-        source="property.__str__",
-        default="",
-        read_only=True,
-        help_text="The municipal property it lies at (walks.routing), or empty.",
+    property = serializers.SerializerMethodField(
+        help_text="The municipal property it lies at (walks.routing), or empty."
     )
     photos = VisiblePhotosField()
     fixes = LinkedFixSerializer(source="fixes.all", many=True)
@@ -249,6 +246,9 @@ class PinDetailSerializer(textguard.Serializer):
 
     def get_routed_to(self, pin: ResidentPin) -> str:
         return routed_to_label(pin)
+
+    def get_property(self, pin: ResidentPin) -> str:
+        return str(pin.property) if pin.property_id else ""
 
 
 def routed_to_label(pin: ResidentPin) -> str:
@@ -291,17 +291,17 @@ class IncidentDetailSerializer(textguard.Serializer):
         allow_null=True, help_text='The end of its span ("between 22:00 and 06:00"), or null.'
     )
     description = serializers.CharField()
-    property = serializers.CharField(
-        source="property.__str__",
-        default="",
-        read_only=True,
-        help_text="The municipal property it happened on or next to, or empty.",
+    property = serializers.SerializerMethodField(
+        help_text="The municipal property it happened on or next to, or empty."
     )
     lonlat = LonLatField(source="geom", help_text="A point on the feature: [lon, lat].")
 
     def get_category(self, incident: Incident) -> str:
         category = self._category(incident)
         return category.code if category else "other"
+
+    def get_property(self, incident: Incident) -> str:
+        return str(incident.property) if incident.property_id else ""
 
     def get_category_name(self, incident: Incident) -> str:
         category = self._category(incident)

@@ -299,9 +299,12 @@ class FixDetailView(DashboardView):
 #: Each kind of feature on the map (the `source` of the feature endpoint): the rows it is read
 #: from and its serializer.
 FEATURES = {
-    "resident": (ResidentPin.objects.select_related("category", "district"), PinDetailSerializer),
+    "resident": (
+        ResidentPin.objects.select_related("category", "district", "property"),
+        PinDetailSerializer,
+    ),
     "walk": (WalkFinding.objects.select_related("category", "walk"), FindingDetailSerializer),
-    "incident": (Incident.objects.all(), IncidentDetailSerializer),
+    "incident": (Incident.objects.select_related("property"), IncidentDetailSerializer),
     "lamp": (StreetLamp.objects.all(), LampDetailSerializer),
     "lux": (LuxReading.objects.all(), LuxDetailSerializer),
     "camera": (Camera.objects.all(), CameraDetailSerializer),
@@ -349,7 +352,7 @@ class TriageView(DashboardView):
             triage = TriageSerializer(pin, data=request.data, context={"request": request})
             triage.is_valid(raise_exception=True)
             triage.save()
-        pin = ResidentPin.objects.select_related("category", "district").get(pk=pk)
+        pin = ResidentPin.objects.select_related("category", "district", "property").get(pk=pk)
         context = {"request": request, "channel": ContactAccess.Channel.TRIAGE}
         return Response(PinDetailSerializer(pin, context=context).data)
 

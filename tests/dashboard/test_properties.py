@@ -112,6 +112,11 @@ def test_the_properties_layer_and_a_pins_routing(staff, demo, school):
     body = details.json()
     assert body["department"] == "property" and body["property"] == "Kluuvin koulu"
     assert body["routed_to"] == "Property management (Kluuvin koulu)"
+    other = ResidentPin.objects.filter(municipality=demo, property__isnull=True).first()
+    url = reverse("dashboard-api:feature", args=["resident", other.pk]) + "?lang=en"
+    body = staff.get(url).json()
+    assert body["property"] == "" and body["department"] == other.category.owner
+    assert body["routed_to"] == str(other.category.get_owner_display())
 
 
 def test_escaped_names_in_the_layer(staff, demo, school):
