@@ -69,3 +69,10 @@ class IncidentAdmin(MapAdmin):
     def occurred(self, incident: models.Incident) -> str:
         """The moment or span, as everywhere else (:mod:`gis.core.timespan`)."""
         return incident.occurred_label
+
+
+@admin.register(models.Property)
+class PropertyAdmin(MapAdmin):
+    list_display = ("__str__", "kind", "department", "source")
+    list_filter = ("kind", "department")
+    search_fields = ("name", "source_id")

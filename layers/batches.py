@@ -43,10 +43,12 @@ from layers.models import (
     ImportProfile,
     Incident,
     LuxReading,
+    Property,
     StreetLamp,
     StreetSegment,
     Vegetation,
 )
+from layers.properties import link_incidents
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,11 @@ LAYERS: dict[str, LayerSpec] = {
     ),
     "street_segments": LayerSpec(
         StreetSegment, ("name", "highway", "lit"), names=("gator", "vagnat", "gatunat")
+    ),
+    "properties": LayerSpec(
+        Property,
+        ("name", "kind", "department"),
+        names=("fastigheter", "byggnader", "lokaler"),
     ),
 }
 SEEN_TABLE = "trygg_import_seen"
@@ -293,6 +300,8 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
         _upsert(spec, options, good, batch, result)
     if options.replace:
         result.removed = _remove_missing(spec, options, batch)
+    if spec.model in (Incident, Property):  # incidents belong to the property they lie at
+        link_incidents(municipality.pk)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {SEEN_TABLE}")
     ImportBatch.objects.filter(pk=batch.pk).update(
@@ -568,6 +577,8 @@ def undo(batch_id: int) -> ImportBatch:
             for change in removed.iterator(chunk_size=1000)
         ]
         model.objects.bulk_create(back, batch_size=1000)
+        if model in (Incident, Property):
+            link_incidents(batch.municipality_id)
         batch.undone_at = timezone.now()
         batch.save(update_fields=["undone_at"])
     return batch

@@ -22,11 +22,13 @@ from layers.models import (
     BasemapFeature,
     Camera,
     GreenArea,
+    Property,
     StreetLamp,
     StreetSegment,
     Vegetation,
 )
 from layers.osm import OsmLayers
+from layers.properties import link_incidents
 
 SOURCE = "osm"
 
@@ -90,7 +92,7 @@ def import_layers(municipality: Municipality, layers: OsmLayers) -> ImportReport
         }
         created, updated, skipped, fields = [], [], 0, {"geom"}
         for record, geom in rows(frame):
-            if model is GreenArea and geom.geom_type == "Polygon":
+            if model in (GreenArea, Property) and geom.geom_type == "Polygon":
                 geom = MultiPolygon(geom, srid=geom.srid)
             if geom.empty or not boundary.intersects(geom):
                 skipped += 1
@@ -129,6 +131,9 @@ def import_layers(municipality: Municipality, layers: OsmLayers) -> ImportReport
     )
     upsert(Camera, layers.cameras, "cameras", _camera)
     upsert(BasemapFeature, layers.basemap, "basemap", _basemap)
+    # OSM's schools, libraries, sports halls …: an approximation of the property register.
+    upsert(Property, layers.properties, "properties", _property)
+    link_incidents(municipality.pk)
     report.names = placenames.fill(
         municipality.pk, squares=layers.squares, addresses=layers.addresses
     )
@@ -141,6 +146,10 @@ def _basemap(record: dict) -> dict:
         "kind": _text(record.get("kind"), 32),
         "name": _text(record.get("name"), 200),
     }
+
+
+def _property(record: dict) -> dict:
+    return {"name": _text(record.get("name"), 200), "kind": record["kind"]}
 
 
 def _text(value, limit: int) -> str:

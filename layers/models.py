@@ -392,6 +392,25 @@ class Incident(SourcedRecord):
                 {"occurred_to": _("The end of the span lies before its start (occurred at).")}
             )
 
+    def save(self, *args, **kwargs) -> None:
+        from layers.properties import nearest_property
+
+        if self.geom is not None and self.municipality_id is not None:
+            self.property = nearest_property(self.municipality_id, self.geom)
+        super().save(*args, **kwargs)
+
+    # Declared after the methods: a field named `property` would shadow the decorator.
+    property = models.ForeignKey(
+        "Property",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="incidents",
+        verbose_name=_("municipal property"),
+        help_text=_("The property the incident happened on or next to (set on save and import)."),
+    )
+
 
 class BasemapFeature(SourcedRecord):
     """One feature of the basemap drawn under the data: a building, water, land use, a park or
@@ -421,3 +440,40 @@ class BasemapFeature(SourcedRecord):
 
     def __str__(self) -> str:
         return self.name or f"{self.get_layer_display()} {self.source_id}"
+
+
+class Property(SourcedRecord):
+    """A building or ground the municipality owns (a school, sports hall, library, youth centre
+    …), from the property register or, in the demo, derived from OSM building and amenity tags
+    (:mod:`layers.osm_properties`). Reports and incidents on it or within
+    ``TRYGG_PROPERTY_ROUTING_M`` metres of it are routed to its department
+    (:mod:`walks.routing`)."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("School")
+        PRESCHOOL = "preschool", _("Preschool")
+        SPORTS_HALL = "sports_hall", _("Sports hall")
+        LIBRARY = "library", _("Library")
+        YOUTH_CENTRE = "youth_centre", _("Youth centre")
+        CULTURE = "culture", _("Culture venue")
+        CARE = "care", _("Care home")
+        OFFICE = "office", _("Office")
+        OTHER = "other", _("Other property")
+
+    name = models.CharField(_("name"), max_length=200, blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    department = models.CharField(
+        _("department"), max_length=16, choices=Department.choices, default=Department.PROPERTY
+    )
+    geom = models.MultiPolygonField(_("area"), srid=SRID)
+    allowed_geometry_types = ("MultiPolygon",)
+    batch = batch_field()
+
+    class Meta:
+        verbose_name = _("municipal property")
+        verbose_name_plural = _("municipal properties")
+        ordering = ["name", "pk"]
+        constraints = [sourced_unique("property"), valid_geometry("property")]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_kind_display()} {self.source_id or self.pk}"

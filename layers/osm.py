@@ -1,6 +1,7 @@
 """Read an OpenStreetMap extract (.osm.pbf with pyrosm, .osm XML with osmnx) into the layers Trygg
 stores: the walkable street network as osmnx builds it (simplified, undirected, intersection to
-intersection), street lamps, trees and scrub, parks and surveillance cameras; what places
+intersection), street lamps, trees and scrub, parks, surveillance cameras and the buildings
+that stand for municipal properties (:mod:`layers.osm_properties`); what places
 are named after (:mod:`layers.placenames`): named squares and addresses; and the basemap's
 buildings, water, land use, green areas, railways and places (:mod:`layers.basemap_osm`).
 
@@ -20,7 +21,7 @@ import numpy as np
 import osmnx as ox
 import pandas as pd
 
-from layers import basemap_osm
+from layers import basemap_osm, osm_properties
 
 WGS84 = "EPSG:4326"
 # Highway types a pedestrian can use (osmnx's "walk" network, roughly).
@@ -69,6 +70,7 @@ class OsmLayers:
     squares: gpd.GeoDataFrame = field(default_factory=lambda: _empty("name"))
     addresses: gpd.GeoDataFrame = field(default_factory=lambda: _empty("street", "housenumber"))
     basemap: gpd.GeoDataFrame = field(default_factory=basemap_osm.empty)
+    properties: gpd.GeoDataFrame = field(default_factory=osm_properties.empty)
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
@@ -188,6 +190,7 @@ def _read_pbf(path: Path) -> OsmLayers:
         segments, lamps, pd.concat([vegetation, hedges]), parks, cameras, squares, addresses
     )
     layers.basemap = basemap_osm.read_pbf(osm)
+    layers.properties = osm_properties.read_pbf(osm)
     return layers
 
 
@@ -236,6 +239,7 @@ def _read_xml(path: Path) -> OsmLayers:
         found[found["addr:housenumber"].notna()] if "addr:housenumber" in found else found[0:0],
     )
     layers.basemap = basemap_osm.read_xml(path)
+    layers.properties = osm_properties.read_xml(path)
     return layers
 
 

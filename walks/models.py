@@ -353,6 +353,32 @@ class ResidentPin(MunicipalRecord):
         """Open311 GeoReport v2 knows only "open" and "closed"."""
         return "closed" if self.status in self.OPEN311_CLOSED else "open"
 
+    @property
+    def routed_department(self) -> str:
+        """The department the report was routed to (walks.routing); a report from before
+        routing goes to its category's owner."""
+        return self.department or self.category.owner
+
+    # Where the report was routed when it was made (walks.routing). Declared after the
+    # methods above: a field named `property` hides the builtin decorator below it.
+    department = models.CharField(
+        _("routed to"),
+        max_length=16,
+        choices=Department.choices,
+        blank=True,
+        default="",
+        help_text=_("Empty for reports from before routing: the category's owner."),
+    )
+    property = models.ForeignKey(
+        "layers.Property",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pins",
+        verbose_name=_("municipal property"),
+        help_text=_("The property the report lies on or next to, whose department it went to."),
+    )
+
 
 class PinContact(models.Model):
     """A resident's optional contact details: private, seen only by the coordinator role."""

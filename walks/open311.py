@@ -183,7 +183,7 @@ def _request(pin: ResidentPin, request) -> dict:
         "service_name": pin.category.name,
         "service_code": pin.category.code,
         "description": pin.description if pin.published else None,
-        "agency_responsible": str(Department(pin.category.owner).label),
+        "agency_responsible": str(Department(pin.routed_department).label),
         "service_notice": None,
         "requested_datetime": _w3c(pin.reported_at),
         "updated_datetime": _w3c(pin.updated_at),

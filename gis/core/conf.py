@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "TRYGG_ACCESSIBILITY_CONTACT": "",
     # Streets within this distance of a walk's route are sent (and cached) with the walk, metres.
     "TRYGG_WALK_STREETS_BUFFER_M": 300,
+    # Reports and incidents on a municipal property or within this distance of it (metres) are
+    # routed to the property's department (layers.properties, walks.routing).
+    "TRYGG_PROPERTY_ROUTING_M": 25.0,
     # At most this many street segments in one street-network response.
     "TRYGG_STREETS_MAX": 6000,
     # Request caps of the public API (gis.core.api.limits): bytes of a JSON or form body, nesting

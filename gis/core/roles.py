@@ -19,6 +19,7 @@ VIEW_ALL = [
             "greenarea",
             "camera",
             "incident",
+            "property",
         ],
         "walks": [
             "category",
@@ -66,13 +67,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "walks.view_contactaccess",
         *_crud("fixes", "fix", actions=("add", "change")),
         *_crud("hotspots", "analysisrun", actions=("add", "change")),
-        *_crud("layers", "incident"),
+        *_crud("layers", "incident", "property"),
     ],
     "planner": [
         *VIEW_ALL,
         *_crud("fixes", "fix", actions=("add", "change")),
         *_crud("hotspots", "analysisrun", actions=("add", "change")),
-        *_crud("layers", "district", "streetsegment", "greenarea", "camera"),
+        *_crud("layers", "district", "streetsegment", "greenarea", "camera", "property"),
     ],
     "street_department": [
         *VIEW_ALL,

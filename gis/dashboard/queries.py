@@ -14,11 +14,12 @@ from django.db import connection
 
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
+from gis.core.vocabulary import Department
 from gis.dashboard import conf
 from gis.dashboard.filters import Filters, reports_sql
 from gis.dashboard.overlay import HeatOverlay, heat_overlay, hotspot_overlay
 from gis.fixes.models import Fix
-from layers.models import District, Incident
+from layers.models import District, Incident, Property
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
 
 np = lazy_module("numpy")
@@ -198,6 +199,35 @@ def districts(municipality_id: int) -> dict:
         [municipality_id],
     )
     return _collection([_feature(json.loads(g), {"id": pk, "name": name}) for pk, name, g in rows])
+
+
+def properties(municipality_id: int) -> dict:
+    """The municipality's properties as GeoJSON (WGS 84): name, kind and department (codes and
+    words in the active language) and the resident pins and incidents routed to each."""
+    kinds, departments = dict(Property.Kind.choices), dict(Department.choices)
+    table = Property._meta.db_table
+    rows = _rows(
+        f"SELECT p.id, p.name, p.kind, p.department, "
+        f"(SELECT count(*) FROM {ResidentPin._meta.db_table} r WHERE r.property_id = p.id), "
+        f"(SELECT count(*) FROM {Incident._meta.db_table} i WHERE i.property_id = p.id), "
+        f"ST_AsGeoJSON(ST_Transform(p.geom, 4326), 6) "
+        f"FROM {table} p WHERE p.municipality_id = %s ORDER BY p.name, p.id",
+        [municipality_id],
+    )
+    features = []
+    for pk, name, kind, department, pins, incidents, geometry in rows:
+        values = {
+            "id": pk,
+            "name": name or str(kinds.get(kind, kind)),
+            "kind": kind,
+            "kind_label": str(kinds.get(kind, kind)),
+            "department": department,
+            "department_label": str(departments.get(department, department)),
+            "pins": pins,
+            "incidents": incidents,
+        }
+        features.append(_feature(json.loads(geometry), values))
+    return _collection(features)
 
 
 def routes(filters: Filters) -> dict:

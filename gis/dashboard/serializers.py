@@ -25,6 +25,7 @@ from gis.core.api.fields import (
     WGS84GeometryField,
 )
 from gis.core.api.tiles import TileSerializer  # noqa: F401 (the dashboard's tiles use it)
+from gis.core.vocabulary import Department
 from gis.dashboard.access import can_see_contacts, can_triage
 from gis.dashboard.filters import INCIDENT_CATEGORY
 from gis.fixes.models import Fix
@@ -83,6 +84,34 @@ class DistrictCollectionSerializer(textguard.Serializer):
 
     type = ConstantField("FeatureCollection")
     features = DistrictSerializer(many=True)
+
+
+class PropertyPropertiesSerializer(textguard.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    department = serializers.CharField()
+    department_label = serializers.CharField()
+    pins = serializers.IntegerField(help_text="Resident pins routed to the property.")
+    incidents = serializers.IntegerField(help_text="Incidents on or next to the property.")
+
+
+class PropertySerializer(textguard.Serializer):
+    """A municipal property as a GeoJSON Feature (WGS 84)."""
+
+    type = ConstantField("Feature")
+    geometry = WGS84GeometryField(allowed=("MultiPolygon",), read_only=True)
+    properties = PropertyPropertiesSerializer()
+
+
+class PropertyCollectionSerializer(textguard.Serializer):
+    """The municipality's properties as a GeoJSON FeatureCollection (WGS 84)."""
+
+    # Serializes the collection that gis.dashboard.queries.properties reads.
+
+    type = ConstantField("FeatureCollection")
+    features = PropertySerializer(many=True)
 
 
 class RoutePropertiesSerializer(textguard.Serializer):
@@ -189,6 +218,15 @@ class PinDetailSerializer(textguard.Serializer):
     reported_at = UtcDateTimeField()
     votes = serializers.IntegerField(source="vote_count")
     district = serializers.CharField(source="district.name", default="", read_only=True)
+    department = serializers.CharField(
+        source="routed_department", help_text="The department the report was routed to."
+    )
+    routed_to = serializers.SerializerMethodField(
+        help_text='Where it was routed, for people: "Property management (School X)".'
+    )
+    property = serializers.SerializerMethodField(
+        help_text="The municipal property it lies at (walks.routing), or empty."
+    )
     photos = VisiblePhotosField()
     fixes = LinkedFixSerializer(source="fixes.all", many=True)
     history = serializers.SerializerMethodField()
@@ -205,6 +243,18 @@ class PinDetailSerializer(textguard.Serializer):
 
     def get_can_triage(self, pin: ResidentPin) -> bool:
         return can_triage(_user(self))
+
+    def get_routed_to(self, pin: ResidentPin) -> str:
+        return routed_to_label(pin)
+
+    def get_property(self, pin: ResidentPin) -> str:
+        return str(pin.property) if pin.property_id else ""
+
+
+def routed_to_label(pin: ResidentPin) -> str:
+    """The routed department's name, with the property that decided it in brackets."""
+    department = str(Department(pin.routed_department).label)
+    return f"{department} ({pin.property})" if pin.property_id else department
 
 
 class FindingDetailSerializer(textguard.Serializer):
@@ -245,11 +295,17 @@ class IncidentDetailSerializer(textguard.Serializer):
         help_text='When it happened for people, local clock: "12 mars 2026 22:00–06:00".',
     )
     description = serializers.CharField()
+    property = serializers.SerializerMethodField(
+        help_text="The municipal property it happened on or next to, or empty."
+    )
     lonlat = LonLatField(source="geom", help_text="A point on the feature: [lon, lat].")
 
     def get_category(self, incident: Incident) -> str:
         category = self._category(incident)
         return category.code if category else "other"
+
+    def get_property(self, incident: Incident) -> str:
+        return str(incident.property) if incident.property_id else ""
 
     def get_category_name(self, incident: Incident) -> str:
         category = self._category(incident)
@@ -376,6 +432,8 @@ class TriageSerializer(textguard.Serializer):
         if "category" in data and data["category"].pk != pin.category_id:
             changes.append(f"category: {pin.category.code} → {data['category'].code}")
             pin.category = data["category"]
+            if pin.property_id is None:  # not at a property: the new category's owner
+                pin.department = pin.category.owner
         if "public_answer" in data and data["public_answer"] != pin.public_answer:
             changes.append("public answer updated")
             pin.public_answer = data["public_answer"]

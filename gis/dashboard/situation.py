@@ -39,6 +39,7 @@ from gis.core.models import Municipality
 from gis.core.vocabulary import Department
 from gis.dashboard import conf, incidents
 from gis.dashboard.filters import SOURCES, Filters, reports_sql
+from gis.dashboard.property_counts import PropertyRow, by_property
 from gis.dashboard.queries import data_version, hotspot_frame
 from gis.fixes import explain
 from gis.fixes.models import Fix
@@ -113,6 +114,8 @@ class Situation:
     completed: list[FollowUp]
     incidents: list = field(default_factory=list)  # the newest Incidents, with their `place`
     generated_at: datetime = field(default_factory=timezone.now)
+    # The municipal properties with most reports on or next to them (gis.dashboard.property_counts).
+    by_property: list[PropertyRow] = field(default_factory=list)
 
     @property
     def start(self) -> datetime:
@@ -308,6 +311,7 @@ def build_situation(filters: Filters) -> Situation:
         top_fixes=top,
         completed=followups,
         incidents=incidents.latest(filters),
+        by_property=by_property(filters, previous),
     )
 
 
@@ -345,6 +349,11 @@ def to_csv(situation: Situation) -> str:
             writer.writerow([section, row.key, row.label, "current", row.current])
             writer.writerow([section, row.key, row.label, "previous", row.previous])
             writer.writerow([section, row.key, row.label, "change", row.change])
+    for place in situation.by_property:
+        for metric in ("pins", "incidents", "findings", "current", "previous"):
+            writer.writerow(
+                ["reports_by_property", place.id, place.name, metric, getattr(place, metric)]
+            )
     for status, frame in hot_frames(situation):
         writer.writerow(["hotspots", status, hotspot_label(status), "cells", len(frame)])
     for status, frame in hot_frames(situation):

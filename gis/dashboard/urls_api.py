@@ -13,6 +13,7 @@ patterns = [
     path("counts/", v.CountsView.as_view(), name="counts"),
     *hotspots.patterns(v.map_view),
     path("districts/", v.DistrictsView.as_view(), name="districts"),
+    path("properties/", v.PropertiesView.as_view(), name="properties"),
     path("routes/", v.RoutesView.as_view(), name="routes"),
     path("fixes/", v.FixesView.as_view(), name="fixes"),
     path("fixes/<int:pk>/", v.FixDetailView.as_view(), name="fix"),

@@ -55,6 +55,7 @@ from gis.dashboard.serializers import (
     LampDetailSerializer,
     LuxDetailSerializer,
     PinDetailSerializer,
+    PropertyCollectionSerializer,
     RouteCollectionSerializer,
     RouteDetailSerializer,
     StreetDetailSerializer,
@@ -215,6 +216,17 @@ class DistrictsView(DashboardView):
         return Response(DistrictCollectionSerializer(districts).data)
 
 
+class PropertiesView(DashboardView):
+    """GET the municipality's properties with the reports routed to each (GeoJSON, WGS 84)."""
+
+    filtered = True
+
+    @extend_schema(responses=PropertyCollectionSerializer)
+    def get(self, request):
+        found = queries.properties(self.filters(request).municipality_id)
+        return Response(PropertyCollectionSerializer(found).data)
+
+
 class RoutesView(DashboardView):
     """GET safety-walk routes in the period and district (GeoJSON, WGS 84)."""
 
@@ -280,9 +292,12 @@ class FixDetailView(DashboardView):
 #: Each kind of feature on the map (the `source` of the feature endpoint): the rows it is read
 #: from and its serializer.
 FEATURES = {
-    "resident": (ResidentPin.objects.select_related("category", "district"), PinDetailSerializer),
+    "resident": (
+        ResidentPin.objects.select_related("category", "district", "property"),
+        PinDetailSerializer,
+    ),
     "walk": (WalkFinding.objects.select_related("category", "walk"), FindingDetailSerializer),
-    "incident": (Incident.objects.all(), IncidentDetailSerializer),
+    "incident": (Incident.objects.select_related("property"), IncidentDetailSerializer),
     "lamp": (StreetLamp.objects.all(), LampDetailSerializer),
     "lux": (LuxReading.objects.all(), LuxDetailSerializer),
     "camera": (Camera.objects.all(), CameraDetailSerializer),
@@ -330,7 +345,7 @@ class TriageView(DashboardView):
             triage = TriageSerializer(pin, data=request.data, context={"request": request})
             triage.is_valid(raise_exception=True)
             triage.save()
-        pin = ResidentPin.objects.select_related("category", "district").get(pk=pk)
+        pin = ResidentPin.objects.select_related("category", "district", "property").get(pk=pk)
         context = {"request": request, "channel": ContactAccess.Channel.TRIAGE}
         return Response(PinDetailSerializer(pin, context=context).data)
 

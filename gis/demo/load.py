@@ -25,6 +25,7 @@ from gis.demo.plan import PLANTED, SOURCE
 from layers.importer import boundary_from_layers, import_layers
 from layers.models import District, GreenArea, Incident, LuxReading, StreetLamp, StreetSegment
 from layers.osm import read_osm
+from layers.properties import link_incidents
 from walks.models import (
     Category,
     PinStatusChange,
@@ -34,6 +35,7 @@ from walks.models import (
     WalkFinding,
     WalkParticipant,
 )
+from walks.routing import route_stored_pins
 
 DEMO_CODE = "demo-helsinki"
 DEMO_NAME = "Helsingfors (demo)"
@@ -80,7 +82,7 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
 
 def counts(municipality: Municipality) -> dict[str, int]:
     """Rows per layer for one municipality."""
-    from layers.models import Camera, Vegetation
+    from layers.models import Camera, Property, Vegetation
 
     models = {
         "segments": StreetSegment,
@@ -88,6 +90,7 @@ def counts(municipality: Municipality) -> dict[str, int]:
         "vegetation": Vegetation,
         "green_areas": GreenArea,
         "cameras": Camera,
+        "properties": Property,
         "districts": District,
         "lux_readings": LuxReading,
         "incidents": Incident,
@@ -149,6 +152,7 @@ def _store(municipality: Municipality, data: DemoData) -> None:
             )
         )
     ResidentPin.objects.bulk_create(pins, batch_size=1000)
+    route_stored_pins(municipality.pk)  # as create_pin routes a resident's report
     PinStatusChange.objects.bulk_create(
         [
             PinStatusChange(pin=pin, from_status="received", to_status=pin.status, note="demo")
@@ -172,6 +176,7 @@ def _store(municipality: Municipality, data: DemoData) -> None:
         ],
         batch_size=1000,
     )
+    link_incidents(municipality.pk)  # as an import ties incidents to properties
     LuxReading.objects.bulk_create(
         [
             LuxReading(

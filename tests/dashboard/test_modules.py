@@ -242,7 +242,7 @@ def test_the_page_loads_its_modules_without_errors(live_url, browser, browser_us
         wait_for_map(page)
         assert loaded == _expected_module_urls(live_url)
         assert page.evaluate("window.tryggMap instanceof maplibregl.Map")
-        assert page.locator("#layer-list > li").count() == 15
+        assert page.locator("#layer-list > li").count() == 16
         assert int(page.evaluate("document.body.dataset.countsTotal")) > 2500
         map_box = page.locator("#map").bounding_box()
         panel_box = page.locator(".panel").bounding_box()

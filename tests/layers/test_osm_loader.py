@@ -23,6 +23,7 @@ def test_real_extract_counts(helsinki):
     assert counts["lamps"] == 586
     assert counts["cameras"] == 221
     assert counts["green_areas"] == 16
+    assert counts["properties"] == 25  # schools, libraries, town and civic halls as areas
     kinds = helsinki.vegetation["kind"].value_counts().to_dict()
     assert kinds["scrub"] == 68
     assert kinds["tree"] >= 649  # 649 natural=tree nodes plus tree rows
@@ -96,6 +97,7 @@ def test_xml_extract():
         "squares": 1,
         "addresses": 4,
         "basemap": 3,
+        "properties": 0,
     }
     basemap = layers.basemap
     assert sorted(zip(basemap["layer"], basemap["kind"], basemap["name"], strict=True)) == [

@@ -49,10 +49,20 @@ NEW_MIGRATIONS = {
     ("core", "0002_partners"),
     ("layers", "0008_incident_partner"),
     ("walks", "0007_pin_partner"),
+    ("layers", "0009_properties"),
+    ("walks", "0008_pin_routing"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
 NEW_GRANTS = sum(len(set(ROLE_PERMISSIONS[role])) for role in NEW_ROLES)
+# Permissions this release adds to the roles that were there: the municipal properties
+# (layers/0009) are seen by every role that sees all layers, and kept by coordinators and planners.
+PROPERTY_GRANTS = sum(
+    permission.endswith("_property")
+    for role, permissions in ROLE_PERMISSIONS.items()
+    if role not in NEW_ROLES
+    for permission in set(permissions)
+)
 # Moved models: model -> (old app label, new app label). Their content types are re-labelled in
 # place, so the permissions, grants and log entries that point at their ids stay as they are.
 MOVED = {
@@ -64,7 +74,7 @@ MOVED = {
 }
 # Models the upgrade adds: the basemap's (layers/0005) and the import batches' (layers/0006).
 # Their tables and id sequences appear, empty, and each has a content type and four permissions.
-# The partners' (core/0002) too. (app label, model)
+# The partners' (core/0002) and the municipal properties' (layers/0009) too. (app label, model)
 NEW_MODELS = (
     ("layers", "basemapfeature"),
     ("layers", "importbatch"),
@@ -73,6 +83,7 @@ NEW_MODELS = (
     ("core", "partner"),
     ("core", "partnerkey"),
     ("core", "partnerkeyuse"),
+    ("layers", "property"),
 )
 # Their tables, and the tables of their many-to-many fields.
 NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")
@@ -92,15 +103,16 @@ CHANGED = {
         for table in ("camera", "district", "luxreading", "streetlamp", "vegetation")
     },
     "public.layers_incident": "each row gains an empty import batch and span end (layers/0006), "
-    "no partner, severity or young people met (layers/0008)",
-    "public.walks_residentpin": "each row gains an empty partner (walks/0007)",
+    "no partner, severity or young people met (layers/0008) and no property (layers/0009)",
+    "public.walks_residentpin": "each pin gains an empty partner (walks/0007), an empty routed "
+    "department and no property (walks/0008: it falls back to its category's owner)",
     "public.django_content_type": "the five moved models' rows carry their new app label; "
     "NEW_MODELS gain theirs",
     "public.django_content_type_id_seq": "advanced by the content types of NEW_MODELS",
     "public.auth_permission": "the four permissions of each of NEW_MODELS",
     "public.auth_permission_id_seq": "advanced by those permissions",
     **{
-        f"public.{table}": "gains the groups and grants of NEW_ROLES"
+        f"public.{table}": "gains the groups and grants of NEW_ROLES, and PROPERTY_GRANTS"
         for table in (
             "auth_group",
             "auth_group_id_seq",
@@ -203,7 +215,7 @@ def test_every_row_is_kept(upgrade):
     expected = dict(upgrade.manifest["tables"])
     expected["public.django_migrations"] += len(NEW_MIGRATIONS)
     expected["public.auth_group"] += len(NEW_ROLES)
-    expected["public.auth_group_permissions"] += NEW_GRANTS
+    expected["public.auth_group_permissions"] += NEW_GRANTS + PROPERTY_GRANTS
     # The tables of NEW_MODELS appear, empty (the basemap's until the next load-osm), with the
     # content type and the four permissions of each model.
     expected.update({f"public.{table}": 0 for table in NEW_TABLES})
@@ -214,7 +226,7 @@ def test_every_row_is_kept(upgrade):
     assert counts == expected
     assert counts["public.django_content_type"] == 31 + len(NEW_MODELS)
     assert counts["public.auth_permission"] == 125 + 4 * len(NEW_MODELS)
-    assert counts["public.auth_group_permissions"] == 196 + NEW_GRANTS
+    assert counts["public.auth_group_permissions"] == 196 + NEW_GRANTS + PROPERTY_GRANTS
 
     # Stronger than counts: every relation's rows are identical (ordered MD5), every sequence
     # where it was, except the relations named in CHANGED.

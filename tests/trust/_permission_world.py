@@ -240,6 +240,7 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
             layers.Vegetation,
             layers.Camera,
             layers.Incident,
+            layers.Property,
         )
     }
     # Places with a fix go only with the fix, which no role may delete: take others.
@@ -505,7 +506,16 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         calls[f"walks_api:open311-token-{fmt}"] = lambda fmt=fmt: Call(
             reverse(f"walks_api:open311-token-{fmt}", kwargs={"token": pin.tracking_token})
         )
-    for name in ("counts", "heatmap", "heatmap-png", "hotspots", "districts", "routes", "fixes"):
+    for name in (
+        "counts",
+        "heatmap",
+        "heatmap-png",
+        "hotspots",
+        "districts",
+        "properties",
+        "routes",
+        "fixes",
+    ):
         calls[f"dashboard-api:{name}"] = lambda name=name: Call(
             reverse(f"dashboard-api:{name}") + here
         )

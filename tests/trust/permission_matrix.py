@@ -393,6 +393,7 @@ ROWS: list[Row] = [
     *_dashboard_api("dashboard-api:heatmap-png"),
     *_dashboard_api("dashboard-api:hotspots"),
     *_dashboard_api("dashboard-api:districts"),
+    *_dashboard_api("dashboard-api:properties"),
     *_dashboard_api("dashboard-api:routes"),
     *_dashboard_api("dashboard-api:fixes"),
     *_dashboard_api("dashboard-api:feature", other=404),
@@ -524,6 +525,7 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "layers.greenarea": _crud("planner", "parks_department"),
     "layers.camera": _crud("planner"),
     "layers.incident": _crud("coordinator"),
+    "layers.property": _crud("coordinator", "planner"),
     # Shared by every municipality: read by staff, changed by superusers only.
     "walks.category": AdminModel(view=(*VIEW_ALL, "walk_leader"), scoped=False),
     "walks.safetywalk": _crud(*FIELD, view=(*VIEW_ALL, "walk_leader")),

@@ -31,6 +31,7 @@ from gis.core.throttles import WriteThrottledMixin, read_throttles, throttles_fo
 from layers.models import District
 from walks.filters import PinFilter
 from walks.models import Category, PinContact, PinPhoto, PinVote, ResidentPin
+from walks.routing import department_for
 from walks.serializers import (
     CategorySerializer,
     NearbyQuery,
@@ -89,7 +90,9 @@ def tracking_url(request, pin: ResidentPin) -> str:
 
 
 def create_pin(values: dict, geom, municipality, photo, *, contact: dict) -> ResidentPin:
-    """Store a pin with its optional contact details and photo (inside the caller's transaction)."""
+    """Store a pin with its optional contact details and photo (inside the caller's transaction),
+    routed to the department of the municipal property it lies at, or its category's owner."""
+    department, at_property = department_for(municipality, geom, values["category"])
     pin = ResidentPin.objects.create(
         municipality=municipality,
         category=values["category"],
@@ -100,6 +103,8 @@ def create_pin(values: dict, geom, municipality, photo, *, contact: dict) -> Res
         reported_at=timezone.now(),
         client_uuid=values["client_uuid"],
         published=values.get("published", True),
+        department=department,
+        property=at_property,
     )
     if any(contact.values()):
         PinContact.objects.create(pin=pin, **contact)

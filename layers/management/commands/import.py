@@ -34,7 +34,7 @@ class Command(BaseCommand):
     help = (
         "Import a GeoPackage, Shapefile (plain or zipped), GeoJSON, FlatGeobuf, KML, CSV or XLSX "
         "file into a layer: districts, lamps, lux_readings, vegetation, green_areas, cameras, "
-        "incidents or street_segments."
+        "incidents, street_segments or properties."
     )
 
     def add_arguments(self, parser) -> None:

@@ -14,13 +14,13 @@ import { colourChip } from "./style.js";
 const INTERACTIVE = [
   "pins-circle", "findings-circle", "findings-line", "findings-fill", "incidents-symbol", "clusters-circle",
   "fixes-line", "fixes-fill", "lamps-circle", "lux-circle", "cameras-circle", "vegetation-point",
-  "vegetation-line", "vegetation-fill", "hotspots-fill", "routes-line", "lighting-line",
+  "vegetation-line", "vegetation-fill", "hotspots-fill", "routes-line", "lighting-line", "properties-fill",
 ];
 /** The API's feature kind of a style layer's features (report layers: their `source`). */
 const KIND_OF_LAYER = {
   "fixes-line": "fix", "fixes-fill": "fix", "lamps-circle": "lamp", "lux-circle": "lux", "cameras-circle": "camera",
   "vegetation-point": "vegetation", "vegetation-line": "vegetation", "vegetation-fill": "vegetation",
-  "routes-line": "route", "lighting-line": "street", "hotspots-fill": "hotspot",
+  "routes-line": "route", "lighting-line": "street", "hotspots-fill": "hotspot", "properties-fill": "property",
 };
 /** Half the side of the square around a click that counts as hitting a feature, in px. */
 const HIT_TOLERANCE_PX = 4;
@@ -54,6 +54,7 @@ export function initDetails(theMap, fixesApi) {
     selectPoint(event.lngLat);
     if (kind === "fix") fixes.openFix(properties.id);
     else if (kind === "hotspot") showHotspot(properties);
+    else if (kind === "property") showProperty(properties);
     else openFeature(kind, properties.id);
   });
   for (const id of INTERACTIVE) {
@@ -125,6 +126,7 @@ function featureRows(feature) {
         row(texts.status, html`<span class="status status-${feature.status}">${feature.status_label}</span>`),
         row(texts.when, feature.when_label), row(texts.reported, formatTime(feature.reported_at)),
         row(texts.votes, feature.votes), row(texts.district, feature.district),
+        row(texts.routedTo, feature.routed_to),
         row(texts.description, feature.description), row(texts.answer, feature.public_answer),
         row(texts.linkedFix, joinMarkup(feature.fixes.map((fix) => html`<a href="#" data-fix="${fix.id}">${fix.label}</a>`), ", ")),
         feature.contact ? row(texts.contact, [feature.contact.name, feature.contact.email, feature.contact.phone].filter(Boolean).join(" · ")) : html``,
@@ -139,6 +141,7 @@ function featureRows(feature) {
       return [
         row(texts.category, feature.category_name), row(texts.author, feature.reported_by),
         row(texts.occurred, feature.occurred_label),
+        row(texts.property, feature.property),
         row(texts.description, feature.description),
       ];
     case "lamp":
@@ -184,6 +187,12 @@ function showHotspot(cell) {
   const bin = texts["hot" + cell.gi_bin] || "";
   const kind = cell.place ? [texts.layer_hotspots, bin].filter(Boolean).join(" · ") : texts.layer_hotspots;
   openPanel(html`${heading(kind, cell.place || bin)}<dl>${row("z", formatNumber(cell.z, 2))}${row("p", cell.p)}${row(texts.reports, cell.count)}</dl>`);
+}
+
+/** A municipal property: its kind, the department that looks after it and what was routed
+    to it (the layer's GeoJSON carries it all). */
+function showProperty(place) {
+  openPanel(html`${heading(place.kind_label, place.name)}<dl>${row(texts.department, place.department_label)}${row(texts.propertyReports, place.pins)}${row(texts.propertyIncidents, place.incidents)}</dl>`);
 }
 
 // --- triage of a resident pin -------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /* The map and its data layers: MapLibre (the classic script vendor/maplibre-gl defines the global
    `maplibregl`) on the basemap (config.basemapStyle: the style of /basemap/style.json, its
    source and layers composed under the data) with vector tiles made in PostGIS (streets, parks, reports, lamps, lux readings,
-   vegetation, cameras), GeoJSON overlays fetched from the API (districts, walk routes, ranked
+   vegetation, cameras), GeoJSON overlays fetched from the API (districts, municipal properties, walk routes, ranked
    fixes, Gi* hot spots, the stored hot-spot analysis), the heat map as an image, and the layer
    list that switches them. Coordinates are WGS 84 degrees throughout. */
 import { getJson, onThisServer } from "./api.js";
@@ -44,6 +44,7 @@ function mapSources() {
     vegetation: vectorSource("vegetation", false, 13),
     cameras: vectorSource("cameras", false, 13),
     districts: { type: "geojson", data: apiUrl(config.api.districts) },
+    properties: { type: "geojson", data: apiUrl(config.api.properties) },
     routes: emptyGeoJson(),
     fixes: emptyGeoJson(),
     hotspots: emptyGeoJson(),

@@ -12,6 +12,7 @@ export const FIX_COLOUR = "#4b2991";
 export const ROUTE_COLOUR = "#0b5cad";
 export const SELECTION_COLOUR = "#ff00aa";
 export const DISTRICT_COLOUR = "#3b4a5a";
+export const PROPERTY_COLOUR = "#8c510a";
 export const VEGETATION_COLOUR = "#4f9a3f";
 export const SIGHTLINE_BLOCKED_COLOUR = "#d7191c";
 export const CAMERA_COLOUR = "#4b2fc9";
@@ -128,6 +129,8 @@ export function styleLayers(layersOn) {
       paint: { "line-color": ["match", ["get", "lighting"], "lit", LIT_COLOURS.lit, LIT_COLOURS.unlit], "line-width": ["interpolate", ["linear"], ["zoom"], 13, 1.5, 17, 5] },
     },
     { id: "districts-line", type: "line", source: "districts", paint: { "line-color": DISTRICT_COLOUR, "line-width": 2, "line-dasharray": [3, 2] } },
+    { id: "properties-fill", type: "fill", source: "properties", paint: { "fill-color": PROPERTY_COLOUR, "fill-opacity": 0.25 } },
+    { id: "properties-line", type: "line", source: "properties", paint: { "line-color": PROPERTY_COLOUR, "line-width": 1.5 } },
     {
       id: "hotspots-fill", type: "fill", source: "hotspots",
       paint: { "fill-color": ["match", ["to-string", ["get", "gi_bin"]], ...Object.entries(HOTSPOT_COLOURS).flat(), "#ccc"], "fill-opacity": 0.6, "fill-outline-color": "#ffffff" },
@@ -276,6 +279,7 @@ export const LAYER_GROUPS = [
   { id: "lighting", layers: ["lighting-line"], legend: () => html`<ul><li>${swatch.line(LIT_COLOURS.lit)}${texts.segLit}</li><li>${swatch.line(LIT_COLOURS.unlit)}${texts.segUnlit}</li></ul>` },
   { id: "vegetation", layers: ["vegetation-fill", "vegetation-line", "vegetation-point"], legend: () => html`<ul><li>${colourChip(VEGETATION_COLOUR)}${texts.vegetation}</li><li>${swatch.square(VEGETATION_COLOUR, SIGHTLINE_BLOCKED_COLOUR)}${texts.blocksSightline}</li></ul>` },
   { id: "cameras", layers: ["viewsheds-fill", "cameras-circle"], legend: () => html`<ul><li>${swatch.circle(CAMERA_COLOUR, "#ffffff")}${texts.cameraSource}</li><li>${colourChip("#c9bfff")}${texts.viewshed}</li></ul>` },
+  { id: "properties", layers: ["properties-fill", "properties-line"], legend: () => html`<ul><li>${swatch.square(PROPERTY_COLOUR, PROPERTY_COLOUR)}${texts.layer_properties}</li></ul>` },
   { id: "districts", layers: ["districts-line"], legend: () => html`<ul><li>${swatch.line(DISTRICT_COLOUR, true)}${texts.district}</li></ul>` },
   { id: "streets", layers: ["streets-casing", "streets-line", "green-fill"], legend: () => html`<p class="muted small">${config.basemap ? texts.basemapExternal : texts.basemapStreets}</p>` },
 ];
