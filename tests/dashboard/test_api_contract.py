@@ -58,6 +58,9 @@ PIN = {
     "reported_at": str,
     "votes": int,
     "district": str,
+    "department": str,
+    "routed_to": str,
+    "property": str,
     "photos": [PHOTO],
     "fixes": [{"id": int, "rank": (int, NULL), "label": str}],
     "history": [HISTORY],
@@ -92,6 +95,7 @@ FEATURES = {
         "occurred_at": str,
         "occurred_to": (str, NULL),
         "description": str,
+        "property": str,
         "lonlat": [float],
     },
     "lamp": {
