@@ -58,6 +58,9 @@ PIN = {
     "reported_at": str,
     "votes": int,
     "district": str,
+    "department": str,
+    "routed_to": str,
+    "property": str,
     "photos": [PHOTO],
     "fixes": [{"id": int, "rank": (int, NULL), "label": str}],
     "history": [HISTORY],
@@ -93,6 +96,7 @@ FEATURES = {
         "occurred_to": (str, NULL),
         "occurred_label": str,
         "description": str,
+        "property": str,
         "lonlat": [float],
     },
     "lamp": {
