@@ -107,6 +107,18 @@ def check_rate(key: PartnerKey) -> None:
     )
 
 
+def log_use(key: PartnerKey, request, status_code: int, summary: dict) -> None:
+    """Log one request made with `key` (never its body) and mark the key as used now."""
+    PartnerKeyUse.objects.create(
+        key=key,
+        method=request.method[:8],
+        path=request.path[:200],
+        status=status_code,
+        summary=summary,
+    )
+    PartnerKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+
+
 # --- documentation of the body and the answer ---------------------------------------------
 
 
@@ -252,12 +264,5 @@ class PartnerIncidents(APIView):
         key = getattr(request, "_auth", None)
         if isinstance(key, PartnerKey):
             outcome = getattr(self, "outcome", None)
-            PartnerKeyUse.objects.create(
-                key=key,
-                method=request.method[:8],
-                path=request.path[:200],
-                status=response.status_code,
-                summary=outcome.summary() if outcome else {},
-            )
-            PartnerKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+            log_use(key, request, response.status_code, outcome.summary() if outcome else {})
         return response
