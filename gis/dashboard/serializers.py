@@ -25,7 +25,7 @@ from gis.core.api.fields import (
     WGS84GeometryField,
 )
 from gis.core.api.tiles import TileSerializer  # noqa: F401 (the dashboard's tiles use it)
-from gis.dashboard.access import can_see_contacts, can_triage
+from gis.dashboard.access import can_see_contacts, can_triage, incident_partner_ids
 from gis.dashboard.filters import INCIDENT_CATEGORY
 from gis.fixes.models import Fix
 from gis.fixes.serializers import LinkedFixSerializer, StatusChangeSerializer
@@ -240,8 +240,24 @@ class IncidentDetailSerializer(textguard.Serializer):
     occurred_to = UtcDateTimeField(
         allow_null=True, help_text='The end of its span ("between 22:00 and 06:00"), or null.'
     )
-    description = serializers.CharField()
+    description = serializers.SerializerMethodField(
+        help_text="Null for a user of the partner role when another partner, or the "
+        "municipality, reported it."
+    )
+    partner = serializers.CharField(
+        source="partner.name", allow_null=True, default=None, help_text="The EST partner."
+    )
+    severity = serializers.IntegerField(allow_null=True)
+    young_people_met = serializers.IntegerField(allow_null=True)
     lonlat = LonLatField(source="geom", help_text="A point on the feature: [lon, lat].")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_description(self, incident: Incident) -> str | None:
+        request = self.context.get("request")
+        allowed = incident_partner_ids(request.user) if request is not None else None
+        if allowed is not None and incident.partner_id not in allowed:
+            return None
+        return incident.description
 
     def get_category(self, incident: Incident) -> str:
         category = self._category(incident)

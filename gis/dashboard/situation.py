@@ -19,7 +19,7 @@ import hashlib
 import io
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -33,9 +33,10 @@ from gis.core import csvsafe
 from gis.core.colours import safe_hex
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
+from gis.core.partners import Partner
 from gis.core.vocabulary import Department
 from gis.dashboard import conf
-from gis.dashboard.filters import SOURCES, Filters, reports_sql
+from gis.dashboard.filters import NO_PARTNER, SOURCES, Filters, reports_sql
 from gis.dashboard.queries import data_version, hotspot_frame
 from gis.fixes import explain
 from gis.fixes.models import Fix
@@ -109,6 +110,7 @@ class Situation:
     top_fixes: dict[str, list[Fix]]  # each fix with its `headline`
     completed: list[FollowUp]
     generated_at: datetime = field(default_factory=timezone.now)
+    by_partner: list[Row] = field(default_factory=list)  # incidents: own, then each partner
 
     @property
     def start(self) -> datetime:
@@ -140,6 +142,31 @@ def _comparison(filters: Filters, previous: Filters) -> dict[tuple[str, str], tu
     with connection.cursor() as cursor:
         cursor.execute(sql, [filters.start, filters.start, *params])
         return {(s, c): (cur, prev) for s, c, cur, prev in cursor.fetchall()}
+
+
+def _by_partner(filters: Filters, previous: Filters) -> list[Row]:
+    """Incidents of both periods by who reported them: the municipality's own (no partner)
+    first, then each EST partner of the municipality by name (also those with none)."""
+    if "incident" not in filters.active_sources():
+        return []
+    both = replace(filters.with_period(previous.start, filters.end), sources=("incident",))
+    rows_sql, params = reports_sql(both)
+    sql = (
+        "SELECT partner, count(*) FILTER (WHERE at >= %s), "
+        f"count(*) FILTER (WHERE at < %s) FROM ({rows_sql}) r GROUP BY 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [filters.start, filters.start, *params])
+        counted = {partner: (cur, prev) for partner, cur, prev in cursor.fetchall()}
+    own = counted.get(None, (0, 0))
+    rows = [Row(NO_PARTNER, _("The municipality's own"), *own)]
+    partners = Partner.objects.filter(municipality_id=filters.municipality_id).order_by("name")
+    if filters.partners:
+        partners = partners.filter(pk__in=[int(p) for p in filters.partners if p != NO_PARTNER])
+        if NO_PARTNER not in filters.partners:
+            rows = []
+    rows += [Row(str(p.pk), p.name, *counted.get(p.pk, (0, 0))) for p in partners]
+    return rows
 
 
 def _hot(filters: Filters):
@@ -303,6 +330,7 @@ def build_situation(filters: Filters) -> Situation:
         hot_ended=hot_ended,
         top_fixes=top,
         completed=followups,
+        by_partner=_by_partner(filters, previous),
     )
 
 
@@ -335,6 +363,7 @@ def to_csv(situation: Situation) -> str:
         ("reports_total", [situation.total]),
         ("reports_by_source", situation.by_source),
         ("reports_by_category", situation.by_category),
+        ("incidents_by_partner", situation.by_partner),
     ):
         for row in rows:
             writer.writerow([section, row.key, row.label, "current", row.current])
