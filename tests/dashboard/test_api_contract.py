@@ -91,7 +91,10 @@ FEATURES = {
         "reported_by": str,
         "occurred_at": str,
         "occurred_to": (str, NULL),
-        "description": str,
+        "description": (str, NULL),
+        "partner": (str, NULL),
+        "severity": (int, NULL),
+        "young_people_met": (int, NULL),
         "lonlat": [float],
     },
     "lamp": {
