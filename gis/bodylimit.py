@@ -79,6 +79,11 @@ ROUTE_CLASSES: dict[str, RouteClass] = {
             "the admin: Django's field cap (2.5 MB, e.g. a boundary) and one photo (10 MB)",
         ),
         RouteClass(
+            "partner_api",
+            lambda _type: int(conf.setting("TRYGG_PARTNER_BODY_MAX_BYTES")),
+            "the partner API: up to 1,000 incidents as GeoJSON (4 MB)",
+        ),
+        RouteClass(
             "api", limits.body_cap, "the API: its own caps (256 kB; multipart one photo + 256 kB)"
         ),
     )
@@ -92,6 +97,7 @@ ROUTES: dict[str, str] = {
     "admin:login": "login",
     "admin:logout": "login",
     "walks:create": "route_upload",
+    "partner-incidents": "partner_api",
 }
 
 

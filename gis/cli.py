@@ -5,6 +5,7 @@
     trygg load-osm FILE            load an OSM extract (.osm.pbf or .osm) into the layers
     trygg import LAYER FILE        import a register or list into a layer (docs/import.md)
     trygg imports list|undo        the import batches; take one back
+    trygg partners create|list|revoke  EST partners and their API keys
     trygg prioritise               recompute the ranked fixes
     trygg <command> ...            any Django management command (migrate, createsuperuser, ...)
 

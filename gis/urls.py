@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("walks.urls_api")),
     path("", include("gis.dashboard.urls_api")),
     path("", include("layers.urls")),  # the public basemap: tiles and style
+    path("", include("layers.urls_api")),  # the partner API
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),

@@ -11,7 +11,11 @@
 Status is "open" or "closed" (`ResidentPin.open311_status`); `status_notes` is the
 municipality's public answer. Contact details given with a POST (email, names, phone) are
 stored privately in PinContact and never returned. `api_key` and `jurisdiction_id` are
-accepted and ignored (one installation serves its municipalities); `media_url` is not fetched.
+accepted; an `api_key` that is a partner's API key with the `requests` scope files the report
+as that partner's (gis.core.partners; a wrong one is 403), any other is ignored, as is
+`jurisdiction_id` (one installation serves its municipalities); `media_url` is not fetched.
+A POST answers the new request's `service_request_id` (created at once, so no `token`; the
+notice holds the address to follow it); an unknown `service_code` is 404.
 Errors are Open311 error lists ({code, description}) in the route's format, with HTTP 400, 404,
 405, 413, 415 or 429 (503 while the database is down is the middleware's JSON). Each format is
 a route of its own (walks.urls_api), so the OpenAPI schema documents one media type per path
@@ -33,7 +37,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -46,8 +50,10 @@ from gis.core.api.fields import WGS84, CodeField, to_storage, to_wgs84
 from gis.core.api.params import check_no_nul
 from gis.core.datebounds import BOUND_YEARS, out_of_bounds
 from gis.core.idparse import is_ascii_digits, is_ascii_id
+from gis.core.partners import KEY_PREFIX, PartnerKey, authenticate_key
 from gis.core.throttles import WriteThrottledMixin, read_throttles, throttles_for
 from gis.core.vocabulary import Department
+from layers.partner_api import check_rate, log_use
 from walks.models import Category, PinPhoto, ResidentPin
 from walks.open311_schema import (
     Open311CreatedRequest,
@@ -331,13 +337,30 @@ class Requests(WriteThrottledMixin, Open311View):
         pins = pins.order_by("-reported_at")[:MAX_REQUESTS]
         return Response([_request(pin, request) for pin in pins])
 
-    @extend_schema(request=Open311RequestInput, responses={201: Open311CreatedRequest(many=True)})
+    @extend_schema(
+        request=Open311RequestInput,
+        responses={
+            201: Open311CreatedRequest(many=True),
+            403: OpenApiResponse(
+                description="The api_key is a wrong, revoked or expired "
+                "partner key, or one that may not send requests."
+            ),
+            404: OpenApiResponse(description="No service with this service_code."),
+        },
+    )
     def post(self, request, format=None):
         data = Open311RequestInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            _unknown_service(data.errors)
+            raise exceptions.ValidationError(data.errors)
         values = data.validated_data
+        key = self._partner_key(values.get("api_key", ""))
         geom = to_storage(Point(values["long"], values["lat"], srid=WGS84))
         municipality = municipality_at(geom, field="lat")
+        if key is not None and key.partner.municipality_id != municipality.pk:
+            raise serializers.ValidationError(
+                {"lat": [_("The location lies outside the partner's municipality.")]}
+            )
         name = " ".join(
             part for part in (values.get("first_name"), values.get("last_name")) if part
         )
@@ -353,16 +376,22 @@ class Requests(WriteThrottledMixin, Open311View):
             "email": values.get("email", ""),
             "phone": values.get("phone", ""),
         }
-        pin, _created = create_once(
-            ResidentPin,
-            pin_values["client_uuid"],
-            lambda: create_pin(pin_values, geom, municipality, None, contact=contact),
-        )
+
+        def create():
+            pin = create_pin(pin_values, geom, municipality, None, contact=contact)
+            if key is not None:
+                ResidentPin.objects.filter(pk=pin.pk).update(partner=key.partner)
+            return pin
+
+        pin, _created = create_once(ResidentPin, pin_values["client_uuid"], create)
+        if key is not None:
+            self.partner_summary = {"created": 1, "service_request_id": pin.pk}
+        # Created at once, so the id and not a token (GeoReport v2 gives one or the other);
+        # the notice carries the resident's address to follow the report.
         return Response(
             [
                 {
                     "service_request_id": str(pin.pk),
-                    "token": pin.tracking_token,
                     "service_notice": _("Thank you. Follow the report at %(url)s")
                     % {"url": request.build_absolute_uri(_tracking_path(pin))},
                     "account_id": None,
@@ -370,6 +399,35 @@ class Requests(WriteThrottledMixin, Open311View):
             ],
             status=201,
         )
+
+    def _partner_key(self, value: str) -> PartnerKey | None:
+        """The partner key an `api_key` is, or None for any other value (accepted and ignored,
+        as before partners). A partner key that is wrong, revoked, expired or not for requests
+        is 403 (GeoReport v2: "api_key was not provided or invalid"); beyond its rate 429."""
+        if not value.startswith(KEY_PREFIX):
+            return None
+        key = authenticate_key(value)
+        if key is None:
+            raise exceptions.PermissionDenied(_("api_key: the key is wrong, revoked or expired."))
+        self.partner_key_used = key
+        if not key.allows(PartnerKey.Scope.REQUESTS):
+            raise exceptions.PermissionDenied(_("api_key: this key may not send requests."))
+        check_rate(key)
+        return key
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        key = getattr(self, "partner_key_used", None)
+        if key is not None:
+            log_use(key, request, response.status_code, getattr(self, "partner_summary", {}))
+        return response
+
+
+def _unknown_service(errors: dict) -> None:
+    """GeoReport v2 answers a service_code that names no service with 404."""
+    for error in errors.get("service_code", []):
+        if getattr(error, "code", None) == "does_not_exist":
+            raise exceptions.NotFound(f"service_code: {error}")
 
 
 def _tracking_path(pin: ResidentPin) -> str:

@@ -50,11 +50,10 @@ class Open311ServiceRequest(textguard.Serializer):
 
 
 class Open311CreatedRequest(textguard.Serializer):
-    """The answer to a POST: the new request's id and the token to follow it."""
+    """The answer to a POST: the new request's id (created at once, so never a token)."""
 
     service_request_id = serializers.CharField()
-    token = serializers.CharField()
-    service_notice = serializers.CharField()
+    service_notice = serializers.CharField(help_text="Thanks, with the address to follow it.")
     account_id = serializers.CharField(allow_null=True)
 
 

@@ -54,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "TRYGG_API_BODY_MAX_BYTES": 256 * 1024,
     "TRYGG_API_JSON_MAX_DEPTH": 20,
     "TRYGG_UPLOAD_MAX_FILES": 1,
+    # Bytes of one request to the partner API (layers.partner_api): up to 1,000 GeoJSON
+    # incidents with descriptions of up to 2,000 characters.
+    "TRYGG_PARTNER_BODY_MAX_BYTES": 4 * 1024 * 1024,
     # Nesting depth of route files and drawn routes (GeoJSON arrays and objects, GPX elements):
     # a GeoJSON FeatureCollection of MultiLineStrings nests 7 levels, a GPX with extensions 7.
     "TRYGG_ROUTE_MAX_DEPTH": 32,

@@ -68,6 +68,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("fixes", "fix", actions=("add", "change")),
         *_crud("hotspots", "analysisrun", actions=("add", "change")),
         *_crud("layers", "incident", "property"),
+        # EST partners of the coordinator's municipalities, their API keys and the keys' log.
+        *_crud("core", "partner", "partnerkey", actions=("add", "change", "view")),
+        "core.view_partnerkeyuse",
     ],
     "planner": [
         *VIEW_ALL,

@@ -11,6 +11,8 @@ when       day, evening, night (incidents: by local hour, see :mod:`gis.core.tim
 source     walk (safety-walk findings), resident (resident pins), incident
 status     resident-pin statuses; only pins carry one, so this keeps pins only
 district   id of a district; keeps reports whose geometry intersects it
+partner    ids of EST partners, or ``none`` for the municipality's own reports (those of no
+           partner); partners' reports are incidents and pins, so an id keeps those only
 ========== ==================================================================================
 
 A parameter that does not parse raises :class:`FilterError` naming it; the views turn it into
@@ -35,6 +37,7 @@ from gis.core import timeofday
 from gis.core.datebounds import out_of_bounds
 from gis.core.idparse import is_ascii_id, parse_id
 from gis.core.models import Municipality
+from gis.core.partners import Partner
 from gis.priority.params import PriorityParams
 from layers.models import District, Incident
 from walks.models import Category, ResidentPin, WalkFinding
@@ -45,7 +48,19 @@ SEVERITIES = (1, 2, 3, 4, 5)
 PIN_STATUSES = tuple(ResidentPin.Status.values)
 #: The category an incident of each type counts under (the prioritisation's mapping).
 INCIDENT_CATEGORY: dict[str, str] = dict(PriorityParams().incident_category)
-PARAMETERS = ("from", "to", "category", "severity", "when", "source", "status", "district")
+PARAMETERS = (
+    "from",
+    "to",
+    "category",
+    "severity",
+    "when",
+    "source",
+    "status",
+    "district",
+    "partner",
+)
+#: The `partner` value of the reports of no partner: the municipality's own.
+NO_PARTNER = "none"
 
 
 class FilterError(ValueError):
@@ -70,6 +85,7 @@ class Filters:
     sources: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     district_id: int | None = None
+    partners: tuple[str, ...] = ()  # partner ids as text, or NO_PARTNER
 
     def key(self) -> str:
         """A short stable digest of the filters, for cache keys."""
@@ -83,7 +99,19 @@ class Filters:
             sources = tuple(s for s in sources if s == "walk")
         if self.statuses:
             sources = tuple(s for s in sources if s == "resident")
+        if self.partners and NO_PARTNER not in self.partners:
+            sources = tuple(s for s in sources if s != "walk")  # findings have no partner
         return sources
+
+    def partner_sql(self, alias: str) -> tuple[str, list]:
+        """SQL keeping the rows of `alias` whose partner the filter names; ("", []) for all."""
+        if not self.partners:
+            return "", []
+        ids = [int(p) for p in self.partners if p != NO_PARTNER]
+        return (
+            f"({alias}.partner_id = ANY(%s) OR (%s AND {alias}.partner_id IS NULL))",
+            [ids, NO_PARTNER in self.partners],
+        )
 
     def with_period(self, start: datetime | None, end: datetime | None) -> Filters:
         """The same filters over another period."""
@@ -102,6 +130,7 @@ class Filters:
             ("when", self.times),
             ("source", self.sources),
             ("status", self.statuses),
+            ("partner", self.partners),
         ):
             if values:
                 out[name] = ",".join(str(v) for v in values)
@@ -202,6 +231,24 @@ def municipality_from(params: Mapping, among: QuerySet | None = None) -> Municip
     return found
 
 
+def _partners(params: Mapping, municipality: Municipality) -> tuple[str, ...]:
+    values = tuple(dict.fromkeys(_values(params, "partner")))
+    ids = [v for v in values if v != NO_PARTNER]
+    bad = [v for v in ids if not is_ascii_id(v)]
+    if bad:
+        raise FilterError("partner", f"expected partner ids or {NO_PARTNER}, got {bad[0]!r}")
+    known = {
+        str(pk)
+        for pk in Partner.objects.filter(
+            municipality=municipality, pk__in=[int(v) for v in ids]
+        ).values_list("pk", flat=True)
+    }
+    unknown = [v for v in ids if v not in known]
+    if unknown:
+        raise FilterError("partner", f"unknown partner {unknown[0]}")
+    return values
+
+
 def parse_filters(
     params: Mapping, *, municipality: Municipality | None = None, default_days: int | None = None
 ) -> Filters:
@@ -256,6 +303,7 @@ def parse_filters(
         raise FilterError("district", f"unknown district {district}")
     return Filters(
         municipality_id=municipality.pk,
+        partners=_partners(params, municipality),
         start=start,
         end=end,
         categories=categories,
@@ -269,7 +317,18 @@ def parse_filters(
 
 # --- SQL ----------------------------------------------------------------------------------
 
-REPORT_COLUMNS = ("source", "id", "category", "severity", "tod", "status", "at", "votes", "geom")
+REPORT_COLUMNS = (
+    "source",
+    "id",
+    "category",
+    "severity",
+    "tod",
+    "status",
+    "at",
+    "votes",
+    "geom",
+    "partner",
+)
 
 
 def incident_tod_sql(column: str = "i.occurred_at") -> tuple[str, list]:
@@ -327,7 +386,8 @@ def reports_sql(
     sql, params
         Columns ``REPORT_COLUMNS``: source (walk / resident / incident), id, category code,
         severity (findings only), tod (day / evening / night), status (pins only), at (when
-        reported, observed or occurred), votes, geom (storage CRS).
+        reported, observed or occurred), votes, geom (storage CRS), partner (its id; null for
+        the municipality's own and for findings).
     """
     parts, params = [], []
     category_table = Category._meta.db_table
@@ -343,10 +403,14 @@ def reports_sql(
         if filters.statuses:
             where.append("p.status = ANY(%s)")
             p.append(list(filters.statuses))
+        partner_where, partner_params = filters.partner_sql("p")
+        if partner_where:
+            where.append(partner_where)
+            p += partner_params
         parts.append(
             "SELECT 'resident'::text AS source, p.id, c.code::text AS category, "
             'NULL::int AS severity, p."when"::text AS tod, p.status::text AS status, '
-            "p.reported_at AS at, p.vote_count AS votes, p.geom "
+            "p.reported_at AS at, p.vote_count AS votes, p.geom, p.partner_id::bigint AS partner "
             f"FROM {ResidentPin._meta.db_table} p JOIN {category_table} c ON c.id = p.category_id "
             f"WHERE {' AND '.join(where)}"
         )
@@ -365,7 +429,7 @@ def reports_sql(
         parts.append(
             "SELECT 'walk'::text AS source, f.id, c.code::text AS category, "
             'f.severity::int AS severity, f."when"::text AS tod, NULL::text AS status, '
-            "f.observed_at AS at, 0 AS votes, f.geom "
+            "f.observed_at AS at, 0 AS votes, f.geom, NULL::bigint AS partner "
             f"FROM {WalkFinding._meta.db_table} f JOIN {category_table} c "
             f"ON c.id = f.category_id WHERE {' AND '.join(where)}"
         )
@@ -381,10 +445,15 @@ def reports_sql(
         if filters.times:
             where.append(f"({tod_sql}) = ANY(%s)")
             p += [*tod_params, list(filters.times)]
+        partner_where, partner_params = filters.partner_sql("i")
+        if partner_where:
+            where.append(partner_where)
+            p += partner_params
         parts.append(
             f"SELECT 'incident'::text AS source, i.id, {cat_sql}::text AS category, "
             f"NULL::int AS severity, ({tod_sql})::text AS tod, NULL::text AS status, "
-            f"i.occurred_at AS at, 0 AS votes, i.geom FROM {Incident._meta.db_table} i "
+            f"i.occurred_at AS at, 0 AS votes, i.geom, i.partner_id::bigint AS partner "
+            f"FROM {Incident._meta.db_table} i "
             f"WHERE {' AND '.join(where)}"
         )
         params += [*cat_params, *tod_params, *p]
@@ -393,7 +462,8 @@ def reports_sql(
         empty = (
             "SELECT NULL::text AS source, NULL::bigint AS id, NULL::text AS category, "
             "NULL::int AS severity, NULL::text AS tod, NULL::text AS status, "
-            "NULL::timestamptz AS at, 0 AS votes, NULL::geometry AS geom WHERE false"
+            "NULL::timestamptz AS at, 0 AS votes, NULL::geometry AS geom, "
+            "NULL::bigint AS partner WHERE false"
         )
         return empty, []
     return " UNION ALL ".join(parts), params

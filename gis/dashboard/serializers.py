@@ -26,7 +26,7 @@ from gis.core.api.fields import (
 )
 from gis.core.api.tiles import TileSerializer  # noqa: F401 (the dashboard's tiles use it)
 from gis.core.vocabulary import Department
-from gis.dashboard.access import can_see_contacts, can_triage
+from gis.dashboard.access import can_see_contacts, can_triage, incident_partner_ids
 from gis.dashboard.filters import INCIDENT_CATEGORY
 from gis.fixes.models import Fix
 from gis.fixes.serializers import LinkedFixSerializer, StatusChangeSerializer
@@ -294,11 +294,27 @@ class IncidentDetailSerializer(textguard.Serializer):
         read_only=True,
         help_text='When it happened for people, local clock: "12 mars 2026 22:00–06:00".',
     )
-    description = serializers.CharField()
+    description = serializers.SerializerMethodField(
+        help_text="Null for a user of the partner role when another partner, or the "
+        "municipality, reported it."
+    )
+    partner = serializers.CharField(
+        source="partner.name", allow_null=True, default=None, help_text="The EST partner."
+    )
+    severity = serializers.IntegerField(allow_null=True)
+    young_people_met = serializers.IntegerField(allow_null=True)
     property = serializers.SerializerMethodField(
         help_text="The municipal property it happened on or next to, or empty."
     )
     lonlat = LonLatField(source="geom", help_text="A point on the feature: [lon, lat].")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_description(self, incident: Incident) -> str | None:
+        request = self.context.get("request")
+        allowed = incident_partner_ids(request.user) if request is not None else None
+        if allowed is not None and incident.partner_id not in allowed:
+            return None
+        return incident.description
 
     def get_category(self, incident: Incident) -> str:
         category = self._category(incident)

@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -36,9 +36,10 @@ from gis.core import csvsafe
 from gis.core.colours import safe_hex
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
+from gis.core.partners import Partner
 from gis.core.vocabulary import Department
 from gis.dashboard import conf, incidents
-from gis.dashboard.filters import SOURCES, Filters, reports_sql
+from gis.dashboard.filters import NO_PARTNER, SOURCES, Filters, reports_sql
 from gis.dashboard.property_counts import PropertyRow, by_property
 from gis.dashboard.queries import data_version, hotspot_frame
 from gis.fixes import explain
@@ -116,6 +117,7 @@ class Situation:
     generated_at: datetime = field(default_factory=timezone.now)
     # The municipal properties with most reports on or next to them (gis.dashboard.property_counts).
     by_property: list[PropertyRow] = field(default_factory=list)
+    by_partner: list[Row] = field(default_factory=list)  # incidents: own, then each partner
 
     @property
     def start(self) -> datetime:
@@ -147,6 +149,31 @@ def _comparison(filters: Filters, previous: Filters) -> dict[tuple[str, str], tu
     with connection.cursor() as cursor:
         cursor.execute(sql, [filters.start, filters.start, *params])
         return {(s, c): (cur, prev) for s, c, cur, prev in cursor.fetchall()}
+
+
+def _by_partner(filters: Filters, previous: Filters) -> list[Row]:
+    """Incidents of both periods by who reported them: the municipality's own (no partner)
+    first, then each EST partner of the municipality by name (also those with none)."""
+    if "incident" not in filters.active_sources():
+        return []
+    both = replace(filters.with_period(previous.start, filters.end), sources=("incident",))
+    rows_sql, params = reports_sql(both)
+    sql = (
+        "SELECT partner, count(*) FILTER (WHERE at >= %s), "
+        f"count(*) FILTER (WHERE at < %s) FROM ({rows_sql}) r GROUP BY 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [filters.start, filters.start, *params])
+        counted = {partner: (cur, prev) for partner, cur, prev in cursor.fetchall()}
+    own = counted.get(None, (0, 0))
+    rows = [Row(NO_PARTNER, _("The municipality's own"), *own)]
+    partners = Partner.objects.filter(municipality_id=filters.municipality_id).order_by("name")
+    if filters.partners:
+        partners = partners.filter(pk__in=[int(p) for p in filters.partners if p != NO_PARTNER])
+        if NO_PARTNER not in filters.partners:
+            rows = []
+    rows += [Row(str(p.pk), p.name, *counted.get(p.pk, (0, 0))) for p in partners]
+    return rows
 
 
 def _hot(filters: Filters):
@@ -312,6 +339,7 @@ def build_situation(filters: Filters) -> Situation:
         completed=followups,
         incidents=incidents.latest(filters),
         by_property=by_property(filters, previous),
+        by_partner=_by_partner(filters, previous),
     )
 
 
@@ -344,6 +372,7 @@ def to_csv(situation: Situation) -> str:
         ("reports_total", [situation.total]),
         ("reports_by_source", situation.by_source),
         ("reports_by_category", situation.by_category),
+        ("incidents_by_partner", situation.by_partner),
     ):
         for row in rows:
             writer.writerow([section, row.key, row.label, "current", row.current])

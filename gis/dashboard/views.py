@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from gis.core import conf as core_conf
 from gis.core import tenancy
 from gis.core.lazy import lazy_attribute
+from gis.core.partners import Partner
 from gis.core.vocabulary import Department, WhenUnsafe
 from gis.dashboard import charts, conf, incidents, queries
 from gis.dashboard.access import (
@@ -26,7 +27,7 @@ from gis.dashboard.access import (
     staff_page,
     user_municipality,
 )
-from gis.dashboard.filters import SOURCES, FilterError, Filters, parse_filters
+from gis.dashboard.filters import NO_PARTNER, SOURCES, FilterError, Filters, parse_filters
 from gis.dashboard.situation import (
     cached_situation,
     hot_frames,
@@ -235,6 +236,17 @@ def _js_strings() -> dict[str, str]:
     }
 
 
+def partner_choices(municipality) -> list[dict]:
+    """The `partner` filter's choices: the municipality's own reports, then each partner."""
+    return [
+        {"code": NO_PARTNER, "label": _("The municipality's own")},
+        *(
+            {"code": str(p.pk), "label": p.name}
+            for p in Partner.objects.filter(municipality=municipality).order_by("name")
+        ),
+    ]
+
+
 @staff_page
 def map_page(request: HttpRequest) -> HttpResponse:
     """The full-screen map with filters, counts, layers and legend, and the ranked fixes."""
@@ -284,6 +296,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "districts": [
             {"id": d.pk, "name": d.name} for d in District.objects.filter(municipality=municipality)
         ],
+        "partners": partner_choices(municipality),
         "departments": [{"code": c, "label": str(label)} for c, label in Department.choices],
         "fixStatuses": [{"code": c, "label": str(label)} for c, label in Fix.Status.choices],
         "permissions": {
@@ -388,6 +401,7 @@ def situation_page(request: HttpRequest) -> HttpResponse:
         "total": _delta(situation.total),
         "by_category": [_delta(r) for r in situation.by_category],
         "by_source": [_delta(r) for r in situation.by_source],
+        "by_partner": [_delta(r) for r in situation.by_partner],
         "category_chart": charts.data_uri(category_chart),
         "source_chart": charts.data_uri(source_chart),
         "hotspots": [_hot_summary(s, frame) for s, frame in hot_frames(situation)],
@@ -398,6 +412,9 @@ def situation_page(request: HttpRequest) -> HttpResponse:
         "followups": followups,
         "by_property": situation.by_property,
         "districts": District.objects.filter(municipality=situation.municipality),
+        "partners": partner_choices(situation.municipality)
+        if Partner.objects.filter(municipality=situation.municipality).exists()
+        else [],
         "period_days": period_days(),
         "incidents_listed": incidents.LISTED,
         "from_value": timezone.localtime(situation.start).date().isoformat(),

@@ -114,6 +114,12 @@ FILTER_PARAMETERS = [
         description="Resident-pin statuses (keeps pins only).",
     ),
     OpenApiParameter("district", OpenApiTypes.INT, description="District id."),
+    OpenApiParameter(
+        "partner",
+        {"type": "array", "items": {"type": "string"}},
+        description="EST partner ids, or none for the municipality's own reports (keeps "
+        "incidents and pins, and findings with none).",
+    ),
 ]
 
 
@@ -297,7 +303,7 @@ FEATURES = {
         PinDetailSerializer,
     ),
     "walk": (WalkFinding.objects.select_related("category", "walk"), FindingDetailSerializer),
-    "incident": (Incident.objects.select_related("property"), IncidentDetailSerializer),
+    "incident": (Incident.objects.select_related("property", "partner"), IncidentDetailSerializer),
     "lamp": (StreetLamp.objects.all(), LampDetailSerializer),
     "lux": (LuxReading.objects.all(), LuxDetailSerializer),
     "camera": (Camera.objects.all(), CameraDetailSerializer),

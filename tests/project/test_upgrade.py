@@ -63,6 +63,17 @@ PROPERTY_GRANTS = sum(
     if role not in NEW_ROLES
     for permission in set(permissions)
 )
+# Grants this release adds to roles that existed before: the coordinator manages partners.
+ADDED_GRANTS = (
+    "core.add_partner",
+    "core.change_partner",
+    "core.view_partner",
+    "core.add_partnerkey",
+    "core.change_partnerkey",
+    "core.view_partnerkey",
+    "core.view_partnerkeyuse",
+)
+NEW_GRANTS = sum(len(set(ROLE_PERMISSIONS[role])) for role in NEW_ROLES) + len(ADDED_GRANTS)
 # Moved models: model -> (old app label, new app label). Their content types are re-labelled in
 # place, so the permissions, grants and log entries that point at their ids stay as they are.
 MOVED = {

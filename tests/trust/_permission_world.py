@@ -26,7 +26,7 @@ from django.utils import timezone
 from gis.core.models import Municipality
 from gis.fixes.models import Fix
 from gis.hotspots.models import AnalysisRun
-from layers.models import StreetSegment
+from layers.models import Incident, StreetSegment
 from tests.dashboard.conftest import add_fixes
 from tests.walks.conftest import finding_feature, inside_lonlat, jpeg_bytes, make_walk, upload
 from walks.models import (
@@ -261,6 +261,7 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
         "walks.walkfinding": world.others_finding,
         "walks.walkaudit": world.audit,
         "walks.residentpin": world.pin,
+        **_partner_objects(here),
         "walks.contactaccess": ContactAccess.objects.create(
             user=world.users["coordinator"],
             username="perm-coordinator",
@@ -268,6 +269,20 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
             channel="admin",
         ),
     }
+
+
+def _partner_objects(here) -> dict[str, models.Model]:
+    """A partner of the demo with a key, and a use of another partner's key (the use log is kept:
+    a partner or key with uses is deleted by nobody in the back office)."""
+    from gis.core.partners import Partner, PartnerKey, PartnerKeyUse
+
+    partner = Partner.objects.create(municipality=here, name="Matrispartnern", kind="police")
+    key, _plain = PartnerKey.issue(partner)
+    used = Partner.objects.create(municipality=here, name="Matrisloggen", kind="other")
+    use = PartnerKeyUse.objects.create(
+        key=PartnerKey.issue(used)[0], method="POST", path="/", status=200
+    )
+    return {"core.partner": partner, "core.partnerkey": key, "core.partnerkeyuse": use}
 
 
 # --- one request per row ---------------------------------------------------------------------
@@ -506,6 +521,12 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         calls[f"walks_api:open311-token-{fmt}"] = lambda fmt=fmt: Call(
             reverse(f"walks_api:open311-token-{fmt}", kwargs={"token": pin.tracking_token})
         )
+    calls["partner-incidents"] = lambda: Call(
+        reverse("partner-incidents"),
+        {"type": "FeatureCollection", "features": []} if method == "POST" else None,
+        json=True,
+        probe=_count(Incident.objects.filter(municipality=world.here)),
+    )
     for name in (
         "counts",
         "heatmap",

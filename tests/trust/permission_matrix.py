@@ -472,6 +472,12 @@ ROWS: list[Row] = [
     row("fixes:recompute", "GET", None, {EVERYONE: 405}),
 ]
 
+ROWS += [
+    # The partner API authenticates by API key only: a session, of any role, is not a key.
+    row("partner-incidents", "POST", None, {EVERYONE: 401}),
+    row("partner-incidents", "GET", None, {EVERYONE: 401}),
+]
+
 # Addresses that no URL route serves (a middleware answers them).
 EXTRA_PATHS = ("/csp-report",)
 
@@ -534,6 +540,15 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "walks.residentpin": _crud("coordinator"),
     # The log of who saw contact details: read only, even for superusers.
     "walks.contactaccess": AdminModel(view=("coordinator",), read_only=True),
+    # EST partners and their API keys: the coordinator manages them (deleting is for
+    # superusers: a partner's incidents keep it); the keys' use log is read only.
+    "core.partner": AdminModel(
+        view=("coordinator",), add=("coordinator",), change=("coordinator",)
+    ),
+    "core.partnerkey": AdminModel(
+        view=("coordinator",), add=("coordinator",), change=("coordinator",)
+    ),
+    "core.partnerkeyuse": AdminModel(view=("coordinator",), read_only=True),
 }
 
 

@@ -200,7 +200,9 @@ def flatmap_query(context, query):
 
 @schema.hook
 def flatmap_headers(context, headers):
-    return _with_real(headers, lambda aim: aim.header_changes(headers or {}))
+    return _with_real(
+        headers or {}, lambda aim: aim.header_changes(headers or {}, context.operation.path)
+    )
 
 
 @schema.hook
@@ -223,7 +225,7 @@ def _aimed(case):
     aimed = case.derive()
     aimed.path_parameters = put(case.path_parameters, aim.path_changes(case.path))
     aimed.query = put(case.query or {}, aim.query_changes(case.path, case.query or {}))
-    aimed.headers = put(case.headers or {}, aim.header_changes(case.headers or {}))
+    aimed.headers = put(case.headers or {}, aim.header_changes(case.headers or {}, case.path))
     if isinstance(case.body, dict):
         aimed.body = put(case.body, aim.body_changes(case.body))
     return aimed

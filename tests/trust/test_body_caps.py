@@ -113,6 +113,7 @@ def test_every_route_refuses_a_body_over_its_cap_before_reading_it(db):
         ("/api/walks/ABCD/findings/", "api"),
         ("/open311/v2/requests.json", "api"),
         ("/api/dashboard/pins/1/triage/", "api"),
+        ("/api/partners/v1/incidents", "partner_api"),
     ],
 )
 def test_each_route_has_its_class(path, route_class):

@@ -1,5 +1,5 @@
 /* The filter panel and the view's state in the URL: which reports (period, source, category,
-   time of day, severity, status, district), which layers and which fixes are shown. The URL's
+   time of day, severity, status, district, partner), which layers and which fixes are shown. The URL's
    query string holds all of it, so a copied link opens the same view; the map's position is in
    the URL's hash (MapLibre's `hash: true`). Also the counts box, which answers for the filters. */
 import { onThisServer, getJson } from "./api.js";
@@ -8,9 +8,9 @@ import { $, html, setHtml } from "./html.js";
 import { colourChip } from "./style.js";
 
 /** Query parameters of the report filters (the API's names), in URL order. */
-const FILTERS = ["from", "to", "category", "severity", "when", "source", "status", "district"];
+const FILTERS = ["from", "to", "category", "severity", "when", "source", "status", "district", "partner"];
 /** The filters that hold a list (comma-separated in the URL); the others hold one value. */
-const LIST_FILTERS = ["category", "severity", "when", "source", "status"];
+const LIST_FILTERS = ["category", "severity", "when", "source", "status", "partner"];
 /** The layer groups switched on when the URL names none. */
 const DEFAULT_LAYERS = ["streets", "pins", "findings", "incidents", "districts", "fixes"];
 
@@ -133,6 +133,7 @@ export function initFilters({ onChange, onDistrictChange }) {
   checkboxes("#filter-when", "when", config.times, true);
   checkboxes("#filter-severity", "severity", [1, 2, 3, 4, 5].map((severity) => ({ code: String(severity), label: String(severity) })), false);
   checkboxes("#filter-status", "status", config.statuses, true);
+  checkboxes("#filter-partner", "partner", config.partners, false);
   const district = $("#filter-district");
   for (const item of config.districts) district.append(new Option(item.name, item.id));
   district.value = state.filters.district || "";
