@@ -89,7 +89,10 @@ def tracking_url(request, pin: ResidentPin) -> str:
 
 
 def create_pin(values: dict, geom, municipality, photo, *, contact: dict) -> ResidentPin:
-    """Store a pin with its optional contact details and photo (inside the caller's transaction)."""
+    """Store a pin with its optional contact details and photo (inside the caller's transaction).
+
+    The resident form and the partners' shift reports (walks.shift_reports, with `partner` in
+    `values`) both store their pins here."""
     pin = ResidentPin.objects.create(
         municipality=municipality,
         category=values["category"],
@@ -100,6 +103,7 @@ def create_pin(values: dict, geom, municipality, photo, *, contact: dict) -> Res
         reported_at=timezone.now(),
         client_uuid=values["client_uuid"],
         published=values.get("published", True),
+        partner=values.get("partner"),
     )
     if any(contact.values()):
         PinContact.objects.create(pin=pin, **contact)
