@@ -54,7 +54,7 @@ def shift_strings() -> dict[str, str]:
         "pickSeverity": _("Pick a severity."),
         "pickPartner": _("Pick the partner you report for."),
         "describeFix": _("Describe what should be fixed."),
-        "spanOrder": _("The end of the shift lies before its start."),
+        "pickTimes": _("Give the date and the times of the shift."),
         "noGps": _("No GPS position. Allow location or tap the map."),
         "queued": _("Kept on this phone: it is sent when you are online."),
         "saved": _("Sent."),

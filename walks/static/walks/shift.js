@@ -15,22 +15,29 @@
   var form = $("sr-form");
   var place = null;
 
-  /* ---- times: the proposed shift, on the phone's clock -------------------------------- */
+  /* ---- times: a date and two clock times; an end before the start is the next day ---- */
   function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function localValue(date) {
-    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) +
-      "T" + pad(date.getHours()) + ":" + pad(date.getMinutes());
-  }
-  function isoWithOffset(value) {
-    var date = new Date(value);  /* a datetime-local value is read on the phone's clock */
-    if (isNaN(date.getTime())) return "";
-    var offset = -date.getTimezoneOffset();
+  function dateValue(d) { return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()); }
+  function timeValue(d) { return pad(d.getHours()) + ":" + pad(d.getMinutes()); }
+  /* ISO 8601 on the phone's clock, with its offset from UTC at that instant. */
+  function isoWithOffset(d) {
+    var offset = -d.getTimezoneOffset();
     var sign = offset >= 0 ? "+" : "-";
     offset = Math.abs(offset);
-    return value + ":00" + sign + pad(Math.floor(offset / 60)) + ":" + pad(offset % 60);
+    return dateValue(d) + "T" + timeValue(d) + ":00" + sign + pad(Math.floor(offset / 60)) + ":" + pad(offset % 60);
   }
-  $("sr-from").value = localValue(new Date(config.shift.start));
-  $("sr-to").value = localValue(new Date(config.shift.end));
+  function span() {
+    var day = $("sr-date").value, from = $("sr-from").value, to = $("sr-to").value;
+    if (!day || !from || !to) return null;
+    var start = new Date(day + "T" + from), end = new Date(day + "T" + to);
+    if (isNaN(start.getTime()) || isNaN(end.getTime())) return null;
+    if (end < start) end.setDate(end.getDate() + 1);  /* a night shift past midnight */
+    return [start, end];
+  }
+  var proposed = [new Date(config.shift.start), new Date(config.shift.end)];
+  $("sr-date").value = dateValue(proposed[0]);
+  $("sr-from").value = timeValue(proposed[0]);
+  $("sr-to").value = timeValue(proposed[1]);
 
   /* ---- the place: GPS or a tap -------------------------------------------------------- */
   var map = TryggMap.create($("sr-map"), config);
@@ -118,8 +125,8 @@
     var problems = {};
     var partner = $("sr-partner");
     if (partner && !partner.value) problems.partner = S.pickPartner;
-    var from = isoWithOffset($("sr-from").value), to = isoWithOffset($("sr-to").value);
-    if (from && to && new Date(to) < new Date(from)) problems.occurred_to = S.spanOrder;
+    var times = span();
+    if (!times) problems.occurred_at = S.pickTimes;
     if (!place) problems.geometry = S.placeFirst;
     if (!selected("type")) problems.type = S.pickType;
     if (!selected("severity")) problems.severity = S.pickSeverity;
@@ -129,8 +136,8 @@
     if (Object.keys(problems).length) { showErrors(problems); return null; }
     var body = {
       client_uuid: TryggMap.uuid(),
-      occurred_at: from,
-      occurred_to: to,
+      occurred_at: isoWithOffset(times[0]),
+      occurred_to: isoWithOffset(times[1]),
       geometry: { type: "Point", coordinates: [place.lon, place.lat] },
       type: selected("type"),
       severity: Number(selected("severity")),
@@ -155,7 +162,7 @@
       kind: "shift",
       url: config.api.reports,
       json: body,
-      label: $("sr-from").value.slice(11) + "–" + $("sr-to").value.slice(11) + " " + type,
+      label: $("sr-from").value + "–" + $("sr-to").value + " " + type,
     }).then(function () {
       /* Ready for the next report of the same shift: keep times and partner. */
       form.querySelectorAll('input[type="radio"]').forEach(function (input) { input.checked = false; });
