@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -66,6 +67,7 @@ def shift_strings() -> dict[str, str]:
 
 
 @never_cache
+@require_GET
 @login_required
 def shift_report(request: HttpRequest) -> HttpResponse:
     """The one-screen shift report of a partner member (403 for everyone else)."""
@@ -93,6 +95,7 @@ def shift_report(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@require_GET
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
     """ "Mina rapporter": the incidents and pins of the user's partners, newest first, with what
