@@ -127,6 +127,10 @@ def test_bad_fields_answer_400_naming_the_field(demo, walker):
             "occurred_at": start.isoformat(),
             "occurred_to": (start - timedelta(hours=2)).isoformat(),
         },
+        "occurred_at": {
+            "occurred_at": (timezone.now() + timedelta(hours=3)).isoformat(),
+            "occurred_to": (timezone.now() + timedelta(hours=5)).isoformat(),
+        },
         "severity": {"severity": 6},
         "young_people_met": {"young_people_met": -1},
         "type": {"type": "alien_landing"},
@@ -153,6 +157,8 @@ def test_a_member_of_several_partners_picks_one_of_their_own(demo, walkers, walk
     assert unpicked.status_code == 400 and "partner" in unpicked.json()
     foreign = client.post(URL, body(demo, partner=other.pk), format="json")
     assert foreign.status_code == 400 and "partner" in foreign.json()
+    page = client.get("/skiftrapport/").content.decode()
+    assert 'id="sr-partner"' in page and "Vakterna test" in page and "Någon annan" not in page
     picked = client.post(URL, body(demo, partner=guards.pk), format="json")
     assert picked.status_code == 201
     incident = Incident.objects.get(pk=picked.json()["incident"])
@@ -188,6 +194,7 @@ def test_the_page_is_for_partner_members_only(client, demo, walkers, walker):
     html = page.content.decode()
     assert "Skiftrapport" in html and "Något fysiskt att åtgärda?" in html
     assert 'id="nav-shift"' in html and "Folksamling" in html
+    assert 'id="sr-partner"' not in html  # one partner: nothing to pick
     english = client.get("/en/shift-report/")
     assert english.status_code == 200 and "Something physical to fix?" in english.content.decode()
     assert client.get("/en/shift-report/mine/").status_code == 200
