@@ -163,5 +163,6 @@ def test_shift_report_on_one_screen_offline_and_with_a_pin(
     assert page.locator("#mine-incidents tbody tr").count() == 2
     assert "Lampan vid lekplatsen är sönderslagen." in page.inner_text("#mine-pins")
     assert "Mottagen" in page.inner_text("#mine-pins")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 412  # tables scroll
     screenshot(page, "shift-4-mine")
     assert not errors, errors
