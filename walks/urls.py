@@ -1,12 +1,13 @@
 """Pages of the field app and the resident report form (inside the language prefix).
 
-The report pages have translated paths: /rapportera/ in Swedish, /en/report/ in English.
+The report pages have translated paths: /rapportera/ in Swedish, /en/report/ in English; so
+has the partners' shift report: /skiftrapport/ and /en/shift-report/.
 """
 
 from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 
-from walks.views import leader
+from walks.views import leader, shift
 from walks.views import pages as views
 
 app_name = "walks"
@@ -26,4 +27,6 @@ urlpatterns = [
     ),
     path(_("report/"), views.report, name="report"),
     path(_("report/track/<str:token>/"), views.track, name="track"),
+    path(_("shift-report/"), shift.shift_report, name="shift-report"),
+    path(_("shift-report/mine/"), shift.my_reports, name="shift-mine"),
 ]

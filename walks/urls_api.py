@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from walks import open311
-from walks.views import pins, places, walks
+from walks.views import pins, places, shift, walks
 
 app_name = "walks_api"
 
@@ -48,6 +48,7 @@ urlpatterns = [
     path("api/pins/<int:pk>/", pins.PinDetail.as_view(), name="pin-detail"),
     path("api/pins/<int:pk>/votes/", pins.PinVoteCreate.as_view(), name="pin-votes"),
     path("api/pins/track/<str:token>/", pins.PinTrack.as_view(), name="pin-track"),
+    path("api/shift-reports/", shift.ShiftReportList.as_view(), name="shift-report-list"),
     *open311_routes("services", open311.Services, "open311-services"),
     *open311_routes("requests", open311.Requests, "open311-requests"),
     *open311_routes(r"requests/(?P<request_id>[^/.]+)", open311.RequestDetail, "open311-request"),

@@ -23,6 +23,8 @@ from gis.core.roles import ROLES
 from gis.login_limits import LoginLimitBackend
 
 PREFIX = "demo-"
+#: The demo's EST partner, whose member is the partner role's demo account.
+DEMO_PARTNER = "Nattvandrarna"
 REFUSED = (
     "these settings refuse the demo accounts (production); "
     "run the demo with DJANGO_SETTINGS_MODULE=gis.settings.demo"
@@ -120,3 +122,20 @@ def ensure_demo_accounts(municipality) -> list[DemoLogin]:
         municipality.staff.add(user)
         logins.append(DemoLogin(role, username, password))
     return logins
+
+
+def ensure_demo_partner(municipality):
+    """Make the demo's EST partner, the night walkers "Nattvandrarna", with ``demo-partner``
+    (made by :func:`ensure_demo_accounts` first) as its member, so that the demo account can
+    write shift reports. Returns the partner."""
+    from django.contrib.auth.models import User
+
+    from gis.core.partners import Partner
+
+    partner, _created = Partner.objects.get_or_create(
+        municipality=municipality,
+        name=DEMO_PARTNER,
+        defaults={"kind": Partner.Kind.NIGHT_WALKERS},
+    )
+    partner.members.add(User.objects.get(username=demo_username("partner")))
+    return partner

@@ -3,7 +3,8 @@
 The rules are the views' own permission checks, imported, not restated: the map and the
 situation picture (:func:`gis.dashboard.access.can_view`), the work list
 (:func:`gis.fixes.workflow.can_view`), the walk leader pages (:func:`walks.views.leader.is_leader`),
-the back office (the admin site's ``has_permission``); the resident report is for everyone.
+the back office (the admin site's ``has_permission``), the shift report (membership of an EST
+partner, :func:`gis.core.partners.partners_of`); the resident report is for everyone.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gis.core.partners import partners_of
 from gis.dashboard import access
 from gis.fixes import workflow
 from walks.views.leader import is_leader
@@ -45,6 +47,8 @@ def _section(request: HttpRequest) -> str:
     if namespace == "fixes":
         return "fixes"
     if namespace == "walks":
+        if name in {"shift-report", "shift-mine"}:
+            return "shift"
         return "report" if name in {"report", "track"} else "walks"
     if namespace.startswith("admin"):
         return "admin"
@@ -61,6 +65,7 @@ def links_for(request: HttpRequest) -> list[NavLink]:
         ("situation", _("Situation picture"), "dashboard:situation", access.can_view(user)),
         ("fixes", _("Fixes"), "fixes:list", workflow.can_view(user)),
         ("walks", _("Walks"), "walks:list", is_leader(user)),
+        ("shift", _("Shift report"), "walks:shift-report", partners_of(user).exists()),
         ("report", _("Report"), "walks:report", True),
         ("admin", _("Back office"), "admin:index", admin.site.has_permission(request)),
     ]

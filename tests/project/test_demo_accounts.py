@@ -21,6 +21,7 @@ from gis.demo.accounts import (
     REFUSED,
     DemoAccountsRefusedError,
     ensure_demo_accounts,
+    ensure_demo_partner,
     is_demo_username,
     refuses_demo_accounts,
 )
@@ -79,6 +80,20 @@ def test_the_partner_reads_the_dashboard_and_changes_nothing(demo):
     codes = set(Group.objects.get(name="partner").permissions.values_list("codename", flat=True))
     assert codes and all(code.startswith("view_") for code in codes)
     assert "view_contact_details" not in codes and "view_pincontact" not in codes
+
+
+def test_the_demo_partner_reports_shifts_for_the_night_walkers(demo, client):
+    (login,) = [x for x in ensure_demo_accounts(demo) if x.role == "partner"]
+    partner = ensure_demo_partner(demo)
+    assert ensure_demo_partner(demo) == partner  # once, however often the demo starts
+    assert (partner.name, partner.kind, partner.municipality) == (
+        "Nattvandrarna",
+        "night_walkers",
+        demo,
+    )
+    assert list(partner.members.values_list("username", flat=True)) == [login.username]
+    assert client.login(username=login.username, password=login.password)
+    assert client.get("/skiftrapport/").status_code == 200
 
 
 def test_production_settings_refuse_the_demo_accounts(demo, production_backends):

@@ -13,6 +13,7 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gis.core.models import Municipality
+from gis.core.partners import Partner
 from gis.fixes.models import Fix
 from gis.hotspots.models import AnalysisRun
 from layers.models import Incident, StreetSegment
@@ -156,6 +158,10 @@ def build_world(here: Municipality) -> World:
     users["no_role"] = _user("perm-no-role", municipality=here)
     users["other_municipality"] = _user("perm-other", "coordinator", municipality=there)
     users["superuser"] = _user("perm-superuser", superuser=True)
+    shift_partner = Partner.objects.create(
+        municipality=here, name="Matrisnattvandrarna", kind=Partner.Kind.NIGHT_WALKERS
+    )
+    shift_partner.members.add(users["partner"])
 
     tokens = {"resident": str(uuid.uuid4()), "participant": str(uuid.uuid4())}
     other_token = str(uuid.uuid4())
@@ -360,6 +366,23 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         "walks:app": lambda: Call(reverse("walks:app", args=[w.join_code])),
         "walks:report": lambda: Call(reverse("walks:report")),
         "walks:track": lambda: Call(reverse("walks:track", args=[pin.tracking_token])),
+        "walks:shift-report": lambda: Call(reverse("walks:shift-report")),
+        "walks:shift-mine": lambda: Call(reverse("walks:shift-mine")),
+        "walks_api:shift-report-list": lambda: Call(
+            reverse("walks_api:shift-report-list"),
+            {
+                "client_uuid": fresh,
+                "occurred_at": (timezone.now() - timedelta(hours=4)).isoformat(),
+                "occurred_to": timezone.now().isoformat(),
+                "geometry": {"type": "Point", "coordinates": list(inside)},
+                "type": "gathering",
+                "severity": 2,
+                "young_people_met": 5,
+                "physical": {"category": "lighting", "description": "Släckt lampa."},
+            },
+            json=True,
+            probe=_count(Incident.objects.filter(municipality=world.here)),
+        ),
         "walks_api:walk-list": lambda: Call(reverse("walks_api:walk-list")),
         "walks_api:walk-detail": lambda: Call(reverse("walks_api:walk-detail", args=[w.join_code])),
         "walks_api:walk-streets": lambda: Call(

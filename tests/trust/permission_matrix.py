@@ -38,7 +38,7 @@ ACTORS = (
     "parks_department",
     "walk_leader",
     "analyst",
-    "partner",  # an EST partner (police, housing company, guards): reads, writes nothing
+    "partner",  # an EST partner's member (police, guards, night walkers): reads; shift reports
     "no_role",  # signed in, staff flag, member of the municipality, in no role group
     "other_municipality",  # a coordinator who works for another municipality
     "superuser",
@@ -93,6 +93,9 @@ NOT_TRIAGERS = (
     "walk_leader",
 )
 NOT_PARTICIPANT = tuple(a for a in ACTORS if a != "participant")
+# Members of an EST partner (gis.core.partners) write shift reports; the partner actor is one.
+PARTNER_MEMBERS = ("partner",)
+NOT_PARTNER_MEMBERS = tuple(a for a in SIGNED_IN if a not in PARTNER_MEMBERS)
 
 # Who sees a resident's contact details in the dashboard's pin details (a field, not a route).
 CONTACT_DETAILS_SHOWN_TO = ("coordinator", "superuser")
@@ -148,6 +151,7 @@ RECOMPUTE = "Recompute the ranking of fixes"
 TRIAGE = "Triage resident pins"
 WALK_ADMIN = "List, create, manage and close walks"
 WALK_SUMMARY = "Walk summaries and exports"
+SHIFT_REPORTS = "Write shift reports, see the partner's own reports (Mina rapporter)"
 HIDDEN_PHOTOS = (
     "Photos of reports not made public (public ones: everyone; a resident: their own, by the "
     "tracking link)"
@@ -168,6 +172,7 @@ ACTIONS = (
     TRIAGE,
     WALK_ADMIN,
     WALK_SUMMARY,
+    SHIFT_REPORTS,
     HIDDEN_PHOTOS,
 )
 
@@ -270,6 +275,30 @@ ROWS: list[Row] = [
     row("walks:report", "POST", 200, {EVERYONE: 200}),
     row("walks:track", "GET", 200, {EVERYONE: 200}, PUBLIC_PAGES),
     row("walks:track", "POST", 200, {EVERYONE: 200}),
+    # --- the shift report of EST partners' members (walks.views.shift) ---
+    *[
+        r
+        for page in ("walks:shift-report", "walks:shift-mine")
+        for r in (
+            row(
+                page,
+                "GET",
+                200,
+                {NO_SESSION: LOGIN, PARTNER_MEMBERS: 200, NOT_PARTNER_MEMBERS: 403},
+                SHIFT_REPORTS,
+            ),
+            row(page, "POST", None, {EVERYONE: 405}),
+        )
+    ],
+    row(
+        "walks_api:shift-report-list",
+        "POST",
+        201,
+        {NO_SESSION: 403, PARTNER_MEMBERS: 201, NOT_PARTNER_MEMBERS: 403},
+        SHIFT_REPORTS,
+        changes=True,
+    ),
+    row("walks_api:shift-report-list", "GET", None, {NO_SESSION: 403, SIGNED_IN: 405}),
     # --- walks and pins API, Open311 ---
     *_public_get("walks_api:walk-list"),
     *_public_get("walks_api:walk-detail"),

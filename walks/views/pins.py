@@ -91,7 +91,10 @@ def tracking_url(request, pin: ResidentPin) -> str:
 
 def create_pin(values: dict, geom, municipality, photo, *, contact: dict) -> ResidentPin:
     """Store a pin with its optional contact details and photo (inside the caller's transaction),
-    routed to the department of the municipal property it lies at, or its category's owner."""
+    routed to the department of the municipal property it lies at, or its category's owner.
+
+    The resident form and the partners' shift reports (walks.shift_reports, with `partner` in
+    `values`) both store their pins here."""
     department, at_property = department_for(municipality, geom, values["category"])
     pin = ResidentPin.objects.create(
         municipality=municipality,
@@ -105,6 +108,7 @@ def create_pin(values: dict, geom, municipality, photo, *, contact: dict) -> Res
         published=values.get("published", True),
         department=department,
         property=at_property,
+        partner=values.get("partner"),
     )
     if any(contact.values()):
         PinContact.objects.create(pin=pin, **contact)

@@ -16,6 +16,7 @@ from gis.demo.accounts import (
     REFUSED,
     demo_username,
     ensure_demo_accounts,
+    ensure_demo_partner,
     refuses_demo_accounts,
 )
 from gis.demo.analyse import analyse_demo, analysed
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 f"demo analysed in {time.monotonic() - started:.1f} s: {analyses.describe()}"
             )
         logins = ensure_demo_accounts(municipality)
+        ensure_demo_partner(municipality)
         leader = User.objects.get(username=demo_username("walk_leader"))
         walk = ensure_open_walk(municipality, leader)
         self.stdout.write(banner(base_url(addr, settings.ALLOWED_HOSTS), logins, walk))

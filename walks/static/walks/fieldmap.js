@@ -260,6 +260,26 @@
     });
   }
 
+  /* The draggable pin of a place being reported (resident form, shift report): `set(lat, lon)`
+   * places or moves it; dragging it calls `onMove` with its new LngLat. The pin is placed by
+   * the page's own buttons from the keyboard, so it is no tab stop of its own. */
+  function placeMarker(map, onMove) {
+    var marker = null;
+    return {
+      set: function (lat, lon) {
+        if (marker) { marker.setLngLat([lon, lat]); return; }
+        var pin = document.createElement("div");
+        pin.className = "pin";
+        pin.appendChild(document.createElement("div")).className = "pin-icon";
+        marker = new maplibregl.Marker({ element: pin, anchor: "bottom", draggable: true })
+          .setLngLat([lon, lat]).addTo(map);
+        pin.removeAttribute("tabindex");
+        pin.setAttribute("aria-hidden", "true");
+        marker.on("dragend", function () { onMove(marker.getLngLat()); });
+      },
+    };
+  }
+
   /* The bounds [[west, south], [east, north]] of GeoJSON geometries, or null. */
   function boundsOf(geometries) {
     var b = null;
@@ -346,6 +366,7 @@
     gps: gps,
     boundsOf: boundsOf,
     keyboardPlace: keyboardPlace,
+    placeMarker: placeMarker,
     safeColour: safeColour,
     textPopup: textPopup,
     uuid: uuid,

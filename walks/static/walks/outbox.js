@@ -5,7 +5,9 @@
  * the server answers 2xx ("saved"); a 4xx other than 408/429 means the server refused it
  * ("rejected", with the message); network errors, 408, 429 and 5xx are retried with
  * exponential backoff (1 s doubling to 60 s, with jitter). An item with a `parent` (a photo of
- * a finding) waits until its parent is saved.
+ * a finding) waits until its parent is saved. `options.headers` is an object, or a function
+ * called at each send (e.g. for a CSRF token); `options.credentials` is the fetch credentials
+ * mode ("omit" unless a page that logs in, such as the shift report, asks for "same-origin").
  */
 (function () {
   "use strict";
@@ -99,7 +101,8 @@
   };
 
   Outbox.prototype._send = function (item) {
-    var headers = Object.assign({}, this.options.headers || {});
+    var extra = this.options.headers;
+    var headers = Object.assign({}, (typeof extra === "function" ? extra() : extra) || {});
     var body;
     if (item.form) {
       body = new FormData();
@@ -112,7 +115,7 @@
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
     return fetch(item.url, {
-      method: "POST", headers: headers, body: body, signal: controller.signal, credentials: "omit",
+      method: "POST", headers: headers, body: body, signal: controller.signal, credentials: this.options.credentials || "omit",
     }).finally(function () { clearTimeout(timer); });
   };
 

@@ -16,28 +16,12 @@
   var map = TryggMap.create($("rp-map"), config);
   /* Without the basemap the streets come from the field API when zoomed in. */
   if (!(config.map && config.map.style)) TryggMap.streetsInView(map, config.api.streets, 15);
-  var marker = null;
+  var marker = TryggMap.placeMarker(map, function (ll) { setPlace(ll.lat, ll.lng); });
   var nearbyLayer = TryggMap.overlay(map, "rp-nearby", { colour: "#555", radius: 7 });
 
   function setPlace(lat, lon, zoom, label) {
     place = { lat: Number(lat.toFixed(7)), lon: Number(lon.toFixed(7)) };
-    if (!marker) {
-      var pin = document.createElement("div");
-      pin.className = "pin";
-      pin.appendChild(document.createElement("div")).className = "pin-icon";
-      marker = new maplibregl.Marker({ element: pin, anchor: "bottom", draggable: true })
-        .setLngLat([lon, lat]).addTo(map);
-      /* The pin is placed by the search or "my position" buttons from the keyboard: it is not
-       * a second tab stop of its own. */
-      pin.removeAttribute("tabindex");
-      pin.setAttribute("aria-hidden", "true");
-      marker.on("dragend", function () {
-        var ll = marker.getLngLat();
-        setPlace(ll.lat, ll.lng);
-      });
-    } else {
-      marker.setLngLat([lon, lat]);
-    }
+    marker.set(lat, lon);
     if (zoom) map.jumpTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), zoom) });
     $("rp-place-state").textContent = "✓ " + (label ? label + " · " : "") +
       place.lat.toFixed(5) + ", " + place.lon.toFixed(5);
