@@ -67,12 +67,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("fixes", "fix", actions=("add", "change")),
         *_crud("hotspots", "analysisrun", actions=("add", "change")),
         *_crud("layers", "incident"),
+        "layers.add_importbatch",  # the import page (/import/): any layer
     ],
     "planner": [
         *VIEW_ALL,
         *_crud("fixes", "fix", actions=("add", "change")),
         *_crud("hotspots", "analysisrun", actions=("add", "change")),
         *_crud("layers", "district", "streetsegment", "greenarea", "camera"),
+        "layers.add_importbatch",  # the import page (/import/): any layer
     ],
     "street_department": [
         *VIEW_ALL,
