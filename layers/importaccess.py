@@ -38,7 +38,7 @@ def importer(user) -> Importer | None:
     """What `user` may import, or None when they may not use the import page."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    if user.is_staff and user.has_perm(PERMISSION):
+    if user.has_perm(PERMISSION):
         return Importer(tenancy.municipalities(user), tuple(LAYERS))
     partner = partners_of(user).select_related("municipality").order_by("pk").first()
     if partner is not None:
