@@ -81,7 +81,7 @@ ROUTE_CLASSES: dict[str, RouteClass] = {
         RouteClass(
             "import_upload",
             lambda _type: _import_bytes() + PAGE_FORM_BYTES,
-            "the import page's upload: one file (TRYGG_IMPORT_MAX_BYTES, 100 MB) and its form",
+            "the import page's upload: one file (TRYGG_IMPORT_MAX_BYTES, 50 MB) and its form",
         ),
         RouteClass(
             "admin",

@@ -59,7 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "TRYGG_TRUSTED_PROXIES": 0,
     # Files uploaded to the import page (/import/): bytes accepted per file, and the private
     # folder they are kept in until imported (empty: var/imports).
-    "TRYGG_IMPORT_MAX_BYTES": 100 * 1024 * 1024,
+    "TRYGG_IMPORT_MAX_BYTES": 50 * 1024 * 1024,
     "TRYGG_IMPORT_DIR": "",
 }
 
