@@ -28,7 +28,7 @@ from layers.import_forms import MappingForm, UploadForm, layer_label
 from layers.importaccess import Importer, importer
 from layers.imports import ImportFileError
 from layers.models import ImportBatch, ImportJob
-from layers.preview import detect, preview_import
+from layers.preview import detect, distinct_values, preview_import
 
 PREVIEW_ROWS = 500
 
@@ -106,6 +106,7 @@ def job_page(request: HttpRequest, pk: int, who: Importer) -> HttpResponse:
     if request.method != "POST":
         form = MappingForm(detected=detected, layer=job.layer, partner=who.partner is not None)
         return _mapping_page(request, job, form, detected=detected)
+    detected["values"] = _values_of_posted_mapping(request, job, detected)
     form = MappingForm(
         request.POST, detected=detected, layer=job.layer, partner=who.partner is not None
     )
@@ -116,7 +117,7 @@ def job_page(request: HttpRequest, pk: int, who: Importer) -> HttpResponse:
         stored["source"] = who.partner.source
     job.options = stored
     try:
-        preview = preview_import(_options(job), limit=PREVIEW_ROWS)
+        preview = preview_import(jobs.options_for(job), limit=PREVIEW_ROWS)
     except ImportFileError as error:
         return _mapping_page(request, job, form, detected=detected, error=str(error), status=400)
     if request.POST.get("action") != "import":
@@ -131,8 +132,16 @@ def job_page(request: HttpRequest, pk: int, who: Importer) -> HttpResponse:
     return redirect("imports:job", pk=job.pk)
 
 
-def _options(job: ImportJob) -> batches.ImportOptions:
-    return jobs.options_for(job)
+def _values_of_posted_mapping(request: HttpRequest, job: ImportJob, detected: dict) -> dict:
+    """The distinct source values of the category columns as the posted drop-downs map them
+    (a column moved to a category field gets its value drop-downs on the next page)."""
+    mapping = dict(detected.get("suggested") or {})
+    for i, column in enumerate(detected.get("columns") or []):
+        chosen = request.POST.get(f"column_{i}")
+        if chosen:
+            mapping = {c: f for c, f in mapping.items() if f != chosen}
+            mapping[column] = chosen
+    return distinct_values(Path(job.file_path), job.layer, mapping, detected.get("layer"))
 
 
 def _mapping_page(request, job, form, *, detected=None, preview=None, error="", status=200):

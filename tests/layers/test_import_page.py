@@ -150,6 +150,9 @@ def test_mapping_preview_import_and_status(
     assert 'id="preview-features"' in text and "anteckning Klotter" in text
     assert "Snöboll" in text and 'id="rejected-rows"' in text
     assert Incident.objects.filter(description__startswith="anteckning").count() == 0
+    # A column moved to a category field gets a drop-down per value on the next page.
+    moved = client.post(url, {"action": "preview", "column_5": "reported_by"}).content.decode()
+    assert "anteckning Klotter" in moved and 'name="value_reported_by_2"' in moved
 
     with django_capture_on_commit_callbacks(execute=False) as started:
         response = client.post(
