@@ -56,5 +56,6 @@ urlpatterns += i18n_patterns(
     path("", include("walks.urls")),
     path("", include("gis.dashboard.urls")),
     path("", include("gis.fixes.urls")),
+    path("", include("layers.urls_import")),
     prefix_default_language=False,
 )

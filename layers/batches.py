@@ -16,6 +16,7 @@ stored in TRYGG_SRID (metres).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -105,16 +106,21 @@ class ImportOptions:
     municipality: Municipality
     source: str = "import"
     id_column: str | None = None
+    file_layer: str | None = None  # the layer of a GeoPackage with several, chosen by a person
     crs: str | None = None
     location: dict[str, str] = field(default_factory=dict)  # lon/lat, x/y or wkt → column
     maps: dict[str, str] = field(default_factory=dict)  # column → field
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     sets: dict[str, str] = field(default_factory=dict)
+    # Model attributes every imported object gets as they are (not parsed from text), e.g. the
+    # partner of a partner's upload: what `--set` is for constants a file leaves out.
+    fixed: dict[str, object] = field(default_factory=dict)
     replace: bool = False
     dry_run: bool = False
     imported_by: str = ""
     user: object = None
     chunk: int = CHUNK
+    progress: Callable[[int], None] | None = None  # told the rows read so far, after each chunk
 
 
 @dataclass
@@ -175,7 +181,8 @@ class _Plan:
 
 
 def _plan(spec: LayerSpec, options: ImportOptions) -> _Plan:
-    table = open_table(options.path, (options.layer, *spec.names))
+    hint = (options.file_layer,) if options.file_layer else (options.layer, *spec.names)
+    table = open_table(options.path, hint)
     fields = list(spec.fields)
     mapping = cols.recognise(table.columns, options.layer, fields)
     known = set(table.columns)
@@ -298,6 +305,8 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
             except ValueError as error:
                 result.rejected.append({"row": row, "reason": str(error)})
         _upsert(spec, options, good, batch, result)
+        if options.progress is not None:
+            options.progress(row)
     if options.replace:
         result.removed = _remove_missing(spec, options, batch)
     if spec.model in (Incident, Property):  # incidents belong to the property they lie at
@@ -342,7 +351,7 @@ def _build(spec: LayerSpec, options: ImportOptions, plan: _Plan, record: dict, b
         raise ValidationError({"geom": str(error)}) from None
     if model is StreetSegment:
         values["length_m"] = geom.length
-    obj = model(municipality=options.municipality, geom=geom, **values)
+    obj = model(municipality=options.municipality, geom=geom, **values, **options.fixed)
     if spec.key == "source_id":
         obj.source = options.source
         obj.source_id = _key(record, plan, values, geom)
@@ -442,7 +451,12 @@ def _upsert(spec: LayerSpec, options: ImportOptions, good: list, batch, result) 
         getattr(obj, spec.key): obj
         for obj in _scope(spec, options).filter(**{f"{spec.key}__in": [k for k, _ in firsts]})
     }
-    names = [*spec.fields, "geom", *(["length_m"] if model is StreetSegment else [])]
+    names = [
+        *spec.fields,
+        *options.fixed,
+        "geom",
+        *(["length_m"] if model is StreetSegment else []),
+    ]
     names += ["viewshed"] if model is Camera else []
     created, updated, changes = [], [], []
     for key, obj in firsts:

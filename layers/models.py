@@ -97,6 +97,43 @@ class ImportProfile(MunicipalRecord):
         return self.name
 
 
+class ImportJob(MunicipalRecord):
+    """An import started from the upload page: the stored file, the options chosen on the
+    mapping page, and how far the background run got (`rows_read`), then its result or error.
+    The page polls its state; the batch it made is in `result` ("batch")."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
+    )
+    layer = models.CharField(_("layer"), max_length=32)
+    file_path = models.CharField(_("stored file"), max_length=500)
+    file_name = models.CharField(_("file name"), max_length=255)
+    options = models.JSONField(_("options"), default=dict)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.layer} {self.file_name} ({self.state})"
+
+
 def batch_field() -> models.ForeignKey:
     """The import batch that last created or changed a layer object (null: not imported)."""
     return models.ForeignKey(

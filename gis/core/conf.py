@@ -63,6 +63,10 @@ DEFAULTS: dict[str, Any] = {
     # Proxies in front of Trygg whose X-Forwarded-For is believed (gis.core.throttles): 0 counts
     # clients by the peer address; behind one TLS-terminating proxy set 1.
     "TRYGG_TRUSTED_PROXIES": 0,
+    # Files uploaded to the import page (/import/): bytes accepted per file, and the private
+    # folder they are kept in until imported (empty: var/imports).
+    "TRYGG_IMPORT_MAX_BYTES": 50 * 1024 * 1024,
+    "TRYGG_IMPORT_DIR": "",
 }
 
 # Per-client rate limits ("N/period"); `_ip` is keyed by address, `_device` by device token.

@@ -68,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("fixes", "fix", actions=("add", "change")),
         *_crud("hotspots", "analysisrun", actions=("add", "change")),
         *_crud("layers", "incident", "property"),
+        "layers.add_importbatch",  # the import page (/import/): any layer
         # EST partners of the coordinator's municipalities, their API keys and the keys' log.
         *_crud("core", "partner", "partnerkey", actions=("add", "change", "view")),
         "core.view_partnerkeyuse",
@@ -77,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("fixes", "fix", actions=("add", "change")),
         *_crud("hotspots", "analysisrun", actions=("add", "change")),
         *_crud("layers", "district", "streetsegment", "greenarea", "camera", "property"),
+        "layers.add_importbatch",  # the import page (/import/): any layer
     ],
     "street_department": [
         *VIEW_ALL,

@@ -3,8 +3,9 @@
 The rules are the views' own permission checks, imported, not restated: the map and the
 situation picture (:func:`gis.dashboard.access.can_view`), the work list
 (:func:`gis.fixes.workflow.can_view`), the walk leader pages (:func:`walks.views.leader.is_leader`),
-the back office (the admin site's ``has_permission``), the shift report (membership of an EST
-partner, :func:`gis.core.partners.partners_of`); the resident report is for everyone.
+the import page (:func:`layers.importaccess.can_import`), the back office (the admin site's
+``has_permission``), the shift report (membership of an EST partner,
+:func:`gis.core.partners.partners_of`); the resident report is for everyone.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from gis.core.partners import partners_of
 from gis.dashboard import access
 from gis.fixes import workflow
+from layers.importaccess import can_import
 from walks.views.leader import is_leader
 
 register = template.Library()
@@ -46,6 +48,8 @@ def _section(request: HttpRequest) -> str:
         return "situation" if (name or "").startswith("situation") else "map"
     if namespace == "fixes":
         return "fixes"
+    if namespace == "imports":
+        return "import"
     if namespace == "walks":
         if name in {"shift-report", "shift-mine"}:
             return "shift"
@@ -67,6 +71,7 @@ def links_for(request: HttpRequest) -> list[NavLink]:
         ("walks", _("Walks"), "walks:list", is_leader(user)),
         ("shift", _("Shift report"), "walks:shift-report", partners_of(user).exists()),
         ("report", _("Report"), "walks:report", True),
+        ("import", _("Import"), "imports:upload", can_import(user)),
         ("admin", _("Back office"), "admin:index", admin.site.has_permission(request)),
     ]
     section = _section(request)

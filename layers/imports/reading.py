@@ -31,6 +31,7 @@ CHUNK = 5000
 # refused unread: a zip bomb.
 MAX_UNZIPPED_BYTES = 2 * 1024**3
 MAX_RATIO = 200
+NESTED_ARCHIVES = (".zip", ".gz", ".tgz", ".7z", ".rar", ".tar", ".bz2", ".xz")
 
 EXTENSIONS = {
     ".gpkg": "gpkg",
@@ -157,19 +158,39 @@ def open_table(path: Path | str, layer_hint: tuple[str, ...] = ()) -> Table:
 # --- GDAL ------------------------------------------------------------------------------------
 
 
-def _open_gdal(path: Path, kind: str, layer_hint: tuple[str, ...]) -> Table:
+def layer_names(path: Path | str) -> list[str]:
+    """The layers of a GDAL file (a GeoPackage may hold several); [] for CSV and XLSX."""
+    path = Path(path)
+    kind = file_kind(path)
+    if kind not in GDAL_KINDS:
+        return []
+    return _gdal_layers(path, _gdal_source(path, kind))
+
+
+def _gdal_source(path: Path, kind: str) -> str:
+    if kind == "zip":
+        check_zip(path)
+        return f"/vsizip/{path}"
+    return str(path)
+
+
+def _gdal_layers(path: Path, source: str) -> list[str]:
     import pyogrio
 
-    source = str(path)
-    if kind == "zip":
-        _check_zip(path)
-        source = f"/vsizip/{path}"
     try:
         layers = [name for name, _ in pyogrio.list_layers(source)]
     except Exception as error:
         raise ImportFileError(f"{path.name}: GDAL cannot read it ({_first_line(error)})") from None
     if not layers:
         raise ImportFileError(f"{path.name}: the file holds no layer")
+    return layers
+
+
+def _open_gdal(path: Path, kind: str, layer_hint: tuple[str, ...]) -> Table:
+    import pyogrio
+
+    source = _gdal_source(path, kind)
+    layers = _gdal_layers(path, source)
     layer = layers[0]
     if len(layers) > 1:
         wanted = [name for name in layers if name.lower() in {h.lower() for h in layer_hint}]
@@ -192,7 +213,10 @@ def _open_gdal(path: Path, kind: str, layer_hint: tuple[str, ...]) -> Table:
     )
 
 
-def _check_zip(path: Path) -> None:
+def check_zip(path: Path, *, shapefile: bool = True) -> None:
+    """Refuse a zip archive, unread, that unpacks to more than MAX_UNZIPPED_BYTES or MAX_RATIO
+    times its size (a zip bomb), or that holds another archive (nested zips hide their size);
+    with `shapefile`, one without a .shp too. (An XLSX workbook is a zip: checked the same.)"""
     with zipfile.ZipFile(path) as archive:
         members = archive.infolist()
     unpacked = sum(member.file_size for member in members)
@@ -201,7 +225,9 @@ def _check_zip(path: Path) -> None:
         raise ImportFileError(
             f"{path.name} unpacks to {unpacked} bytes from {packed}: refused as a zip bomb"
         )
-    if not any(member.filename.lower().endswith(".shp") for member in members):
+    if any(member.filename.lower().endswith(NESTED_ARCHIVES) for member in members):
+        raise ImportFileError(f"{path.name} holds another archive: nested archives are refused")
+    if shapefile and not any(member.filename.lower().endswith(".shp") for member in members):
         raise ImportFileError(f"{path.name} is a zip archive without a Shapefile (.shp) in it")
 
 

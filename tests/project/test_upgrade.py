@@ -51,6 +51,7 @@ NEW_MIGRATIONS = {
     ("walks", "0007_pin_partner"),
     ("layers", "0009_properties"),
     ("walks", "0008_pin_routing"),
+    ("layers", "0010_import_jobs"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -74,6 +75,9 @@ ADDED_GRANTS = (
     "core.view_partnerkeyuse",
 )
 NEW_GRANTS = sum(len(set(ROLE_PERMISSIONS[role])) for role in NEW_ROLES) + len(ADDED_GRANTS)
+# Grants this release adds to roles that existed: the import page (layers.add_importbatch) for
+# coordinators and planners.
+NEW_GRANTS_OF_OLD_ROLES = 2
 # Moved models: model -> (old app label, new app label). Their content types are re-labelled in
 # place, so the permissions, grants and log entries that point at their ids stay as they are.
 MOVED = {
@@ -95,6 +99,7 @@ NEW_MODELS = (
     ("core", "partnerkey"),
     ("core", "partnerkeyuse"),
     ("layers", "property"),
+    ("layers", "importjob"),
 )
 # Their tables, and the tables of their many-to-many fields.
 NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")
@@ -123,7 +128,8 @@ CHANGED = {
     "public.auth_permission": "the four permissions of each of NEW_MODELS",
     "public.auth_permission_id_seq": "advanced by those permissions",
     **{
-        f"public.{table}": "gains the groups and grants of NEW_ROLES, and PROPERTY_GRANTS"
+        f"public.{table}": "gains the groups and grants of NEW_ROLES, PROPERTY_GRANTS and the "
+        "import page's grant of coordinators and planners"
         for table in (
             "auth_group",
             "auth_group_id_seq",
@@ -226,7 +232,9 @@ def test_every_row_is_kept(upgrade):
     expected = dict(upgrade.manifest["tables"])
     expected["public.django_migrations"] += len(NEW_MIGRATIONS)
     expected["public.auth_group"] += len(NEW_ROLES)
-    expected["public.auth_group_permissions"] += NEW_GRANTS + PROPERTY_GRANTS
+    expected["public.auth_group_permissions"] += (
+        NEW_GRANTS + PROPERTY_GRANTS + NEW_GRANTS_OF_OLD_ROLES
+    )
     # The tables of NEW_MODELS appear, empty (the basemap's until the next load-osm), with the
     # content type and the four permissions of each model.
     expected.update({f"public.{table}": 0 for table in NEW_TABLES})
@@ -237,7 +245,9 @@ def test_every_row_is_kept(upgrade):
     assert counts == expected
     assert counts["public.django_content_type"] == 31 + len(NEW_MODELS)
     assert counts["public.auth_permission"] == 125 + 4 * len(NEW_MODELS)
-    assert counts["public.auth_group_permissions"] == 196 + NEW_GRANTS + PROPERTY_GRANTS
+    assert counts["public.auth_group_permissions"] == (
+        196 + NEW_GRANTS + PROPERTY_GRANTS + NEW_GRANTS_OF_OLD_ROLES
+    )
 
     # Stronger than counts: every relation's rows are identical (ordered MD5), every sequence
     # where it was, except the relations named in CHANGED.

@@ -43,7 +43,7 @@ from walks.models import (
     WalkParticipant,
 )
 
-from .permission_matrix import ROLES
+from .permission_matrix import IMPORTERS, ROLES
 
 CONTACT = {"name": "Rut Resident", "email": "rut.resident@example.org", "phone": "+46 70 111 22 33"}
 OTHER_CODE = "perm-annanstad"
@@ -336,6 +336,44 @@ def _photo_form() -> dict:
     return {"photo": upload("finding.jpg", jpeg_bytes()), "client_uuid": str(uuid.uuid4())}
 
 
+def _incident_csv(world: World) -> bytes:
+    """A one-row incident list at a place inside `here` (WGS 84 degrees)."""
+    lon, lat = world.inside
+    return (
+        f"lon;lat;typ;rapporterad av;tid\n{lon};{lat};klotter;polisen;2026-12-01 22:00\n".encode()
+    )
+
+
+def _import_job(world: World, actor: str):
+    """A queued import job of the actor's (of the coordinator for those without one), its
+    file kept in the import folder."""
+    from layers import uploads
+    from layers.models import ImportJob
+
+    owner = world.users["coordinator" if actor not in IMPORTERS else actor]
+    path = uploads.store(upload("handelser.csv", _incident_csv(world)))
+    return ImportJob.objects.create(
+        municipality=world.here,
+        user=owner,
+        layer="incidents",
+        file_path=str(path),
+        file_name="handelser.csv",
+    )
+
+
+def _newest_batch(world: World):
+    """An empty import batch of `here`, the newest of its layer and source (so it can be undone)."""
+    from layers.models import ImportBatch
+
+    return ImportBatch.objects.create(
+        municipality=world.here,
+        layer="incidents",
+        source="perm-matrix",
+        file_name="x.csv",
+        file_sha256="0" * 64,
+    )
+
+
 def _app_call(world: World, route: str, method: str, actor: str) -> Call:
     """The request of a row of the app's own routes."""
     w, pin, fix = world.walk, world.pin, world.street_fix
@@ -522,6 +560,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
             probe=_count(AnalysisRun.objects.filter(municipality=world.here, kind="prioritise")),
         ),
     }
+    calls.update(_import_calls(world, method, actor))
     for fmt in ("json", "xml"):
         calls[f"walks_api:open311-services-{fmt}"] = lambda fmt=fmt: Call(
             reverse(f"walks_api:open311-services-{fmt}")
@@ -569,6 +608,44 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
     if token is not None:
         call.headers["HTTP_X_TRYGG_DEVICE"] = token
     return call
+
+
+def _import_calls(world: World, method: str, actor: str) -> dict[str, Callable[[], Call]]:
+    from layers.models import ImportBatch, ImportJob
+
+    def job_call(name: str) -> Call:
+        job = _import_job(world, actor)
+        return Call(
+            reverse(f"imports:{name}", args=[job.pk]),
+            {} if method == "POST" else None,
+            probe=_values(ImportJob, job.pk, "state", "options"),
+        )
+
+    def undo_call() -> Call:
+        batch = _newest_batch(world)
+        return Call(
+            reverse("imports:undo", args=[batch.pk]),
+            {} if method == "POST" else None,
+            probe=_values(ImportBatch, batch.pk, "undone_at"),
+        )
+
+    return {
+        "imports:upload": lambda: Call(
+            reverse("imports:upload"),
+            {
+                "layer": "incidents",
+                "municipality": world.here.code,
+                "file": upload("handelser.csv", _incident_csv(world)),
+            }
+            if method == "POST"
+            else None,
+            probe=_count(ImportJob.objects.all()),
+        ),
+        "imports:job": lambda: job_call("job"),
+        "imports:status": lambda: job_call("status"),
+        "imports:batches": lambda: Call(reverse("imports:batches")),
+        "imports:undo": undo_call,
+    }
 
 
 def _admin_call(world: World, route: str, method: str) -> Call:

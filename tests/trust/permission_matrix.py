@@ -98,6 +98,17 @@ PARTNER_MEMBERS = ("partner",)
 NOT_PARTNER_MEMBERS = tuple(a for a in SIGNED_IN if a not in PARTNER_MEMBERS)
 
 # Who sees a resident's contact details in the dashboard's pin details (a field, not a route).
+# The import page (layers.importaccess): coordinators and planners (layers.add_importbatch).
+# The partner actor is in no partner organisation, so it has no upload of its own either.
+IMPORTERS = ("coordinator", "planner", "superuser")
+NOT_IMPORTERS = (
+    "street_department",
+    "parks_department",
+    "walk_leader",
+    "analyst",
+    "partner",
+    "no_role",
+)
 CONTACT_DETAILS_SHOWN_TO = ("coordinator", "superuser")
 
 
@@ -152,6 +163,7 @@ TRIAGE = "Triage resident pins"
 WALK_ADMIN = "List, create, manage and close walks"
 WALK_SUMMARY = "Walk summaries and exports"
 SHIFT_REPORTS = "Write shift reports, see the partner's own reports (Mina rapporter)"
+IMPORT = "Import files into layers, list and undo batches (/import/)"
 HIDDEN_PHOTOS = (
     "Photos of reports not made public (public ones: everyone; a resident: their own, by the "
     "tracking link)"
@@ -173,6 +185,7 @@ ACTIONS = (
     WALK_ADMIN,
     WALK_SUMMARY,
     SHIFT_REPORTS,
+    IMPORT,
     HIDDEN_PHOTOS,
 )
 
@@ -225,6 +238,12 @@ def _fix_page(route: str, *, other: Answer = 400) -> list[Row]:
         ),
         row(route, "POST", None, {EVERYONE: 405}),
     ]
+
+
+def _import_row(route: str, method: str, ok: Answer, *, other: Answer, changes=False) -> Row:
+    """A row of the import page: the login page without a session, 403 without import access."""
+    spec = {NO_SESSION: LOGIN, IMPORTERS: ok, NOT_IMPORTERS: 403, OTHER: other}
+    return row(route, method, ok, spec, IMPORT, changes=changes)
 
 
 def _leader_page(route: str, *, other: Answer) -> list[Row]:
@@ -499,6 +518,17 @@ ROWS: list[Row] = [
         changes=True,
     ),
     row("fixes:recompute", "GET", None, {EVERYONE: 405}),
+    # --- the import page: another municipality's coordinator imports for their own only ---
+    _import_row("imports:upload", "GET", 200, other=200),
+    _import_row("imports:upload", "POST", REDIRECT, other=400, changes=True),
+    _import_row("imports:job", "GET", 200, other=404),
+    _import_row("imports:job", "POST", 200, other=404),  # a preview: nothing is stored
+    _import_row("imports:status", "GET", 200, other=404),
+    row("imports:status", "POST", None, {EVERYONE: 405}),
+    _import_row("imports:batches", "GET", 200, other=200),
+    row("imports:batches", "POST", None, {EVERYONE: 405}),
+    _import_row("imports:undo", "POST", REDIRECT, other=404, changes=True),
+    row("imports:undo", "GET", None, {EVERYONE: 405}),
 ]
 
 ROWS += [

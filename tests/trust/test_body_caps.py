@@ -106,6 +106,8 @@ def test_every_route_refuses_a_body_over_its_cap_before_reading_it(db):
         ("/i18n/setlang/", "login"),
         ("/logout/", "login"),
         ("/walks/new/", "route_upload"),
+        ("/import/", "import_upload"),
+        ("/en/import/", "import_upload"),
         ("/admin/walks/residentpin/1/change/", "admin"),
         ("/fixes/1/status/", "form"),
         ("/no/such/page/", "form"),

@@ -43,6 +43,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
     overrides = override_settings(
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        TRYGG_IMPORT_DIR=str(tmp_path_factory.mktemp("imports")),
         TRYGG_RATE_LIMITS={scope: None for scope in conf.RATE_DEFAULTS},
     )
     overrides.enable()
