@@ -16,10 +16,12 @@ stored in TRYGG_SRID (metres).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
+import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.db import models as gis_models
@@ -47,6 +49,7 @@ from layers.models import (
     StreetSegment,
     Vegetation,
 )
+from layers.staging import STAGED_MODELS, Item, Stage, same, snapshot
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ class ImportOptions:
     imported_by: str = ""
     user: object = None
     chunk: int = CHUNK
+    layer_name: str | None = None  # the layer of a file that holds several (--layer)
+    #: Called after each chunk with the number of records read so far (an upload's progress).
+    progress: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -275,22 +281,32 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {SEEN_TABLE}")
         cursor.execute(f"CREATE TEMP TABLE {SEEN_TABLE} (key text PRIMARY KEY)")
+    staged = _staged(spec, options)
+    stage = Stage(spec.model, spec.fields, municipality, options.source) if staged else None
+    fast = _FastCheck(spec, options, plan) if staged else None
     row = 0
     for number, chunk in enumerate(plan.table.chunks(options.chunk)):
         if number == 0:
             plan.locator.check_sample(chunk, boundary)
-        good = []
-        for record in chunk:
-            row += 1
-            if all(cols.is_blank(value) for value in record.values()):
-                continue  # an empty line or spreadsheet row: nothing to import, nothing wrong
-            try:
-                good.append((row, *_build(spec, options, plan, record, batch)))
-            except ValidationError as error:
-                result.rejected.append({"row": row, "reason": _reason(error)})
-            except ValueError as error:
-                result.rejected.append({"row": row, "reason": str(error)})
-        _upsert(spec, options, good, batch, result)
+        if stage is not None:
+            items = fast.items(chunk, row, batch, result)
+            row += len(chunk)
+            stage.write(_first_occurrences(items, result), batch, result)
+        else:
+            good = []
+            for record in chunk:
+                row += 1
+                if _blank(record):
+                    continue
+                try:
+                    good.append((row, *_build(spec, options, plan, record, batch)))
+                except (ValidationError, ValueError) as error:
+                    result.rejected.append({"row": row, "reason": _why(error)})
+            _upsert(spec, options, good, batch, result)
+        if options.progress is not None:
+            options.progress(row)
+    if stage is not None:
+        stage.drop()
     if options.replace:
         result.removed = _remove_missing(spec, options, batch)
     with connection.cursor() as cursor:
@@ -302,6 +318,167 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
         removed=result.removed,
         rejected=len(result.rejected),
     )
+
+
+def _blank(record: dict) -> bool:
+    """An empty line or spreadsheet row: nothing to import, nothing wrong (it keeps its
+    number)."""
+    return all(cols.is_blank(value) for value in record.values())
+
+
+def _why(error: Exception) -> str:
+    return _reason(error) if isinstance(error, ValidationError) else str(error)
+
+
+def _staged(spec: LayerSpec, options: ImportOptions) -> bool:
+    """Whether the layer is written through the staging table (:mod:`layers.staging`)."""
+    return spec.model in STAGED_MODELS and spec.key == "source_id" and len(options.source) <= 32
+
+
+class _FastCheck:
+    """The records of a chunk as checked :class:`~layers.staging.Item` s, with the work done
+    once per chunk where it can be: the geometry located, transformed, typed and tested
+    against the boundary for the whole chunk, and each distinct cell value converted and
+    validated once. A record that fails any of these is built by :func:`_build` (the back
+    office's validation), which gives the exact reason, so the results are the same."""
+
+    def __init__(self, spec: LayerSpec, options: ImportOptions, plan: _Plan):
+        self.spec, self.options, self.plan = spec, options, plan
+        model = spec.model
+        self.model_fields = [model._meta.get_field(name) for name in spec.fields]
+        self.geom_field = model._meta.get_field("geom")
+        self.allowed = list(model.allowed_geometry_types or [])
+        exact = shapely.from_wkb(bytes(options.municipality.boundary.wkb))
+        # Within the tolerance, less a centimetre: what is on the buffer's edge is decided by
+        # the back office's own check.
+        self.boundaries = [exact, exact.buffer(BOUNDARY_TOLERANCE_M - 0.01)]
+        for boundary in self.boundaries:
+            shapely.prepare(boundary)
+
+    def items(self, chunk: list[dict], row: int, batch, result: ImportResult) -> list[Item]:
+        geoms = self._geometries(chunk)
+        memo: dict = {}
+        items = []
+        for index, record in enumerate(chunk):
+            number = row + index + 1
+            if _blank(record):
+                continue
+            item = self._item(number, record, geoms[index], memo)
+            if item is not None:
+                items.append(item)
+                continue
+            try:
+                key, obj = _build(self.spec, self.options, self.plan, record, batch)
+            except (ValidationError, ValueError) as error:
+                result.rejected.append({"row": number, "reason": _why(error)})
+                continue
+            values = {name: getattr(obj, name) for name in self.spec.fields}
+            items.append(Item(number, key, values, shapely.from_wkb(bytes(obj.geom.wkb))))
+        return items
+
+    def _geometries(self, chunk: list[dict]) -> np.ndarray:
+        """The chunk's geometries in the storage CRS, typed as the field stores them; None
+        where the record is not plainly good (valid, of an allowed type, inside)."""
+        geoms = self.plan.locator.geometries(chunk)
+        located = np.flatnonzero(geoms != None)  # noqa: E711 (elementwise)
+        if not len(located):
+            return geoms
+        found = shapely.force_2d(geoms[located])
+        found = np.array([_typed(g, self.geom_field.geom_type) for g in found], dtype=object)
+        good = np.isin(shapely.get_type_id(found), [_TYPE_IDS[t] for t in self.allowed])
+        good &= shapely.is_valid(found)
+        exact, buffered = self.boundaries
+        good &= shapely.covers(exact, found) | shapely.covers(buffered, found)
+        out = np.full(len(chunk), None, dtype=object)
+        out[located[good]] = found[good]
+        return out
+
+    def _item(self, number: int, record: dict, geom, memo: dict) -> Item | None:
+        if geom is None:
+            return None
+        values = {}
+        for model_field in self.model_fields:
+            name = model_field.name
+            if name in self.options.sets:
+                raw = self.options.sets[name]
+            elif name in self.plan.mapping:
+                raw = record.get(self.plan.mapping[name])
+            else:
+                continue
+            ok, value = self._value(model_field, raw, memo)
+            if not ok:
+                return None
+            values[name] = value
+        try:
+            key = _key(record, self.plan, values, shapely.to_wkb(geom, output_dimension=2))
+        except ValidationError:
+            return None
+        return Item(number, key, values, geom)
+
+    def _value(self, model_field, raw, memo: dict) -> tuple[bool, object]:
+        """(valid, value) of a cell for a field, as _convert and the field's own validation
+        find it; the same cell value is done once per chunk."""
+        try:
+            memo_key = (model_field.name, type(raw), raw)
+            found = memo.get(memo_key)
+        except TypeError:
+            memo_key, found = None, None
+        if found is not None:
+            return found
+        try:
+            value = _convert(model_field, raw, self.options, {}, self.plan.zone)
+            if not (model_field.blank and value in model_field.empty_values):
+                model_field.clean(value, None)
+            found = (True, value)
+        except (ValidationError, ValueError):
+            found = (False, None)
+        if memo_key is not None:
+            memo[memo_key] = found
+        return found
+
+
+_TYPE_IDS = {
+    "Point": 0,
+    "LineString": 1,
+    "Polygon": 3,
+    "MultiPoint": 4,
+    "MultiLineString": 5,
+    "MultiPolygon": 6,
+}
+
+
+def _typed(geometry, target: str):
+    """As :func:`_geos`, on a shapely geometry: a Polygon in a MultiPolygon field becomes a
+    one-part MultiPolygon, a one-part multi in a Point or LineString field its part."""
+    kind = geometry.geom_type
+    if target == "MULTIPOLYGON" and kind == "Polygon":
+        return shapely.MultiPolygon([geometry])
+    if target in {"POINT", "LINESTRING"} and kind.startswith("Multi") and len(geometry.geoms) == 1:
+        return geometry.geoms[0]
+    return geometry
+
+
+def _first_occurrences(items: list[Item], result: ImportResult) -> list[Item]:
+    """The items whose key is met for the first time in the import (kept in the seen table);
+    the others are rejected as appearing earlier."""
+    if not items:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SEEN_TABLE} (key) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING "
+            "RETURNING key",
+            [[item.key for item in items]],
+        )
+        fresh = {found for (found,) in cursor.fetchall()}
+    firsts, seen_here = [], set()
+    for item in items:
+        if item.key not in fresh or item.key in seen_here:
+            reason = f"the id {item.key!r} appears earlier"
+            result.rejected.append({"row": item.row, "reason": reason})
+            continue
+        seen_here.add(item.key)
+        firsts.append(item)
+    return firsts
 
 
 def _reason(error: ValidationError) -> str:
@@ -336,7 +513,7 @@ def _build(spec: LayerSpec, options: ImportOptions, plan: _Plan, record: dict, b
     obj = model(municipality=options.municipality, geom=geom, **values)
     if spec.key == "source_id":
         obj.source = options.source
-        obj.source_id = _key(record, plan, values, geom)
+        obj.source_id = _key(record, plan, values, bytes(geom.wkb))
     if model is Camera:
         from layers.viewshed import camera_viewshed
 
@@ -397,7 +574,7 @@ def _geos(geometry, model_field) -> GEOSGeometry:
     return geom
 
 
-def _key(record: dict, plan: _Plan, values: dict, geom: GEOSGeometry) -> str:
+def _key(record: dict, plan: _Plan, values: dict, wkb: bytes) -> str:
     column = plan.mapping.get(cols.ID)
     if column is not None and not cols.is_blank(record.get(column)):
         key = _text(record[column])
@@ -405,7 +582,7 @@ def _key(record: dict, plan: _Plan, values: dict, geom: GEOSGeometry) -> str:
             raise ValidationError({"source_id": f"the id {key[:20]}… is longer than 64"})
         return key
     # No id of its own: the record's content is its identity (the same row again is unchanged).
-    digest = hashlib.sha256(geom.wkb.tobytes() if hasattr(geom.wkb, "tobytes") else geom.wkb)
+    digest = hashlib.sha256(wkb)
     for name in sorted(values):
         digest.update(f"\x1f{name}={values[name]!r}".encode())
     return "row:" + digest.hexdigest()[:40]
@@ -442,7 +619,7 @@ def _upsert(spec: LayerSpec, options: ImportOptions, good: list, batch, result) 
             obj.batch = batch
             created.append(obj)
             continue
-        if all(_same(getattr(old, n), getattr(obj, n)) for n in names if n != "viewshed"):
+        if all(same(getattr(old, n), getattr(obj, n)) for n in names if n != "viewshed"):
             result.unchanged += 1
             continue
         changes.append(
@@ -470,14 +647,6 @@ def _scope(spec: LayerSpec, options: ImportOptions):
     return objects.filter(source=options.source) if spec.key == "source_id" else objects
 
 
-def _same(old, new) -> bool:
-    if isinstance(old, GEOSGeometry) and isinstance(new, GEOSGeometry):
-        return old.geom_type == new.geom_type and old.equals_exact(new, 0.001)
-    if isinstance(old, float) and isinstance(new, float):
-        return abs(old - new) <= 1e-9 * max(1.0, abs(old))
-    return old == new
-
-
 def _remove_missing(spec: LayerSpec, options: ImportOptions, batch) -> int:
     """Remove the objects of this source that the file did not hold (a register export is the
     whole truth), keeping their values in the batch so that undo brings them back."""
@@ -501,22 +670,6 @@ def _remove_missing(spec: LayerSpec, options: ImportOptions, batch) -> int:
 
 
 # --- snapshots, undo, listing ----------------------------------------------------------------
-
-
-def snapshot(obj: models.Model) -> dict:
-    """The stored values of `obj` (but its primary key) as JSON: geometry as hex EWKB, instants
-    in ISO 8601."""
-    data = {}
-    for model_field in obj._meta.concrete_fields:
-        if model_field.primary_key:
-            continue
-        value = getattr(obj, model_field.attname)
-        if isinstance(value, GEOSGeometry):
-            value = value.hexewkb.decode() if isinstance(value.hexewkb, bytes) else value.hexewkb
-        elif isinstance(value, datetime | date):
-            value = value.isoformat()
-        data[model_field.attname] = value
-    return data
 
 
 def _restored(model: type[models.Model], data: dict) -> dict:

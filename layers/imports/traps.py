@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -97,6 +98,51 @@ class Locator:
             projected = shapely.make_valid(projected)
         return projected
 
+    def geometries(self, records: list[dict]) -> np.ndarray:
+        """The records' geometries in the storage CRS, computed for the whole chunk at once
+        (one transformation of all coordinates); None where a record is not plainly good
+        (no or bad coordinates, empty, not degrees, an invalid polygon), so that the caller
+        asks :meth:`geometry` for that record's exact reason. What is not None equals what
+        :meth:`geometry` returns for the record."""
+        n = len(records)
+        out = np.full(n, None, dtype=object)
+        if n == 0:
+            return out
+        if "lon" in self.columns or "x" in self.columns:
+            xcol = self.columns.get("lon") or self.columns["x"]
+            ycol = self.columns.get("lat") or self.columns["y"]
+            xs = _numbers([record.get(xcol) for record in records])
+            ys = _numbers([record.get(ycol) for record in records])
+            ok = ~(np.isnan(xs) | np.isnan(ys))
+            raws = np.full(n, None, dtype=object)
+            raws[ok] = shapely.points(xs[ok], ys[ok])
+        elif "wkt" in self.columns:
+            return out  # WKT is rare and small: record by record
+        else:
+            wkbs = [record.get(GEOMETRY) for record in records]
+            ok = np.array([wkb is not None for wkb in wkbs], dtype=bool)
+            raws = np.full(n, None, dtype=object)
+            try:
+                raws[ok] = shapely.from_wkb(np.array(wkbs, dtype=object)[ok])
+            except shapely.errors.GEOSException:
+                return out
+        ok &= ~shapely.is_empty(raws) & ~shapely.is_missing(raws)
+        if self.geographic and ok.any():
+            xmin, ymin, xmax, ymax = shapely.bounds(raws[ok]).T
+            degrees = (
+                (np.minimum(xmin, ymin) >= -180)
+                & (np.maximum(xmax, ymax) <= 180)
+                & (np.maximum(np.abs(ymin), np.abs(ymax)) <= 90)
+            )
+            ok[np.flatnonzero(ok)[~degrees]] = False
+        if not ok.any():
+            return out
+        projected = shapely.transform(raws[ok], self._transform, interleaved=False)
+        polygonal = np.isin(shapely.get_type_id(projected), (3, 6))
+        plain = ~polygonal | shapely.is_valid(projected)
+        out[np.flatnonzero(ok)[plain]] = projected[plain]
+        return out
+
     def _transform(self, x, y):
         return self._to_storage.transform(x, y)
 
@@ -156,6 +202,19 @@ class Locator:
                 continue
             out.append(projected)
         return out
+
+
+def _numbers(values: list) -> np.ndarray:
+    """The cells as floats, NaN where :func:`parse_number` would fail or the cell is blank."""
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        if is_blank(value):
+            continue
+        try:
+            out[i] = parse_number(value)
+        except ValueError:
+            continue
+    return out
 
 
 def _coords(geoms: list[BaseGeometry]):

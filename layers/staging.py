@@ -1,0 +1,209 @@
+"""Writing a chunk of checked records into a layer through a staging table: COPY, then one
+INSERT of the new objects and one UPDATE of the changed ones.
+
+An import of a register of 100,000 lamps or a survey of 1,000,000 lux readings must not build
+a Django object per row and an INSERT statement per thousand: the records of a chunk are
+streamed into a temporary table with COPY (psycopg's ``cursor.copy``), and the layer is
+written from it in two statements. What decides created, updated or unchanged is the same as
+before: the source's key, and the stored values compared field by field (floats to 1e-9, the
+geometry to 1 mm). The previous values of what is changed are kept as
+:class:`~layers.models.ImportChange` rows (bulk) so the batch can be undone.
+
+Geometry arrives as shapely geometries in the storage CRS (TRYGG_SRID, metres) and is copied
+as hex EWKB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection, models
+
+from layers.models import GreenArea, ImportChange, LuxReading, StreetLamp, Vegetation
+
+STAGE_TABLE = "trygg_import_stage"
+#: The layers written through the staging table: keyed by the source's id, validated by the
+#: fields and the geometry alone (no derived columns such as a viewshed or a length, no rule
+#: between fields such as an incident's span).
+STAGED_MODELS = (StreetLamp, LuxReading, Vegetation, GreenArea)
+
+
+@dataclass
+class Item:
+    """A checked record: its 1-based row, key, field values and geometry (storage CRS)."""
+
+    row: int
+    key: str
+    values: dict
+    geom: object  # a shapely geometry
+
+
+def snapshot(obj: models.Model) -> dict:
+    """The stored values of `obj` (but its primary key) as JSON: geometry as hex EWKB, instants
+    in ISO 8601."""
+    data = {}
+    for model_field in obj._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        value = getattr(obj, model_field.attname)
+        if isinstance(value, GEOSGeometry):
+            value = value.hexewkb.decode() if isinstance(value.hexewkb, bytes) else value.hexewkb
+        elif isinstance(value, datetime | date):
+            value = value.isoformat()
+        data[model_field.attname] = value
+    return data
+
+
+def same(old, new) -> bool:
+    """Whether a stored value and a new one are the same (floats to 1e-9 relative; geometry of
+    the same type and within 1 mm, vertex by vertex)."""
+    if isinstance(old, GEOSGeometry) and isinstance(new, GEOSGeometry):
+        return old.geom_type == new.geom_type and old.equals_exact(new, 0.001)
+    if isinstance(old, float) and isinstance(new, float):
+        return abs(old - new) <= 1e-9 * max(1.0, abs(old))
+    return old == new
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class Stage:
+    """The staging table of one import into `model` (a temporary table, dropped by
+    :meth:`drop`), and the statements that write a chunk from it."""
+
+    def __init__(self, model: type[models.Model], fields: tuple[str, ...], municipality, source):
+        self.model = model
+        self.fields = fields
+        self.municipality = municipality
+        self.source = source
+        self.table = _q(model._meta.db_table)
+        meta = model._meta
+        written = {"id", "municipality", "source", "source_id", "geom", "batch", "created_at"}
+        written |= {"updated_at", *fields}
+        # The other columns get their defaults, as bulk_create would give them.
+        self.defaults = [
+            (f.column, f.get_db_prep_save(f.get_default(), connection))
+            for f in meta.concrete_fields
+            if f.name not in written
+        ]
+        # A field the file does not fill gets its default, as a new object would.
+        self.unset = {name: meta.get_field(name).get_default() for name in fields}
+        self.columns = ["id", "source_id", *(meta.get_field(n).column for n in fields), "geom"]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {STAGE_TABLE} AS SELECT "
+                f"{', '.join(_q(c) for c in self.columns)} FROM {self.table} WITH NO DATA"
+            )
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+
+    def existing(self, keys: list[str]) -> dict[str, tuple]:
+        """key → (pk, field values…, geometry as shapely) of the stored objects of this source
+        with one of `keys`."""
+        names = ", ".join(_q(self.model._meta.get_field(n).column) for n in self.fields)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT source_id, id, {names}, ST_AsBinary(geom) FROM {self.table} "
+                "WHERE municipality_id = %s AND source = %s AND source_id = ANY(%s)",
+                [self.municipality.pk, self.source, keys],
+            )
+            rows = cursor.fetchall()
+        if not rows:
+            return {}
+        geoms = shapely.from_wkb([bytes(row[-1]) for row in rows])
+        return {row[0]: (row[1], *row[2:-1], geom) for row, geom in zip(rows, geoms, strict=True)}
+
+    def write(self, items: list[Item], batch, result) -> None:
+        """Create, update or leave each item (first occurrences of their keys), keeping the
+        previous values of what is updated in the batch."""
+        if not items:
+            return
+        existing = self.existing([item.key for item in items])
+        fresh, changed = [], []
+        for item in items:
+            old = existing.get(item.key)
+            if old is None:
+                fresh.append(item)
+            elif self._unchanged(old, item):
+                result.unchanged += 1
+            else:
+                changed.append((old[0], item))
+        if changed:
+            previous = self.model.objects.in_bulk([pk for pk, _ in changed])
+            ImportChange.objects.bulk_create(
+                [
+                    ImportChange(
+                        batch=batch,
+                        object_id=pk,
+                        action=ImportChange.Action.UPDATED,
+                        previous=snapshot(previous[pk]),
+                    )
+                    for pk, _ in changed
+                ],
+                batch_size=1000,
+            )
+        self._copy([(None, item) for item in fresh] + changed)
+        self._apply(batch)
+        result.created += len(fresh)
+        result.updated += len(changed)
+
+    def _unchanged(self, old: tuple, item: Item) -> bool:
+        stored = dict(zip(self.fields, old[1:-1], strict=True))
+        values = item.values
+        if not all(same(stored[n], values.get(n, self.unset[n])) for n in self.fields):
+            return False
+        geom = old[-1]
+        return bool(
+            shapely.get_type_id(geom) == shapely.get_type_id(item.geom)
+            and shapely.equals_exact(geom, item.geom, tolerance=0.001)
+        )
+
+    def _copy(self, rows: list[tuple[int | None, Item]]) -> None:
+        if not rows:
+            return
+        geoms = shapely.set_srid(np.array([item.geom for _, item in rows]), settings.TRYGG_SRID)
+        hexes = shapely.to_wkb(geoms, hex=True, include_srid=True, output_dimension=2)
+        columns = ", ".join(_q(c) for c in self.columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {STAGE_TABLE}")
+            with cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN") as copy:
+                for (pk, item), geom in zip(rows, hexes, strict=True):
+                    values = item.values
+                    filled = (values.get(n, self.unset[n]) for n in self.fields)
+                    copy.write_row((pk, item.key, *filled, geom))
+
+    def _apply(self, batch) -> None:
+        fields = [_q(self.model._meta.get_field(n).column) for n in self.fields]
+        defaults = [_q(column) for column, _ in self.defaults]
+        head = ["municipality_id", "source", "source_id", *fields, "geom", "batch_id"]
+        targets = ", ".join([*head, "created_at", "updated_at", *defaults])
+        chosen = ", ".join(
+            ["%s", "%s", "source_id", *fields, "geom", "%s", "now()", "now()"]
+            + ["%s"] * len(defaults)
+        )
+        sets = ", ".join([f"{f} = s.{f}" for f in fields] + ["geom = s.geom"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.table} ({targets}) SELECT {chosen} FROM {STAGE_TABLE} "
+                "WHERE id IS NULL",
+                [
+                    self.municipality.pk,
+                    self.source,
+                    batch.pk,
+                    *(value for _, value in self.defaults),
+                ],
+            )
+            cursor.execute(
+                f"UPDATE {self.table} AS t SET {sets}, batch_id = %s, updated_at = now() "
+                f"FROM {STAGE_TABLE} AS s WHERE t.id = s.id",
+                [batch.pk],
+            )
