@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
+import psycopg
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
@@ -69,6 +70,13 @@ def same(old, new) -> bool:
     return old == new
 
 
+def server_cursor() -> psycopg.Cursor:
+    """A cursor on Django's connection (so inside its transaction) that sends its parameters
+    apart from the query: a list of 5,000 keys goes as one binary array, not as quoted text."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -110,10 +118,11 @@ class Stage:
         """key → (pk, field values…, geometry as shapely) of the stored objects of this source
         with one of `keys`."""
         names = ", ".join(_q(self.model._meta.get_field(n).column) for n in self.fields)
-        with connection.cursor() as cursor:
+        with server_cursor() as cursor:
             cursor.execute(
                 f"SELECT source_id, id, {names}, ST_AsBinary(geom) FROM {self.table} "
-                "WHERE municipality_id = %s AND source = %s AND source_id = ANY(%s)",
+                "WHERE municipality_id = %s AND source = %s AND source_id <> '' "
+                "AND source_id = ANY(%s)",  # the unique index on the source's ids is partial
                 [self.municipality.pk, self.source, keys],
             )
             rows = cursor.fetchall()
@@ -152,7 +161,7 @@ class Stage:
                 batch_size=1000,
             )
         self._copy([(None, item) for item in fresh] + changed)
-        self._apply(batch)
+        self._apply(batch, bool(fresh), bool(changed))
         result.created += len(fresh)
         result.updated += len(changed)
 
@@ -180,8 +189,10 @@ class Stage:
                     values = item.values
                     filled = (values.get(n, self.unset[n]) for n in self.fields)
                     copy.write_row((pk, item.key, *filled, geom))
+            # The planner must know the table's size, or it joins it row by row.
+            cursor.execute(f"ANALYZE {STAGE_TABLE}")
 
-    def _apply(self, batch) -> None:
+    def _apply(self, batch, fresh: bool, changed: bool) -> None:
         fields = [_q(self.model._meta.get_field(n).column) for n in self.fields]
         defaults = [_q(column) for column, _ in self.defaults]
         head = ["municipality_id", "source", "source_id", *fields, "geom", "batch_id"]
@@ -192,18 +203,20 @@ class Stage:
         )
         sets = ", ".join([f"{f} = s.{f}" for f in fields] + ["geom = s.geom"])
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.table} ({targets}) SELECT {chosen} FROM {STAGE_TABLE} "
-                "WHERE id IS NULL",
-                [
-                    self.municipality.pk,
-                    self.source,
-                    batch.pk,
-                    *(value for _, value in self.defaults),
-                ],
-            )
-            cursor.execute(
-                f"UPDATE {self.table} AS t SET {sets}, batch_id = %s, updated_at = now() "
-                f"FROM {STAGE_TABLE} AS s WHERE t.id = s.id",
-                [batch.pk],
-            )
+            if fresh:
+                cursor.execute(
+                    f"INSERT INTO {self.table} ({targets}) SELECT {chosen} FROM {STAGE_TABLE} "
+                    "WHERE id IS NULL",
+                    [
+                        self.municipality.pk,
+                        self.source,
+                        batch.pk,
+                        *(value for _, value in self.defaults),
+                    ],
+                )
+            if changed:
+                cursor.execute(
+                    f"UPDATE {self.table} AS t SET {sets}, batch_id = %s, updated_at = now() "
+                    f"FROM {STAGE_TABLE} AS s WHERE t.id = s.id",
+                    [batch.pk],
+                )
