@@ -28,6 +28,8 @@ from django.db import connection, models
 from layers.models import GreenArea, ImportChange, LuxReading, StreetLamp, Vegetation
 
 STAGE_TABLE = "trygg_import_stage"
+#: The keys met so far in an import (a temporary table, so memory does not grow with the file).
+SEEN_TABLE = "trygg_import_seen"
 #: The layers written through the staging table: keyed by the source's id, validated by the
 #: fields and the geometry alone (no derived columns such as a viewshed or a length, no rule
 #: between fields such as an incident's span).
@@ -104,9 +106,19 @@ class Stage:
         self.unset = {name: meta.get_field(name).get_default() for name in fields}
         self.columns = ["id", "source_id", *(meta.get_field(n).column for n in fields), "geom"]
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+            # Whether the source had objects before this import: if not, every key met again
+            # is one of this import's own (rejected as appearing earlier), and the chunks
+            # need not be looked up in the layer.
             cursor.execute(
-                f"CREATE TEMP TABLE {STAGE_TABLE} AS SELECT "
+                f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE municipality_id = %s "
+                "AND source = %s AND source_id <> '')",
+                [municipality.pk, source],
+            )
+            self.had_objects = cursor.fetchone()[0]
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
+            # The record's number (`line`) and the layer's own columns, typed as the layer's.
+            cursor.execute(
+                f"CREATE TEMP TABLE {STAGE_TABLE} AS SELECT 0::integer AS line, "
                 f"{', '.join(_q(c) for c in self.columns)} FROM {self.table} WITH NO DATA"
             )
 
@@ -114,16 +126,16 @@ class Stage:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
 
-    def existing(self, keys: list[str]) -> dict[str, tuple]:
+    def existing(self) -> dict[str, tuple]:
         """key → (pk, field values…, geometry as shapely) of the stored objects of this source
-        with one of `keys`."""
-        names = ", ".join(_q(self.model._meta.get_field(n).column) for n in self.fields)
-        with server_cursor() as cursor:
+        whose key is in the staging table."""
+        names = ", ".join(f"t.{_q(self.model._meta.get_field(n).column)}" for n in self.fields)
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT source_id, id, {names}, ST_AsBinary(geom) FROM {self.table} "
-                "WHERE municipality_id = %s AND source = %s AND source_id <> '' "
-                "AND source_id = ANY(%s)",  # the unique index on the source's ids is partial
-                [self.municipality.pk, self.source, keys],
+                f"SELECT DISTINCT ON (t.id) t.source_id, t.id, {names}, ST_AsBinary(t.geom) "
+                f"FROM {STAGE_TABLE} AS s JOIN {self.table} AS t ON t.municipality_id = %s "
+                "AND t.source = %s AND t.source_id <> '' AND t.source_id = s.source_id",
+                [self.municipality.pk, self.source],
             )
             rows = cursor.fetchall()
         if not rows:
@@ -132,20 +144,47 @@ class Stage:
         return {row[0]: (row[1], *row[2:-1], geom) for row, geom in zip(rows, geoms, strict=True)}
 
     def write(self, items: list[Item], batch, result) -> None:
-        """Create, update or leave each item (first occurrences of their keys), keeping the
-        previous values of what is updated in the batch."""
+        """Create, update or leave each item whose key is met for the first time in the
+        import (the others are rejected as appearing earlier), keeping the previous values of
+        what is updated in the batch."""
         if not items:
             return
-        existing = self.existing([item.key for item in items])
-        fresh, changed = [], []
+        self._copy(items)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {SEEN_TABLE} (key) SELECT source_id FROM {STAGE_TABLE} "
+                "ON CONFLICT DO NOTHING RETURNING key"
+            )
+            fresh = {found for (found,) in cursor.fetchall()}
+        firsts, dropped, seen_here = [], [], set()
         for item in items:
+            if item.key not in fresh or item.key in seen_here:
+                reason = f"the id {item.key!r} appears earlier"
+                result.rejected.append({"row": item.row, "reason": reason})
+                dropped.append(item.row)
+                continue
+            seen_here.add(item.key)
+            firsts.append(item)
+        existing = self.existing() if self.had_objects else {}
+        changed = []
+        for item in firsts:
             old = existing.get(item.key)
             if old is None:
-                fresh.append(item)
-            elif self._unchanged(old, item):
+                continue
+            if self._unchanged(old, item):
                 result.unchanged += 1
+                dropped.append(item.row)
             else:
                 changed.append((old[0], item))
+        with server_cursor() as cursor:
+            if dropped:
+                cursor.execute(f"DELETE FROM {STAGE_TABLE} WHERE line = ANY(%s)", [dropped])
+            if changed:
+                cursor.execute(
+                    f"UPDATE {STAGE_TABLE} AS s SET id = v.id FROM "
+                    "unnest(%s::integer[], %s::bigint[]) AS v(line, id) WHERE s.line = v.line",
+                    [[item.row for _, item in changed], [pk for pk, _ in changed]],
+                )
         if changed:
             previous = self.model.objects.in_bulk([pk for pk, _ in changed])
             ImportChange.objects.bulk_create(
@@ -160,9 +199,9 @@ class Stage:
                 ],
                 batch_size=1000,
             )
-        self._copy([(None, item) for item in fresh] + changed)
-        self._apply(batch, bool(fresh), bool(changed))
-        result.created += len(fresh)
+        created = len(firsts) - len([item for item in firsts if item.key in existing])
+        self._apply(batch, created > 0, bool(changed))
+        result.created += created
         result.updated += len(changed)
 
     def _unchanged(self, old: tuple, item: Item) -> bool:
@@ -176,21 +215,19 @@ class Stage:
             and shapely.equals_exact(geom, item.geom, tolerance=0.001)
         )
 
-    def _copy(self, rows: list[tuple[int | None, Item]]) -> None:
-        if not rows:
-            return
-        geoms = shapely.set_srid(np.array([item.geom for _, item in rows]), settings.TRYGG_SRID)
+    def _copy(self, items: list[Item]) -> None:
+        geoms = shapely.set_srid(np.array([item.geom for item in items]), settings.TRYGG_SRID)
         hexes = shapely.to_wkb(geoms, hex=True, include_srid=True, output_dimension=2)
-        columns = ", ".join(_q(c) for c in self.columns)
+        columns = ", ".join(["line", *(_q(c) for c in self.columns)])
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {STAGE_TABLE}")
             with cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN") as copy:
-                for (pk, item), geom in zip(rows, hexes, strict=True):
+                for item, geom in zip(items, hexes, strict=True):
                     values = item.values
                     filled = (values.get(n, self.unset[n]) for n in self.fields)
-                    copy.write_row((pk, item.key, *filled, geom))
-            # The planner must know the table's size, or it joins it row by row.
-            cursor.execute(f"ANALYZE {STAGE_TABLE}")
+                    copy.write_row((item.row, None, item.key, *filled, geom))
+            if self.had_objects:  # the planner must know its size to join it well
+                cursor.execute(f"ANALYZE {STAGE_TABLE}")
 
     def _apply(self, batch, fresh: bool, changed: bool) -> None:
         fields = [_q(self.model._meta.get_field(n).column) for n in self.fields]
