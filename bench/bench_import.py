@@ -6,7 +6,8 @@ Stockholm, creates a bench municipality covering it, then times
 
 1. ``trygg import lamps FILE.gpkg`` vs ``ogr2ogr -f PostgreSQL … -t_srs EPSG:<storage>``;
 2. ``trygg import lux_readings FILE.csv`` vs ``ogr2ogr`` with ``-oo X_POSSIBLE_NAMES=Longitud``
-   (and ``PGCLIENTENCODING=WIN1252``, as GDAL's CSV driver passes the bytes through).
+   (and ``PGCLIENTENCODING=WIN1252``, as GDAL's CSV driver passes the bytes through; it finds
+   the semicolons and the coordinates' decimal commas itself, and keeps lux and time as text).
 
 Each runs in its own child process; the table gives wall time and the child's peak resident
 memory (``os.wait4``'s ``ru_maxrss``), so "memory does not grow with the file" can be read off
@@ -201,9 +202,7 @@ def main() -> int:
                         "X_POSSIBLE_NAMES=Longitud",
                         "-oo",
                         "Y_POSSIBLE_NAMES=Latitud",
-                        "-oo",
-                        "SEPARATOR=SEMICOLON",
-                        "-a_srs",
+                        "-s_srs",
                         "EPSG:4326",
                         "-t_srs",
                         f"EPSG:{srid}",
