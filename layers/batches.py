@@ -30,11 +30,13 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, override
 
 from gis.core.geometry import BOUNDARY_TOLERANCE_M
 from gis.core.models import Municipality
 from layers.imports import ImportFileError
 from layers.imports import columns as cols
+from layers.imports.ahead import read_ahead
 from layers.imports.reading import CHUNK, open_table, sha256
 from layers.imports.traps import WGS84, Locator, crs_label, parse_crs
 from layers.models import (
@@ -288,32 +290,10 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
         cursor.execute(f"DROP TABLE IF EXISTS {SEEN_TABLE}")
         # Byte order ("C"): a million keys are compared without the locale's rules.
         cursor.execute(f'CREATE TEMP TABLE {SEEN_TABLE} (key text COLLATE "C" PRIMARY KEY)')
-    staged = _staged(spec, options)
-    stage = Stage(spec.model, spec.fields, municipality, options.source) if staged else None
-    fast = _FastCheck(spec, options, plan) if staged else None
-    row = 0
-    for number, chunk in enumerate(plan.table.chunks(options.chunk)):
-        if number == 0:
-            plan.locator.check_sample(chunk, boundary)
-        if stage is not None:
-            items = fast.items(chunk, row, batch, result)
-            row += len(chunk)
-            stage.write(items, batch, result)
-        else:
-            good = []
-            for record in chunk:
-                row += 1
-                if _blank(record):
-                    continue
-                try:
-                    good.append((row, *_build(spec, options, plan, record, batch)))
-                except (ValidationError, ValueError) as error:
-                    result.rejected.append({"row": row, "reason": _why(error)})
-            _upsert(spec, options, good, batch, result)
-        if options.progress is not None:
-            options.progress(row)
-    if stage is not None:
-        stage.drop()
+    if _staged(spec, options):
+        _write_staged(spec, options, plan, boundary, batch, result)
+    else:
+        _write_objects(spec, options, plan, boundary, batch, result)
     if options.replace:
         result.removed = _remove_missing(spec, options, batch)
     with connection.cursor() as cursor:
@@ -325,6 +305,54 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
         removed=result.removed,
         rejected=len(result.rejected),
     )
+
+
+def _write_staged(spec, options: ImportOptions, plan: _Plan, boundary, batch, result) -> None:
+    """Write through the staging table, the next chunk read and checked while the database
+    writes the last (:func:`~layers.imports.ahead.read_ahead`)."""
+    stage = Stage(spec.model, spec.fields, options.municipality, options.source)
+    fast = _FastCheck(spec, options, plan)
+    chunks = read_ahead(_checked_chunks(options, plan, boundary, fast, get_language()))
+    for row, items, rejected in chunks:
+        result.rejected.extend(rejected)
+        stage.write(items, batch, result)
+        if options.progress is not None:
+            options.progress(row)
+    stage.drop()
+
+
+def _checked_chunks(options: ImportOptions, plan: _Plan, boundary, fast, language: str | None):
+    """(records read so far, the chunk's items, its rejections) for each chunk; run in the
+    read-ahead thread, in the caller's language (the reasons are translated)."""
+    with override(language):
+        row = 0
+        for number, chunk in enumerate(plan.table.chunks(options.chunk)):
+            if number == 0:
+                plan.locator.check_sample(chunk, boundary)
+            rejected: list[dict] = []
+            items = fast.items(chunk, row, rejected)
+            row += len(chunk)
+            yield row, items, rejected
+
+
+def _write_objects(spec, options: ImportOptions, plan: _Plan, boundary, batch, result) -> None:
+    """Write object by object (the layers with derived fields or rules between fields)."""
+    row = 0
+    for number, chunk in enumerate(plan.table.chunks(options.chunk)):
+        if number == 0:
+            plan.locator.check_sample(chunk, boundary)
+        good = []
+        for record in chunk:
+            row += 1
+            if _blank(record):
+                continue
+            try:
+                good.append((row, *_build(spec, options, plan, record)))
+            except (ValidationError, ValueError) as error:
+                result.rejected.append({"row": row, "reason": _why(error)})
+        _upsert(spec, options, good, batch, result)
+        if options.progress is not None:
+            options.progress(row)
 
 
 def _blank(record: dict) -> bool:
@@ -362,7 +390,7 @@ class _FastCheck:
         for boundary in self.boundaries:
             shapely.prepare(boundary)
 
-    def items(self, chunk: list[dict], row: int, batch, result: ImportResult) -> list[Item]:
+    def items(self, chunk: list[dict], row: int, rejected: list[dict]) -> list[Item]:
         geoms = self._geometries(chunk)
         wkbs = np.full(len(chunk), None, dtype=object)
         if cols.ID not in self.plan.mapping:  # the geometry is part of each record's key
@@ -379,9 +407,9 @@ class _FastCheck:
                 items.append(item)
                 continue
             try:
-                key, obj = _build(self.spec, self.options, self.plan, record, batch)
+                key, obj = _build(self.spec, self.options, self.plan, record)
             except (ValidationError, ValueError) as error:
-                result.rejected.append({"row": number, "reason": _why(error)})
+                rejected.append({"row": number, "reason": _why(error)})
                 continue
             values = {name: getattr(obj, name) for name in self.spec.fields}
             items.append(Item(number, key, values, shapely.from_wkb(bytes(obj.geom.wkb))))
@@ -480,7 +508,7 @@ def _reason(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
 
-def _build(spec: LayerSpec, options: ImportOptions, plan: _Plan, record: dict, batch):
+def _build(spec: LayerSpec, options: ImportOptions, plan: _Plan, record: dict):
     """The record as an unsaved, validated object and its key; ValueError/ValidationError for a
     bad record."""
     model = spec.model
