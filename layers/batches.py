@@ -675,17 +675,23 @@ def _remove_missing(spec: LayerSpec, options: ImportOptions, batch) -> int:
             f'"{spec.model._meta.db_table}"."{spec.key}" COLLATE "C")'
         ]
     )
-    count = 0
     pks: list[int] = []
+    changes: list[ImportChange] = []
     for obj in missing.iterator(chunk_size=2000):
-        ImportChange.objects.create(
-            batch=batch,
-            object_id=obj.pk,
-            action=ImportChange.Action.REMOVED,
-            previous=snapshot(obj),
+        changes.append(
+            ImportChange(
+                batch=batch,
+                object_id=obj.pk,
+                action=ImportChange.Action.REMOVED,
+                previous=snapshot(obj),
+            )
         )
         pks.append(obj.pk)
-        count += 1
+        if len(changes) == 2000:
+            ImportChange.objects.bulk_create(changes)
+            changes = []
+    ImportChange.objects.bulk_create(changes)
+    count = len(pks)
     for start in range(0, len(pks), 2000):
         spec.model.objects.filter(pk__in=pks[start : start + 2000]).delete()
     return count
