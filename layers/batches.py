@@ -8,6 +8,12 @@ reason; the good ones are upserted by the source's own id (``--id-column``; with
 of the record's values, so the same file again is still "unchanged"). The ids already met are
 kept in a temporary table, not in memory, so memory stays bounded by the chunk.
 
+The large layers (lamps, lux readings, vegetation, green areas: :data:`STAGED_MODELS`) take a
+faster road to the same result: :class:`~layers.fastcheck.FastCheck` checks a chunk as arrays
+and each distinct value once, builds only the records that fail as objects (for their reason),
+and :class:`~layers.staging.Stage` writes the chunk with COPY, while the next chunk is read in
+a thread (:func:`~layers.imports.ahead.read_ahead`).
+
 Every object created or changed points to the batch; what a batch changed or removed is kept
 with its previous values (:class:`ImportChange`), so that the batch can be undone. Geometry is
 stored in TRYGG_SRID (metres).
@@ -22,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.db import models as gis_models
@@ -52,7 +57,7 @@ from layers.models import (
     StreetSegment,
     Vegetation,
 )
-from layers.staging import SEEN_TABLE, STAGED_MODELS, Item, Stage, same, snapshot
+from layers.staging import SEEN_TABLE, STAGED_MODELS, Stage, same, snapshot
 
 
 @dataclass(frozen=True)
@@ -311,7 +316,9 @@ def _write_staged(spec, options: ImportOptions, plan: _Plan, boundary, batch, re
     """Write through the staging table, the next chunk read and checked while the database
     writes the last (:func:`~layers.imports.ahead.read_ahead`)."""
     stage = Stage(spec.model, spec.fields, options.municipality, options.source)
-    fast = _FastCheck(spec, options, plan)
+    from layers.fastcheck import FastCheck  # it builds on this module's record functions
+
+    fast = FastCheck(spec, options, plan)
     chunks = read_ahead(_checked_chunks(options, plan, boundary, fast, get_language()))
     for row, items, rejected in chunks:
         result.rejected.extend(rejected)
@@ -368,135 +375,6 @@ def _why(error: Exception) -> str:
 def _staged(spec: LayerSpec, options: ImportOptions) -> bool:
     """Whether the layer is written through the staging table (:mod:`layers.staging`)."""
     return spec.model in STAGED_MODELS and spec.key == "source_id" and len(options.source) <= 32
-
-
-class _FastCheck:
-    """The records of a chunk as checked :class:`~layers.staging.Item` s, with the work done
-    once per chunk where it can be: the geometry located, transformed, typed and tested
-    against the boundary for the whole chunk, and each distinct cell value converted and
-    validated once. A record that fails any of these is built by :func:`_build` (the back
-    office's validation), which gives the exact reason, so the results are the same."""
-
-    def __init__(self, spec: LayerSpec, options: ImportOptions, plan: _Plan):
-        self.spec, self.options, self.plan = spec, options, plan
-        model = spec.model
-        self.model_fields = [model._meta.get_field(name) for name in spec.fields]
-        self.geom_field = model._meta.get_field("geom")
-        self.allowed = list(model.allowed_geometry_types or [])
-        exact = shapely.from_wkb(bytes(options.municipality.boundary.wkb))
-        # Within the tolerance, less a centimetre: what is on the buffer's edge is decided by
-        # the back office's own check.
-        self.boundaries = [exact, exact.buffer(BOUNDARY_TOLERANCE_M - 0.01)]
-        for boundary in self.boundaries:
-            shapely.prepare(boundary)
-
-    def items(self, chunk: list[dict], row: int, rejected: list[dict]) -> list[Item]:
-        geoms = self._geometries(chunk)
-        wkbs = np.full(len(chunk), None, dtype=object)
-        if cols.ID not in self.plan.mapping:  # the geometry is part of each record's key
-            located = np.flatnonzero(geoms != None)  # noqa: E711 (elementwise)
-            wkbs[located] = shapely.to_wkb(geoms[located], output_dimension=2)
-        memo: dict = {}
-        items = []
-        for index, record in enumerate(chunk):
-            number = row + index + 1
-            if _blank(record):
-                continue
-            item = self._item(number, record, geoms[index], wkbs[index], memo)
-            if item is not None:
-                items.append(item)
-                continue
-            try:
-                key, obj = _build(self.spec, self.options, self.plan, record)
-            except (ValidationError, ValueError) as error:
-                rejected.append({"row": number, "reason": _why(error)})
-                continue
-            values = {name: getattr(obj, name) for name in self.spec.fields}
-            items.append(Item(number, key, values, shapely.from_wkb(bytes(obj.geom.wkb))))
-        return items
-
-    def _geometries(self, chunk: list[dict]) -> np.ndarray:
-        """The chunk's geometries in the storage CRS, typed as the field stores them; None
-        where the record is not plainly good (valid, of an allowed type, inside)."""
-        geoms = self.plan.locator.geometries(chunk)
-        located = np.flatnonzero(geoms != None)  # noqa: E711 (elementwise)
-        if not len(located):
-            return geoms
-        found = shapely.force_2d(geoms[located])
-        found = np.array([_typed(g, self.geom_field.geom_type) for g in found], dtype=object)
-        good = np.isin(shapely.get_type_id(found), [_TYPE_IDS[t] for t in self.allowed])
-        good &= shapely.is_valid(found)
-        exact, buffered = self.boundaries
-        good &= shapely.covers(exact, found) | shapely.covers(buffered, found)
-        out = np.full(len(chunk), None, dtype=object)
-        out[located[good]] = found[good]
-        return out
-
-    def _item(self, number: int, record: dict, geom, wkb, memo: dict) -> Item | None:
-        if geom is None:
-            return None
-        values = {}
-        for model_field in self.model_fields:
-            name = model_field.name
-            if name in self.options.sets:
-                raw = self.options.sets[name]
-            elif name in self.plan.mapping:
-                raw = record.get(self.plan.mapping[name])
-            else:
-                continue
-            ok, value = self._value(model_field, raw, memo)
-            if not ok:
-                return None
-            values[name] = value
-        try:
-            key = _key(
-                record, self.plan, values, wkb or (lambda: shapely.to_wkb(geom, output_dimension=2))
-            )
-        except ValidationError:
-            return None
-        return Item(number, key, values, geom)
-
-    def _value(self, model_field, raw, memo: dict) -> tuple[bool, object]:
-        """(valid, value) of a cell for a field, as _convert and the field's own validation
-        find it; the same cell value is done once per chunk."""
-        try:
-            memo_key = (model_field.name, type(raw), raw)
-            found = memo.get(memo_key)
-        except TypeError:
-            memo_key, found = None, None
-        if found is not None:
-            return found
-        try:
-            value = _convert(model_field, raw, self.options, {}, self.plan.zone)
-            if not (model_field.blank and value in model_field.empty_values):
-                model_field.clean(value, None)
-            found = (True, value)
-        except (ValidationError, ValueError):
-            found = (False, None)
-        if memo_key is not None:
-            memo[memo_key] = found
-        return found
-
-
-_TYPE_IDS = {
-    "Point": 0,
-    "LineString": 1,
-    "Polygon": 3,
-    "MultiPoint": 4,
-    "MultiLineString": 5,
-    "MultiPolygon": 6,
-}
-
-
-def _typed(geometry, target: str):
-    """As :func:`_geos`, on a shapely geometry: a Polygon in a MultiPolygon field becomes a
-    one-part MultiPolygon, a one-part multi in a Point or LineString field its part."""
-    kind = geometry.geom_type
-    if target == "MULTIPOLYGON" and kind == "Polygon":
-        return shapely.MultiPolygon([geometry])
-    if target in {"POINT", "LINESTRING"} and kind.startswith("Multi") and len(geometry.geoms) == 1:
-        return geometry.geoms[0]
-    return geometry
 
 
 def _reason(error: ValidationError) -> str:
