@@ -295,11 +295,12 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
         cursor.execute(f"DROP TABLE IF EXISTS {SEEN_TABLE}")
         # Byte order ("C"): a million keys are compared without the locale's rules.
         cursor.execute(f'CREATE TEMP TABLE {SEEN_TABLE} (key text COLLATE "C" PRIMARY KEY)')
+    had_objects = True
     if _staged(spec, options):
-        _write_staged(spec, options, plan, boundary, batch, result)
+        had_objects = _write_staged(spec, options, plan, boundary, batch, result)
     else:
         _write_objects(spec, options, plan, boundary, batch, result)
-    if options.replace:
+    if options.replace and had_objects:  # a source new to the layer has nothing to remove
         result.removed = _remove_missing(spec, options, batch)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {SEEN_TABLE}")
@@ -312,9 +313,10 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
     )
 
 
-def _write_staged(spec, options: ImportOptions, plan: _Plan, boundary, batch, result) -> None:
+def _write_staged(spec, options: ImportOptions, plan: _Plan, boundary, batch, result) -> bool:
     """Write through the staging table, the next chunk read and checked while the database
-    writes the last (:func:`~layers.imports.ahead.read_ahead`)."""
+    writes the last (:func:`~layers.imports.ahead.read_ahead`). Whether the source had objects
+    in the layer before."""
     stage = Stage(spec.model, spec.fields, options.municipality, options.source)
     from layers.fastcheck import FastCheck  # it builds on this module's record functions
 
@@ -326,6 +328,7 @@ def _write_staged(spec, options: ImportOptions, plan: _Plan, boundary, batch, re
         if options.progress is not None:
             options.progress(row)
     stage.drop()
+    return stage.had_objects
 
 
 def _checked_chunks(options: ImportOptions, plan: _Plan, boundary, fast, language: str | None):

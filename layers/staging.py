@@ -23,7 +23,7 @@ import psycopg
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from layers.models import GreenArea, ImportChange, LuxReading, StreetLamp, Vegetation
 
@@ -34,6 +34,10 @@ SEEN_TABLE = "trygg_import_seen"
 #: fields and the geometry alone (no derived columns such as a viewshed or a length, no rule
 #: between fields such as an incident's span).
 STAGED_MODELS = (StreetLamp, LuxReading, Vegetation, GreenArea)
+
+
+class _RepeatedKeyError(Exception):
+    """Some keys of a chunk were already in the layer (rolls back to the savepoint)."""
 
 
 @dataclass
@@ -106,12 +110,12 @@ class Stage:
         self.unset = {name: meta.get_field(name).get_default() for name in fields}
         self.columns = ["id", "source_id", *(meta.get_field(n).column for n in fields), "geom"]
         with connection.cursor() as cursor:
-            # Whether the source had objects before this import: if not, every key met again
-            # is one of this import's own (rejected as appearing earlier), and the chunks
-            # need not be looked up in the layer.
+            # Whether the source had objects before this import. If not, every key already in
+            # the layer is one this import wrote (so it appears earlier): the layer's own
+            # unique index finds them, and no key needs to be kept in the seen table.
             cursor.execute(
                 f"SELECT EXISTS (SELECT 1 FROM {self.table} WHERE municipality_id = %s "
-                "AND source = %s AND source_id <> '')",
+                "AND source = %s)",
                 [municipality.pk, source],
             )
             self.had_objects = cursor.fetchone()[0]
@@ -150,6 +154,9 @@ class Stage:
         if not items:
             return
         self._copy(items)
+        if not self.had_objects:
+            self._write_new(items, batch, result)
+            return
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {SEEN_TABLE} (key) SELECT source_id FROM {STAGE_TABLE} "
@@ -204,6 +211,35 @@ class Stage:
         result.created += created
         result.updated += len(changed)
 
+    def _write_new(self, items: list[Item], batch, result) -> None:
+        """Insert a chunk into a layer that held nothing of this source before the import:
+        in the records' order, a key the layer already holds (written by an earlier chunk, or
+        earlier in this one) is skipped by the unique index and rejected as appearing earlier.
+        The keys come back only when the count shows that some were skipped."""
+        insert, params = self._insert_sql(batch)
+        insert += " ORDER BY line ON CONFLICT (municipality_id, source, source_id) "
+        insert += "WHERE NOT source_id = '' DO NOTHING"
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(insert, params)
+                if cursor.rowcount != len(items):
+                    raise _RepeatedKeyError
+            result.created += len(items)
+            return
+        except _RepeatedKeyError:
+            pass
+        with connection.cursor() as cursor:
+            cursor.execute(insert + " RETURNING source_id", params)
+            inserted = {key for (key,) in cursor.fetchall()}
+        seen_here = set()
+        for item in items:
+            if item.key in inserted and item.key not in seen_here:
+                seen_here.add(item.key)
+                continue
+            reason = f"the id {item.key!r} appears earlier"
+            result.rejected.append({"row": item.row, "reason": reason})
+        result.created += len(seen_here)
+
     def _unchanged(self, old: tuple, item: Item) -> bool:
         stored = dict(zip(self.fields, old[1:-1], strict=True))
         values = item.values
@@ -229,7 +265,8 @@ class Stage:
             if self.had_objects:  # the planner must know its size to join it well
                 cursor.execute(f"ANALYZE {STAGE_TABLE}")
 
-    def _apply(self, batch, fresh: bool, changed: bool) -> None:
+    def _insert_sql(self, batch) -> tuple[str, list]:
+        """The INSERT of the staged rows without an id (new objects), and its parameters."""
         fields = [_q(self.model._meta.get_field(n).column) for n in self.fields]
         defaults = [_q(column) for column, _ in self.defaults]
         head = ["municipality_id", "source", "source_id", *fields, "geom", "batch_id"]
@@ -238,19 +275,19 @@ class Stage:
             ["%s", "%s", "source_id", *fields, "geom", "%s", "now()", "now()"]
             + ["%s"] * len(defaults)
         )
+        sql = (
+            f"INSERT INTO {self.table} ({targets}) SELECT {chosen} FROM {STAGE_TABLE} "
+            "WHERE id IS NULL"
+        )
+        params = [self.municipality.pk, self.source, batch.pk, *(v for _, v in self.defaults)]
+        return sql, params
+
+    def _apply(self, batch, fresh: bool, changed: bool) -> None:
+        fields = [_q(self.model._meta.get_field(n).column) for n in self.fields]
         sets = ", ".join([f"{f} = s.{f}" for f in fields] + ["geom = s.geom"])
         with connection.cursor() as cursor:
             if fresh:
-                cursor.execute(
-                    f"INSERT INTO {self.table} ({targets}) SELECT {chosen} FROM {STAGE_TABLE} "
-                    "WHERE id IS NULL",
-                    [
-                        self.municipality.pk,
-                        self.source,
-                        batch.pk,
-                        *(value for _, value in self.defaults),
-                    ],
-                )
+                cursor.execute(*self._insert_sql(batch))
             if changed:
                 cursor.execute(
                     f"UPDATE {self.table} AS t SET {sets}, batch_id = %s, updated_at = now() "

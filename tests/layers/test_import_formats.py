@@ -260,3 +260,21 @@ def test_the_chunk_road_and_the_object_road_give_the_same_import(
         k: v for k, v in slow.items() if k != "batch"
     }
     assert stored("fast") == stored("slow")
+
+
+def test_an_id_repeated_in_a_later_chunk_of_a_new_source_is_rejected(demo, places, tmp_path):
+    header, one, two = _lux_lines(places)
+    path = tmp_path / "upprepad.csv"
+    path.write_text("\n".join([header, one, two, two, one, two]), encoding="utf-8")
+    result = run_import(
+        ImportOptions(
+            layer="lux_readings", path=path, municipality=demo, source="ny", chunk=2, replace=True
+        )
+    )
+    assert (result.created, result.removed) == (2, 0)
+    assert [(r["row"], r["reason"]) for r in result.rejected] == [
+        (3, "the id 'M2' appears earlier"),
+        (4, "the id 'M1' appears earlier"),
+        (5, "the id 'M2' appears earlier"),
+    ]
+    assert LuxReading.objects.filter(municipality=demo, source="ny").count() == 2
