@@ -8,6 +8,12 @@ reason; the good ones are upserted by the source's own id (``--id-column``; with
 of the record's values, so the same file again is still "unchanged"). The ids already met are
 kept in a temporary table, not in memory, so memory stays bounded by the chunk.
 
+The large layers (lamps, lux readings, vegetation, green areas: :data:`STAGED_MODELS`) take a
+faster road to the same result: :class:`~layers.fastcheck.FastCheck` checks a chunk as arrays
+and each distinct value once, builds only the records that fail as objects (for their reason),
+and :class:`~layers.staging.Stage` writes the chunk with COPY, while the next chunk is read in
+a thread (:func:`~layers.imports.ahead.read_ahead`).
+
 Every object created or changed points to the batch; what a batch changed or removed is kept
 with its previous values (:class:`ImportChange`), so that the batch can be undone. Geometry is
 stored in TRYGG_SRID (metres).
@@ -15,6 +21,7 @@ stored in TRYGG_SRID (metres).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,11 +35,13 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, override
 
 from gis.core.geometry import BOUNDARY_TOLERANCE_M
 from gis.core.models import Municipality
 from layers.imports import ImportFileError
 from layers.imports import columns as cols
+from layers.imports.ahead import read_ahead
 from layers.imports.reading import CHUNK, open_table, sha256
 from layers.imports.traps import WGS84, Locator, crs_label, parse_crs
 from layers.models import (
@@ -50,6 +59,7 @@ from layers.models import (
     Vegetation,
 )
 from layers.properties import link_incidents
+from layers.staging import SEEN_TABLE, STAGED_MODELS, Stage, same, snapshot
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,6 @@ LAYERS: dict[str, LayerSpec] = {
         names=("fastigheter", "byggnader", "lokaler"),
     ),
 }
-SEEN_TABLE = "trygg_import_seen"
 
 
 @dataclass
@@ -106,7 +115,6 @@ class ImportOptions:
     municipality: Municipality
     source: str = "import"
     id_column: str | None = None
-    file_layer: str | None = None  # the layer of a GeoPackage with several, chosen by a person
     crs: str | None = None
     location: dict[str, str] = field(default_factory=dict)  # lon/lat, x/y or wkt → column
     maps: dict[str, str] = field(default_factory=dict)  # column → field
@@ -120,7 +128,9 @@ class ImportOptions:
     imported_by: str = ""
     user: object = None
     chunk: int = CHUNK
-    progress: Callable[[int], None] | None = None  # told the rows read so far, after each chunk
+    layer_name: str | None = None  # the layer of a file that holds several (--layer)
+    #: Called after each chunk with the number of records read so far (an upload's progress).
+    progress: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -158,6 +168,10 @@ def run_import(options: ImportOptions) -> ImportResult:
     spec = LAYERS[options.layer]
     plan = _plan(spec, options)
     result = ImportResult(batch=None, layer=options.layer)
+    # The objects alive now (Django, pandas, GDAL's bindings) are set aside from the garbage
+    # collector: a chunk makes many short-lived objects, and each full collection would
+    # otherwise walk them all again (a third of the time of a large import).
+    gc.freeze()
     try:
         with transaction.atomic():
             _write(spec, options, plan, result)
@@ -165,6 +179,8 @@ def run_import(options: ImportOptions) -> ImportResult:
                 raise _DryRunError
     except _DryRunError:
         result.batch = None
+    finally:
+        gc.unfreeze()
     return result
 
 
@@ -181,8 +197,7 @@ class _Plan:
 
 
 def _plan(spec: LayerSpec, options: ImportOptions) -> _Plan:
-    hint = (options.file_layer,) if options.file_layer else (options.layer, *spec.names)
-    table = open_table(options.path, hint)
+    table = open_table(options.path, (options.layer, *spec.names), options.layer_name)
     fields = list(spec.fields)
     mapping = cols.recognise(table.columns, options.layer, fields)
     known = set(table.columns)
@@ -288,26 +303,14 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
     boundary = shapely.from_wkb(bytes(municipality.boundary.wkb)).buffer(BOUNDARY_TOLERANCE_M)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {SEEN_TABLE}")
-        cursor.execute(f"CREATE TEMP TABLE {SEEN_TABLE} (key text PRIMARY KEY)")
-    row = 0
-    for number, chunk in enumerate(plan.table.chunks(options.chunk)):
-        if number == 0:
-            plan.locator.check_sample(chunk, boundary)
-        good = []
-        for record in chunk:
-            row += 1
-            if all(cols.is_blank(value) for value in record.values()):
-                continue  # an empty line or spreadsheet row: nothing to import, nothing wrong
-            try:
-                good.append((row, *_build(spec, options, plan, record, batch)))
-            except ValidationError as error:
-                result.rejected.append({"row": row, "reason": _reason(error)})
-            except ValueError as error:
-                result.rejected.append({"row": row, "reason": str(error)})
-        _upsert(spec, options, good, batch, result)
-        if options.progress is not None:
-            options.progress(row)
-    if options.replace:
+        # Byte order ("C"): a million keys are compared without the locale's rules.
+        cursor.execute(f'CREATE TEMP TABLE {SEEN_TABLE} (key text COLLATE "C" PRIMARY KEY)')
+    had_objects = True
+    if _staged(spec, options):
+        had_objects = _write_staged(spec, options, plan, boundary, batch, result)
+    else:
+        _write_objects(spec, options, plan, boundary, batch, result)
+    if options.replace and had_objects:  # a source new to the layer has nothing to remove
         result.removed = _remove_missing(spec, options, batch)
     if spec.model in (Incident, Property):  # incidents belong to the property they lie at
         link_incidents(municipality.pk)
@@ -322,6 +325,73 @@ def _write(spec: LayerSpec, options: ImportOptions, plan: _Plan, result: ImportR
     )
 
 
+def _write_staged(spec, options: ImportOptions, plan: _Plan, boundary, batch, result) -> bool:
+    """Write through the staging table, the next chunk read and checked while the database
+    writes the last (:func:`~layers.imports.ahead.read_ahead`). Whether the source had objects
+    in the layer before."""
+    stage = Stage(spec.model, spec.fields, options.municipality, options.source)
+    from layers.fastcheck import FastCheck  # it builds on this module's record functions
+
+    fast = FastCheck(spec, options, plan)
+    chunks = read_ahead(_checked_chunks(options, plan, boundary, fast, get_language()))
+    for row, items, rejected in chunks:
+        result.rejected.extend(rejected)
+        stage.write(items, batch, result)
+        if options.progress is not None:
+            options.progress(row)
+    stage.drop()
+    return stage.had_objects
+
+
+def _checked_chunks(options: ImportOptions, plan: _Plan, boundary, fast, language: str | None):
+    """(records read so far, the chunk's items, its rejections) for each chunk; run in the
+    read-ahead thread, in the caller's language (the reasons are translated)."""
+    with override(language):
+        row = 0
+        for number, chunk in enumerate(plan.table.chunks(options.chunk)):
+            if number == 0:
+                plan.locator.check_sample(chunk, boundary)
+            rejected: list[dict] = []
+            items = fast.items(chunk, row, rejected)
+            row += len(chunk)
+            yield row, items, rejected
+
+
+def _write_objects(spec, options: ImportOptions, plan: _Plan, boundary, batch, result) -> None:
+    """Write object by object (the layers with derived fields or rules between fields)."""
+    row = 0
+    for number, chunk in enumerate(plan.table.chunks(options.chunk)):
+        if number == 0:
+            plan.locator.check_sample(chunk, boundary)
+        good = []
+        for record in chunk:
+            row += 1
+            if _blank(record):
+                continue
+            try:
+                good.append((row, *_build(spec, options, plan, record)))
+            except (ValidationError, ValueError) as error:
+                result.rejected.append({"row": row, "reason": _why(error)})
+        _upsert(spec, options, good, batch, result)
+        if options.progress is not None:
+            options.progress(row)
+
+
+def _blank(record: dict) -> bool:
+    """An empty line or spreadsheet row: nothing to import, nothing wrong (it keeps its
+    number)."""
+    return all(cols.is_blank(value) for value in record.values())
+
+
+def _why(error: Exception) -> str:
+    return _reason(error) if isinstance(error, ValidationError) else str(error)
+
+
+def _staged(spec: LayerSpec, options: ImportOptions) -> bool:
+    """Whether the layer is written through the staging table (:mod:`layers.staging`)."""
+    return spec.model in STAGED_MODELS and spec.key == "source_id" and len(options.source) <= 32
+
+
 def _reason(error: ValidationError) -> str:
     if hasattr(error, "message_dict"):
         return "; ".join(
@@ -331,7 +401,7 @@ def _reason(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
 
-def _build(spec: LayerSpec, options: ImportOptions, plan: _Plan, record: dict, batch):
+def _build(spec: LayerSpec, options: ImportOptions, plan: _Plan, record: dict):
     """The record as an unsaved, validated object and its key; ValueError/ValidationError for a
     bad record."""
     model = spec.model
@@ -354,7 +424,7 @@ def _build(spec: LayerSpec, options: ImportOptions, plan: _Plan, record: dict, b
     obj = model(municipality=options.municipality, geom=geom, **values, **options.fixed)
     if spec.key == "source_id":
         obj.source = options.source
-        obj.source_id = _key(record, plan, values, geom)
+        obj.source_id = _key(record, plan, values, bytes(geom.wkb))
     if model is Camera:
         from layers.viewshed import camera_viewshed
 
@@ -415,7 +485,9 @@ def _geos(geometry, model_field) -> GEOSGeometry:
     return geom
 
 
-def _key(record: dict, plan: _Plan, values: dict, geom: GEOSGeometry) -> str:
+def _key(record: dict, plan: _Plan, values: dict, wkb: bytes | Callable[[], bytes]) -> str:
+    """The record's own id (``--id-column``), else a hash of its geometry (`wkb`, or what
+    makes it: only called when needed) and values."""
     column = plan.mapping.get(cols.ID)
     if column is not None and not cols.is_blank(record.get(column)):
         key = _text(record[column])
@@ -423,9 +495,8 @@ def _key(record: dict, plan: _Plan, values: dict, geom: GEOSGeometry) -> str:
             raise ValidationError({"source_id": f"the id {key[:20]}… is longer than 64"})
         return key
     # No id of its own: the record's content is its identity (the same row again is unchanged).
-    digest = hashlib.sha256(geom.wkb.tobytes() if hasattr(geom.wkb, "tobytes") else geom.wkb)
-    for name in sorted(values):
-        digest.update(f"\x1f{name}={values[name]!r}".encode())
+    digest = hashlib.sha256(wkb() if callable(wkb) else wkb)
+    digest.update("".join(f"\x1f{name}={values[name]!r}" for name in sorted(values)).encode())
     return "row:" + digest.hexdigest()[:40]
 
 
@@ -465,7 +536,7 @@ def _upsert(spec: LayerSpec, options: ImportOptions, good: list, batch, result) 
             obj.batch = batch
             created.append(obj)
             continue
-        if all(_same(getattr(old, n), getattr(obj, n)) for n in names if n != "viewshed"):
+        if all(same(getattr(old, n), getattr(obj, n)) for n in names if n != "viewshed"):
             result.unchanged += 1
             continue
         changes.append(
@@ -493,53 +564,38 @@ def _scope(spec: LayerSpec, options: ImportOptions):
     return objects.filter(source=options.source) if spec.key == "source_id" else objects
 
 
-def _same(old, new) -> bool:
-    if isinstance(old, GEOSGeometry) and isinstance(new, GEOSGeometry):
-        return old.geom_type == new.geom_type and old.equals_exact(new, 0.001)
-    if isinstance(old, float) and isinstance(new, float):
-        return abs(old - new) <= 1e-9 * max(1.0, abs(old))
-    return old == new
-
-
 def _remove_missing(spec: LayerSpec, options: ImportOptions, batch) -> int:
     """Remove the objects of this source that the file did not hold (a register export is the
     whole truth), keeping their values in the batch so that undo brings them back."""
     missing = _scope(spec, options).extra(
-        where=[f'"{spec.model._meta.db_table}"."{spec.key}" NOT IN (SELECT key FROM {SEEN_TABLE})']
+        where=[
+            f"NOT EXISTS (SELECT 1 FROM {SEEN_TABLE} AS seen WHERE seen.key = "
+            f'"{spec.model._meta.db_table}"."{spec.key}" COLLATE "C")'
+        ]
     )
-    count = 0
     pks: list[int] = []
+    changes: list[ImportChange] = []
     for obj in missing.iterator(chunk_size=2000):
-        ImportChange.objects.create(
-            batch=batch,
-            object_id=obj.pk,
-            action=ImportChange.Action.REMOVED,
-            previous=snapshot(obj),
+        changes.append(
+            ImportChange(
+                batch=batch,
+                object_id=obj.pk,
+                action=ImportChange.Action.REMOVED,
+                previous=snapshot(obj),
+            )
         )
         pks.append(obj.pk)
-        count += 1
+        if len(changes) == 2000:
+            ImportChange.objects.bulk_create(changes)
+            changes = []
+    ImportChange.objects.bulk_create(changes)
+    count = len(pks)
     for start in range(0, len(pks), 2000):
         spec.model.objects.filter(pk__in=pks[start : start + 2000]).delete()
     return count
 
 
 # --- snapshots, undo, listing ----------------------------------------------------------------
-
-
-def snapshot(obj: models.Model) -> dict:
-    """The stored values of `obj` (but its primary key) as JSON: geometry as hex EWKB, instants
-    in ISO 8601."""
-    data = {}
-    for model_field in obj._meta.concrete_fields:
-        if model_field.primary_key:
-            continue
-        value = getattr(obj, model_field.attname)
-        if isinstance(value, GEOSGeometry):
-            value = value.hexewkb.decode() if isinstance(value.hexewkb, bytes) else value.hexewkb
-        elif isinstance(value, datetime | date):
-            value = value.isoformat()
-        data[model_field.attname] = value
-    return data
 
 
 def _restored(model: type[models.Model], data: dict) -> dict:

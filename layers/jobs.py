@@ -39,7 +39,7 @@ def options_for(job: ImportJob) -> batches.ImportOptions:
         municipality=job.municipality,
         source=stored.get("source") or "import",
         id_column=stored.get("id_column") or None,
-        file_layer=stored.get("file_layer") or None,
+        layer_name=stored.get("file_layer") or None,
         crs=stored.get("crs") or None,
         location=dict(stored.get("location") or {}),
         maps=dict(stored.get("maps") or {}),

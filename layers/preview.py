@@ -66,7 +66,7 @@ def detect(path: Path | str, target: str | None = None, file_layer: str | None =
     if layers and file_layer not in layers:
         wanted = [n for n in layers if target_of(n) == target] if target else []
         file_layer = (wanted or layers)[0]
-    table = open_table(path, (file_layer,) if file_layer else ())
+    table = open_table(path, (), file_layer)
     target = target or target_of(table.layer)
     suggested: dict[str, str] = {}
     if target is not None:
@@ -103,7 +103,7 @@ def distinct_values(
     wanted = {c: f for c, f in mapping.items() if f in choice_fields(target)}
     if not wanted:
         return {}
-    table = open_table(Path(path), (file_layer,) if file_layer else ())
+    table = open_table(Path(path), (), file_layer)
     found: dict[str, dict[str, None]] = {f: {} for f in wanted.values()}
     read = 0
     for chunk in table.chunks():
@@ -142,7 +142,7 @@ def preview_import(options: batches.ImportOptions, limit: int = 500) -> dict:
             if all(cols.is_blank(value) for value in record.values()):
                 continue
             try:
-                _key, obj = batches._build(spec, options, plan, record, None)
+                _key, obj = batches._build(spec, options, plan, record)
             except ValidationError as error:
                 rejected.append({"row": row, "reason": batches._reason(error)})
             except ValueError as error:

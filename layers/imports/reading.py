@@ -143,13 +143,18 @@ class Table:
             yield from _csv_chunks(self, size)
 
 
-def open_table(path: Path | str, layer_hint: tuple[str, ...] = ()) -> Table:
-    """Open `path` as a table. A GeoPackage with several layers takes the one named like one of
-    `layer_hint` (e.g. "lamps", "belysning"), else it is an ImportFileError listing them."""
+def open_table(
+    path: Path | str, layer_hint: tuple[str, ...] = (), layer: str | None = None
+) -> Table:
+    """Open `path` as a table. A file with several layers (a GeoPackage) takes `layer` when
+    given (``--layer``), else the one named like one of `layer_hint` (e.g. "lamps",
+    "belysning"), else it is an ImportFileError listing them."""
     path = Path(path)
     kind = file_kind(path)
     if kind in GDAL_KINDS:
-        return _open_gdal(path, kind, layer_hint)
+        return _open_gdal(path, kind, layer_hint, layer)
+    if layer is not None:
+        raise ImportFileError(f"--layer: {path.name} is {NAMES[kind]}, which has no layers")
     if kind == "xlsx":
         return _open_xlsx(path)
     return _open_csv(path)
@@ -186,18 +191,23 @@ def _gdal_layers(path: Path, source: str) -> list[str]:
     return layers
 
 
-def _open_gdal(path: Path, kind: str, layer_hint: tuple[str, ...]) -> Table:
+def _open_gdal(path: Path, kind: str, layer_hint: tuple[str, ...], chosen: str | None) -> Table:
     import pyogrio
 
     source = _gdal_source(path, kind)
     layers = _gdal_layers(path, source)
     layer = layers[0]
-    if len(layers) > 1:
+    if chosen is not None:
+        if chosen not in layers:
+            raise ImportFileError(
+                f"--layer: {path.name} has no layer {chosen!r}; its layers are {', '.join(layers)}"
+            )
+        layer = chosen
+    elif len(layers) > 1:
         wanted = [name for name in layers if name.lower() in {h.lower() for h in layer_hint}]
         if not wanted:
             raise ImportFileError(
-                f"{path.name} holds the layers {', '.join(layers)}; name the file's layer after "
-                f"the target layer or export one layer"
+                f"{path.name} holds the layers {', '.join(layers)}; choose one with --layer NAME"
             )
         layer = wanted[0]
     info = pyogrio.read_info(source, layer=layer)
@@ -243,10 +253,11 @@ def _gdal_chunks(table: Table, size: int) -> Iterator[list[dict]]:
         if frame.empty:
             return
         geometries = shapely.to_wkb(frame.geometry.values, output_dimension=2)
-        records = frame.drop(columns="geometry").to_dict("records")
-        for record, geometry in zip(records, geometries, strict=True):
-            record[GEOMETRY] = geometry
-        yield records
+        # As to_dict("records") makes them (Python scalars, Timestamps), column by column.
+        names = [name for name in frame.columns if name != "geometry"]
+        cells = [frame[name].tolist() for name in names]
+        keys = [*names, GEOMETRY]
+        yield [dict(zip(keys, row, strict=True)) for row in zip(*cells, geometries, strict=True)]
         if len(frame) < size:
             return
         skip += size

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -97,6 +98,63 @@ class Locator:
             projected = shapely.make_valid(projected)
         return projected
 
+    def geometries(self, records: list[dict]) -> np.ndarray:
+        """The records' geometries in the storage CRS, computed for the whole chunk at once
+        (one transformation of all coordinates); None where a record is not plainly good
+        (no or bad coordinates, empty, not degrees, an invalid polygon), so that the caller
+        asks :meth:`geometry` for that record's exact reason. What is not None equals what
+        :meth:`geometry` returns for the record."""
+        n = len(records)
+        out = np.full(n, None, dtype=object)
+        if n == 0 or "wkt" in self.columns:  # WKT is rare and small: record by record
+            return out
+        try:
+            raws = self._raws(records)
+        except shapely.errors.GEOSException:
+            return out
+        ok = ~shapely.is_missing(raws)
+        ok &= ~shapely.is_empty(raws)
+        if self.geographic and ok.any():
+            xmin, ymin, xmax, ymax = shapely.bounds(raws[ok]).T
+            degrees = (
+                (np.minimum(xmin, ymin) >= -180)
+                & (np.maximum(xmax, ymax) <= 180)
+                & (np.maximum(np.abs(ymin), np.abs(ymax)) <= 90)
+            )
+            ok[np.flatnonzero(ok)[~degrees]] = False
+        if not ok.any():
+            return out
+        located = raws[ok]
+        if (shapely.get_type_id(located) == 0).all() and not shapely.has_z(located).any():
+            # Points (the large files: lamps, readings): transform their x and y and make new
+            # points, the same coordinates as shapely.transform gives, without its overhead.
+            xy = shapely.get_coordinates(located)
+            projected = shapely.points(*self._transform(xy[:, 0], xy[:, 1]))
+        else:
+            projected = shapely.transform(located, self._transform, interleaved=False)
+        polygonal = np.isin(shapely.get_type_id(projected), (3, 6))
+        plain = ~polygonal | shapely.is_valid(projected)
+        out[np.flatnonzero(ok)[plain]] = projected[plain]
+        return out
+
+    def _raws(self, records: list[dict]) -> np.ndarray:
+        """As :meth:`raw` for a chunk of records, without WKT: None where a record has no or
+        bad coordinates; a GEOSException when a WKB cannot be read."""
+        n = len(records)
+        raws = np.full(n, None, dtype=object)
+        if "lon" in self.columns or "x" in self.columns:
+            xcol = self.columns.get("lon") or self.columns["x"]
+            ycol = self.columns.get("lat") or self.columns["y"]
+            xs = _numbers([record.get(xcol) for record in records])
+            ys = _numbers([record.get(ycol) for record in records])
+            ok = ~(np.isnan(xs) | np.isnan(ys))
+            raws[ok] = shapely.points(xs[ok], ys[ok])
+            return raws
+        wkbs = np.array([record.get(GEOMETRY) for record in records], dtype=object)
+        ok = np.array([wkb is not None for wkb in wkbs], dtype=bool)
+        raws[ok] = shapely.from_wkb(wkbs[ok])
+        return raws
+
     def _transform(self, x, y):
         return self._to_storage.transform(x, y)
 
@@ -111,12 +169,18 @@ class Locator:
     def check_sample(self, records: list[dict], boundary: BaseGeometry) -> None:
         """Refuse the file, before anything is written, when the located records of a sample
         show a trap. `boundary` is the municipality's, in the storage CRS, with its tolerance."""
-        raws = []
-        for record in records:
-            try:
-                raws.append(self.raw(record))
-            except ValueError:
-                continue
+        try:
+            found = [] if "wkt" in self.columns else self._raws(records)
+            raws = [raw for raw in found if raw is not None]
+        except shapely.errors.GEOSException:
+            found = []
+        if not len(found):
+            raws = []
+            for record in records:
+                try:
+                    raws.append(self.raw(record))
+                except ValueError:
+                    continue
         raws = [raw for raw in raws if not raw.is_empty]
         if not raws:
             return
@@ -148,6 +212,10 @@ class Locator:
         )
 
     def _project(self, geoms: list[BaseGeometry]) -> list[BaseGeometry]:
+        try:  # all at once; one by one only when some cannot be transformed
+            return list(shapely.transform(np.array(geoms), self._transform, interleaved=False))
+        except Exception:
+            pass
         out = []
         for geom in geoms:
             try:
@@ -156,6 +224,19 @@ class Locator:
                 continue
             out.append(projected)
         return out
+
+
+def _numbers(values: list) -> np.ndarray:
+    """The cells as floats, NaN where :func:`parse_number` would fail or the cell is blank."""
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        if is_blank(value):
+            continue
+        try:
+            out[i] = parse_number(value)
+        except ValueError:
+            continue
+    return out
 
 
 def _coords(geoms: list[BaseGeometry]):

@@ -190,3 +190,58 @@ def test_a_local_sweref_zone_is_transformed_to_storage():
         {"e": f"{x:.3f}".replace(".", ","), "n": str(y)}
     )
     assert located.distance(here) < 0.01
+
+
+def test_a_chunk_is_located_as_its_records_are_one_by_one():
+    """The chunk-at-once location gives what the record-by-record one gives, bit for bit, and
+    None where that one has a reason to give (no, bad or non-degree coordinates)."""
+    rows = [
+        {"lon": "18,07", "lat": "59,33"},
+        {"lon": " 18.0651 ", "lat": "59.332"},
+        {"lon": "", "lat": "59.3"},
+        {"lon": "öst", "lat": "59.3"},
+        {"lon": "674000", "lat": "6580000"},
+        {"lon": 18.06, "lat": 59.331},
+    ]
+    locator = _locator({"lon": "lon", "lat": "lat"})
+    found = locator.geometries(rows)
+    assert [g is None for g in found] == [False, False, True, True, True, False]
+    for row, geometry in zip(rows, found, strict=True):
+        if geometry is None:
+            with pytest.raises(ValueError):
+                locator.geometry(row)
+        else:
+            assert shapely.to_wkb(geometry) == shapely.to_wkb(locator.geometry(row))
+
+
+def test_a_chunk_of_gdal_geometries_is_located_as_one_by_one():
+    from layers.imports.reading import GEOMETRY
+
+    square = shapely.box(18.06, 59.33, 18.07, 59.335)
+    bowtie = shapely.Polygon([(18.06, 59.33), (18.07, 59.335), (18.07, 59.33), (18.06, 59.335)])
+    rows = [{GEOMETRY: shapely.to_wkb(g)} for g in (square, bowtie, shapely.Point(18.06, 59.33))]
+    rows.append({GEOMETRY: None})
+    locator = _locator({})
+    found = locator.geometries(rows)
+    assert [g is None for g in found] == [False, True, False, True]  # the bowtie: make_valid
+    assert shapely.to_wkb(found[0]) == shapely.to_wkb(locator.geometry(rows[0]))
+    assert shapely.to_wkb(found[2]) == shapely.to_wkb(locator.geometry(rows[2]))
+
+
+def test_reading_ahead_keeps_order_and_hands_on_errors():
+    from layers.imports.ahead import read_ahead
+
+    assert list(read_ahead(iter(range(50)))) == list(range(50))
+
+    def failing():
+        yield 1
+        raise ImportFileError("the second chunk is bad")
+
+    got = []
+    with pytest.raises(ImportFileError, match="second chunk"):
+        for item in read_ahead(failing()):
+            got.append(item)
+    assert got == [1]
+    early = read_ahead(iter(range(1000)))
+    assert next(early) == 0
+    early.close()  # the worker stops instead of reading the rest

@@ -41,6 +41,9 @@ class Command(BaseCommand):
         parser.add_argument("layer", choices=sorted(batches.LAYERS), help="the target layer")
         parser.add_argument("file", help="the file to import")
         parser.add_argument("--municipality", help="municipality code")
+        parser.add_argument(
+            "--layer", dest="layer_name", help="the file's layer, when it holds several"
+        )
         parser.add_argument("--source", help="the source's name (default: import)")
         parser.add_argument("--id-column", help="the column holding the source's own id")
         parser.add_argument("--crs", help="the CRS of a file without one, e.g. EPSG:3008")
@@ -78,6 +81,7 @@ class Command(BaseCommand):
             plan = batches.ImportOptions(
                 layer=layer,
                 path=Path(options["file"]),
+                layer_name=options["layer_name"],
                 municipality=municipality,
                 source=(given["source"] or options["profile"] or "import")[:32],
                 id_column=given["id_column"],
