@@ -99,14 +99,14 @@ NOT_PARTNER_MEMBERS = tuple(a for a in SIGNED_IN if a not in PARTNER_MEMBERS)
 
 # Who sees a resident's contact details in the dashboard's pin details (a field, not a route).
 # The import page (layers.importaccess): coordinators and planners (layers.add_importbatch).
-# The partner actor is in no partner organisation, so it has no upload of its own either.
+# The partner actor, a member of an EST partner, uploads its partner's incidents only: its own
+# jobs and batches, not the coordinator's (404).
 IMPORTERS = ("coordinator", "planner", "superuser")
 NOT_IMPORTERS = (
     "street_department",
     "parks_department",
     "walk_leader",
     "analyst",
-    "partner",
     "no_role",
 )
 CONTACT_DETAILS_SHOWN_TO = ("coordinator", "superuser")
@@ -240,9 +240,19 @@ def _fix_page(route: str, *, other: Answer = 400) -> list[Row]:
     ]
 
 
-def _import_row(route: str, method: str, ok: Answer, *, other: Answer, changes=False) -> Row:
-    """A row of the import page: the login page without a session, 403 without import access."""
-    spec = {NO_SESSION: LOGIN, IMPORTERS: ok, NOT_IMPORTERS: 403, OTHER: other}
+def _import_row(
+    route: str, method: str, ok: Answer, *, other: Answer, partner: Answer, changes=False
+) -> Row:
+    """A row of the import page: the login page without a session, 403 without import access;
+    a partner member works on its own uploads only (`partner`: its answer for the row's
+    request, which concerns the coordinator's job or batch where there is one)."""
+    spec = {
+        NO_SESSION: LOGIN,
+        IMPORTERS: ok,
+        ("partner",): partner,
+        NOT_IMPORTERS: 403,
+        OTHER: other,
+    }
     return row(route, method, ok, spec, IMPORT, changes=changes)
 
 
@@ -519,15 +529,15 @@ ROWS: list[Row] = [
     ),
     row("fixes:recompute", "GET", None, {EVERYONE: 405}),
     # --- the import page: another municipality's coordinator imports for their own only ---
-    _import_row("imports:upload", "GET", 200, other=200),
-    _import_row("imports:upload", "POST", REDIRECT, other=400, changes=True),
-    _import_row("imports:job", "GET", 200, other=404),
-    _import_row("imports:job", "POST", 200, other=404),  # a preview: nothing is stored
-    _import_row("imports:status", "GET", 200, other=404),
+    _import_row("imports:upload", "GET", 200, other=200, partner=200),
+    _import_row("imports:upload", "POST", REDIRECT, other=400, partner=REDIRECT, changes=True),
+    _import_row("imports:job", "GET", 200, other=404, partner=404),
+    _import_row("imports:job", "POST", 200, other=404, partner=404),  # a preview: nothing is stored
+    _import_row("imports:status", "GET", 200, other=404, partner=404),
     row("imports:status", "POST", None, {EVERYONE: 405}),
-    _import_row("imports:batches", "GET", 200, other=200),
+    _import_row("imports:batches", "GET", 200, other=200, partner=200),
     row("imports:batches", "POST", None, {EVERYONE: 405}),
-    _import_row("imports:undo", "POST", REDIRECT, other=404, changes=True),
+    _import_row("imports:undo", "POST", REDIRECT, other=404, partner=404, changes=True),
     row("imports:undo", "GET", None, {EVERYONE: 405}),
 ]
 
