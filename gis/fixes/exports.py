@@ -73,7 +73,8 @@ def write_csv(stream, fixes: Iterable[Fix], *, url_of: UrlOf) -> None:
     stream : file-like
         Anything with ``write(str)`` (an ``HttpResponse``, a ``StringIO``).
     fixes : iterable of Fix
-        Annotated with ``pin_count``; ``segment``, ``green_area`` and ``property`` preferably selected.
+        Annotated with ``pin_count``; ``segment``, ``green_area`` and ``property`` preferably
+        selected.
     url_of : callable
         The absolute URL of a fix's page.
     """
