@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.contrib.gis.measure import D
 from django.utils import timezone
 
 from gis.fixes.exports import CSV_COLUMNS
@@ -26,8 +27,9 @@ NIGHT_INCIDENTS = 3
 
 @pytest.fixture
 def school(demo) -> Property:
-    """A 40 m square school (the demo's OSM-derived properties removed, in this test only) with
-    three incidents of vandalism inside it at 01:30 on three recent nights."""
+    """A 40 m square school (the demo's OSM-derived properties and its incidents within 100 m
+    removed, in this test only) with three incidents of vandalism inside it at 01:30 on three
+    recent nights."""
     Property.objects.filter(municipality=demo).delete()
     centre = demo.boundary.point_on_surface
     x, y = centre.x, centre.y
@@ -41,6 +43,7 @@ def school(demo) -> Property:
         kind=Property.Kind.SCHOOL,
         geom=MultiPolygon(square, srid=square.srid),
     )
+    Incident.objects.filter(municipality=demo, geom__dwithin=(square, D(m=100))).delete()
     zone = ZoneInfo(settings.TIME_ZONE)
     today = timezone.now().astimezone(zone).replace(hour=1, minute=30, second=0, microsecond=0)
     for i in range(NIGHT_INCIDENTS):
