@@ -13,8 +13,11 @@ import pytest
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.contrib.gis.measure import D
+from django.http import QueryDict
 from django.utils import timezone
 
+from gis.dashboard.filters import parse_filters
+from gis.dashboard.situation import build_situation
 from gis.fixes.exports import CSV_COLUMNS
 from gis.fixes.models import PROPERTY_FIX_TYPES, Fix
 from gis.fixes.persist import recompute
@@ -140,3 +143,12 @@ def test_a_done_property_fix_shows_why_it_has_no_follow_up(client, stored, schoo
     response = client.get(f"/fixes/{alarm.pk}/")
     assert response.status_code == 200
     assert "en fastighetsåtgärd har ingen ännu" in response.content.decode()
+
+
+def test_the_situation_picture_lists_it_and_skips_its_follow_up(stored, school):
+    alarm = Fix.objects.get(property=school, fix_type="property_alarm")
+    Fix.objects.filter(pk=alarm.pk).update(status=Fix.Status.DONE, done_at=timezone.now())
+    repair = Fix.objects.get(property=school, fix_type="property_repair")
+    situation = build_situation(parse_filters(QueryDict(""), default_days=14))
+    assert repair.pk in [f.pk for f in situation.top_fixes["property"]]
+    assert alarm.pk not in [follow.fix.pk for follow in situation.completed]
