@@ -163,6 +163,12 @@ def lamps(municipality: Municipality) -> gpd.GeoDataFrame:
     return frame(layers.StreetLamp.objects.filter(municipality=municipality), "id", "status")
 
 
+def properties(municipality: Municipality) -> gpd.GeoDataFrame:
+    """Municipal properties: id, name, kind, department (MultiPolygon areas)."""
+    queryset = layers.Property.objects.filter(municipality=municipality)
+    return frame(queryset, "id", "name", "kind", "department")
+
+
 def lux(
     municipality: Municipality, *, since: datetime | None = None, until: datetime | None = None
 ) -> gpd.GeoDataFrame:

@@ -43,7 +43,7 @@ from gis.dashboard.filters import NO_PARTNER, SOURCES, Filters, reports_sql
 from gis.dashboard.property_counts import PropertyRow, by_property
 from gis.dashboard.queries import data_version, hotspot_frame
 from gis.fixes import explain
-from gis.fixes.models import Fix
+from gis.fixes.models import PROPERTY_FIX_TYPES, Fix
 from layers import naming
 from layers.models import District
 from walks.models import Category
@@ -305,7 +305,7 @@ def build_situation(filters: Filters) -> Situation:
 
     fixes = (
         Fix.objects.filter(municipality=municipality)
-        .select_related("segment", "green_area")
+        .select_related("segment", "green_area", "property")
         .order_by("rank", "pk")
     )
     if district is not None:
@@ -322,7 +322,8 @@ def build_situation(filters: Filters) -> Situation:
         done_at__isnull=False,
         done_at__lt=end,
         done_at__gte=end - timedelta(days=COMPLETED_LOOKBACK_DAYS),
-    ).order_by("-done_at")
+    ).exclude(fix_type__in=PROPERTY_FIX_TYPES)  # no street or park to follow up (yet)
+    completed = completed.order_by("-done_at")
     followups = [_followup(fix, end) for fix in _with_headlines(list(completed))]
     return Situation(
         municipality=municipality,
@@ -489,7 +490,7 @@ def to_geojson(situation: Situation, reports: list[dict]) -> dict:
                     "id": fix.pk,
                     "headline": fix.headline,
                     "place_kind": explain.place_kind(fix),
-                    "place_id": fix.segment_id or fix.green_area_id,
+                    "place_id": explain.place_id(fix),
                     "place_name": explain.place_label(fix),
                     "rank": explain.rank(fix),
                     "fix_type": fix.fix_type,

@@ -13,4 +13,4 @@ class FixAdmin(MapAdmin):
     list_display = ("rank", "fix_type", "department", "cost_class", "score", "status")
     list_filter = ("department", "fix_type", "status")
     readonly_fields = ("reasons", "status_changed_by")
-    raw_id_fields = ("segment", "green_area", "pins")
+    raw_id_fields = ("segment", "green_area", "property", "pins")

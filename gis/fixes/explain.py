@@ -82,12 +82,23 @@ def place_label(fix: Fix) -> str:
         return naming.segment_name(fix.segment)
     if fix.green_area_id:
         return naming.green_area_name(fix.green_area)
+    if fix.property_id:
+        return str(fix.property)
     return "–"
 
 
 def place_kind(fix: Fix) -> str:
-    """What kind of record the place is: "segment", "green_area" (or "" for neither)."""
-    return "segment" if fix.segment_id else "green_area" if fix.green_area_id else ""
+    """What kind of record the place is: "segment", "green_area", "property" (or "" for none)."""
+    if fix.segment_id:
+        return "segment"
+    if fix.green_area_id:
+        return "green_area"
+    return "property" if fix.property_id else ""
+
+
+def place_id(fix: Fix) -> int | None:
+    """The id of the place's record (see :func:`place_kind`), or None."""
+    return fix.segment_id or fix.green_area_id or fix.property_id
 
 
 def place_reference(fix: Fix) -> str:
@@ -96,6 +107,8 @@ def place_reference(fix: Fix) -> str:
         return _("street segment %(id)d") % {"id": fix.segment_id}
     if fix.green_area_id:
         return _("green area %(id)d") % {"id": fix.green_area_id}
+    if fix.property_id:
+        return _("municipal property %(id)d") % {"id": fix.property_id}
     return "–"
 
 
@@ -177,6 +190,7 @@ def evidence_lines(fix: Fix) -> list[str]:
                 "ids": ids(veg["vegetation_ids"]),
             }
         )
+    lines.extend(_property_lines(fix))
     park = reason(fix, "in_green_area")
     if park and fix.segment_id:
         lines.append(
@@ -236,6 +250,39 @@ def _lighting_line(light: dict) -> str:
     }
 
 
+def _property_lines(fix: Fix) -> list[str]:
+    """The lamps around a property and its night incidents (gis.priority.properties)."""
+    lines = []
+    lamps = reason(fix, "lamps_around")
+    if lamps:
+        lines.append(
+            _(
+                "%(working)d working and %(broken)d broken lamps within %(radius)s m of the "
+                "property (at least %(min)d working lamps wanted)."
+            )
+            % {
+                "working": storedjson.whole(lamps, "working"),
+                "broken": storedjson.whole(lamps, "broken"),
+                "radius": number(lamps["radius_m"], 0),
+                "min": storedjson.whole(lamps, "min_lamps"),
+            }
+        )
+    night = reason(fix, "night_incidents")
+    if night:
+        lines.append(
+            ngettext(
+                "%(count)d incident at night at the property (an alarm from %(threshold)d).",
+                "%(count)d incidents at night at the property (an alarm from %(threshold)d).",
+                storedjson.whole(night, "count"),
+            )
+            % {
+                "count": storedjson.whole(night, "count"),
+                "threshold": storedjson.whole(night, "threshold"),
+            }
+        )
+    return lines
+
+
 def _score_lines(fix: Fix) -> list[str]:
     lines = []
     risk = reason(fix, "relative_risk")
@@ -272,6 +319,15 @@ def _score_lines(fix: Fix) -> list[str]:
                 "factor": number(score["footfall_factor"]),
                 "footfall": number(foot["footfall"]),
                 "rr": number(score["relative_risk"]),
+                "cost": storedjson.whole(score, "cost_class"),
+            }
+        )
+    elif score and reason(fix, "property"):
+        lines.append(
+            _("Score %(score)s = demand %(demand)s ÷ cost class %(cost)d.")
+            % {
+                "score": number(score["score"]),
+                "demand": number(score["demand"]),
                 "cost": storedjson.whole(score, "cost_class"),
             }
         )

@@ -73,7 +73,8 @@ def write_csv(stream, fixes: Iterable[Fix], *, url_of: UrlOf) -> None:
     stream : file-like
         Anything with ``write(str)`` (an ``HttpResponse``, a ``StringIO``).
     fixes : iterable of Fix
-        Annotated with ``pin_count``; ``segment`` and ``green_area`` preferably selected.
+        Annotated with ``pin_count``; ``segment``, ``green_area`` and ``property`` preferably
+        selected.
     url_of : callable
         The absolute URL of a fix's page.
     """
@@ -92,7 +93,7 @@ def write_csv(stream, fixes: Iterable[Fix], *, url_of: UrlOf) -> None:
                 round(fix.score, SCORE_DECIMALS),
                 fix.cost_class,
                 explain.place_kind(fix),
-                fix.segment_id or fix.green_area_id,
+                explain.place_id(fix),
                 explain.place_label(fix),
                 round(point.x, COORDINATE_DECIMALS),
                 round(point.y, COORDINATE_DECIMALS),
@@ -127,7 +128,7 @@ def feature_collection(fixes: Iterable[Fix], *, url_of: UrlOf) -> dict:
                 "score": round(fix.score, SCORE_DECIMALS),
                 "cost_class": fix.cost_class,
                 "place_kind": explain.place_kind(fix),
-                "place_id": fix.segment_id or fix.green_area_id,
+                "place_id": explain.place_id(fix),
                 "place_name": explain.place_label(fix),
                 "pins": fix.pin_count,
                 "explanation": fix.explanation,

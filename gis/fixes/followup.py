@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 from django.contrib.gis.measure import D
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gis import frames
 from gis.core.lazy import lazy_module
-from gis.fixes.models import Fix
+from gis.fixes.models import PROPERTY_FIX_TYPES, Fix
 from gis.fixes.persist import default_params, full_relevance
 from gis.priority import PriorityParams, before_after
 from walks.models import WalkAudit
@@ -106,6 +107,10 @@ def fix_followup(
     for name, value in (("audit_radius_m", audit_radius_m), ("area_radius_m", area_radius_m)):
         if not value > 0:
             raise ValueError(f"{name} must be > 0 m, got {value}")
+    if fix.property_id is not None or fix.fix_type in PROPERTY_FIX_TYPES:
+        raise ValueError(
+            _("The follow-up compares streets and parks; a property fix has none yet.")
+        )
     as_of = timezone.now() if as_of is None else as_of
     municipality = fix.municipality
     if params is None:

@@ -27,6 +27,9 @@ class Fix(models.Model):
         REFER_POLICE = "refer_police", _("Refer to the police")
         REFER_HOUSING = "refer_housing", _("Refer to the housing company")
         REFER_SOCIAL = "refer_social", _("Refer to social services")
+        PROPERTY_REPAIR = "property_repair", _("Repair the property")
+        PROPERTY_LIGHTING = "property_lighting", _("Light the property's surroundings")
+        PROPERTY_ALARM = "property_alarm", _("Alarm or perimeter protection")
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
@@ -52,6 +55,15 @@ class Fix(models.Model):
     )
     green_area = models.ForeignKey(
         "layers.GreenArea", on_delete=models.CASCADE, null=True, blank=True
+    )
+    # A municipal property's fix (gis.priority.properties); its place is the property's area.
+    property = models.ForeignKey(
+        "layers.Property",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fixes",
+        verbose_name=_("municipal property"),
     )
     reasons = models.JSONField(_("reasons"), default=list)
     explanation = models.TextField(_("explanation"), blank=True, default="")
@@ -90,11 +102,24 @@ class Fix(models.Model):
                 condition=models.Q(green_area__isnull=False),
                 name="fix_unique_per_green_area",
             ),
+            models.UniqueConstraint(
+                fields=["municipality", "fix_type", "property"],
+                condition=models.Q(property__isnull=False),
+                name="fix_unique_per_property",
+            ),
         ]
 
     def __str__(self) -> str:
         rank = f"#{self.rank} " if self.rank else ""  # 0 is no rank (explain.rank)
         return f"{rank}{self.get_fix_type_display()}"
+
+
+#: The fixes of a municipal property (gis.priority.properties): no follow-up at a street or park.
+PROPERTY_FIX_TYPES = (
+    Fix.Type.PROPERTY_REPAIR,
+    Fix.Type.PROPERTY_LIGHTING,
+    Fix.Type.PROPERTY_ALARM,
+)
 
 
 class FixStatusChange(StatusChange):

@@ -10,8 +10,14 @@ Rules of the store:
   answer and history; only its rank, score, reasons, explanation, department and run change.
 * A fix the new run no longer proposes keeps everything but its rank (set to empty) — unless
   it is still ``proposed`` and was never touched, then it is deleted as stale.
+* Property fixes (repair, lighting of the surroundings, alarm: :mod:`gis.priority.properties`)
+  are stored with the others, owned by the property's department, their place the property's
+  area. Their score (demand ÷ cost class, no footfall factor or relative risk) is not comparable
+  with the street and park fixes' score, so they are ranked after all of them, in their own
+  order; the ranks of the other fixes do not change.
 * ``Fix.pins`` are the pins of the categories the fix fully relieves (relevance 1 by day and
-  by night in ``PriorityParams.relevance``) on its place. Links of done, verified and rejected
+  by night in ``PriorityParams.relevance``) on its place; of a property fix, the pins its reasons
+  name. Links of done, verified and rejected
   fixes are never changed: those pins got their answer.
 
 Adapter rules (the database vocabulary differs from the engine's in a few places):
@@ -45,6 +51,7 @@ from gis.core.models import Municipality
 from gis.fixes.models import Fix, FixStatusChange
 from gis.hotspots.models import AnalysisRun
 from gis.priority import PriorityParams, PriorityResult, prioritise
+from gis.priority.properties import PROPERTY_FIX_TYPES, property_fixes
 
 gpd = lazy_module("geopandas")
 np = lazy_module("numpy")
@@ -85,6 +92,7 @@ class Inputs:
     vegetation: gpd.GeoDataFrame
     cameras: gpd.GeoDataFrame
     answered: dict[str, int]
+    properties: gpd.GeoDataFrame | None = None
 
     def engine_frames(self) -> dict[str, gpd.GeoDataFrame]:
         """Keyword arguments of :func:`gis.priority.prioritise` other than ``segments``."""
@@ -173,6 +181,7 @@ def load_inputs(
         vegetation=vegetation,
         cameras=frames.cameras(municipality),
         answered={},
+        properties=frames.properties(municipality),
     )
     _set_aside_answered(inputs, municipality, params)
     return inputs
@@ -250,7 +259,37 @@ def compute(
     if len(inputs.segments) == 0:
         raise ValueError(f"municipality {municipality.code} has no street segments")
     result = prioritise(inputs.segments, **inputs.engine_frames(), as_of=as_of, params=params)
+    result.fixes = with_property_fixes(result.fixes, inputs, as_of=as_of, params=params)
     return result, inputs
+
+
+def with_property_fixes(
+    fixes: gpd.GeoDataFrame, inputs: Inputs, *, as_of: dt.datetime, params: PriorityParams
+) -> gpd.GeoDataFrame:
+    """The engine's ranked fixes followed by the property fixes (storage CRS, metres).
+
+    The property fixes keep their own order and are ranked after every other fix (their scores
+    are not comparable, see the module docstring), so the other fixes keep their ranks.
+    """
+    if inputs.properties is None or len(inputs.properties) == 0:
+        return fixes
+    extra = property_fixes(
+        inputs.properties,
+        pins=inputs.pins,
+        findings=inputs.findings,
+        incidents=inputs.incidents,
+        lamps=inputs.lamps,
+        as_of=as_of,
+        params=params,
+    )
+    if len(extra) == 0:
+        return fixes
+    extra["rank"] = extra["rank"] + len(fixes)
+    if extra.geometry.name != fixes.geometry.name:
+        extra = extra.rename_geometry(fixes.geometry.name)
+    extra = extra.reindex(columns=fixes.columns)
+    combined = pd.concat([fixes, extra], ignore_index=True)
+    return gpd.GeoDataFrame(combined, geometry=fixes.geometry.name, crs=fixes.crs)
 
 
 def recompute(
@@ -327,15 +366,19 @@ def _store(municipality, run, result, inputs, params) -> dict[str, int]:
             )
             if row.place_kind == "segment":
                 fix.segment_id = key[2]
+            elif row.place_kind == "property":
+                fix.property_id = key[2]
             else:
                 fix.green_area_id = key[2]
             created.append(fix)
         else:
             updated.append((fix, values, wkb[i]))
-        cats = full_relevance(params, row.fix_type)
-        wanted_pins[key] = [
-            pid for pid in _report_ids(row.reasons, "pin_ids") if pin_category.get(pid) in cats
-        ]
+        named = _report_ids(row.reasons, "pin_ids")
+        if row.fix_type in PROPERTY_FIX_TYPES:
+            wanted_pins[key] = named
+        else:
+            cats = full_relevance(params, row.fix_type)
+            wanted_pins[key] = [pid for pid in named if pin_category.get(pid) in cats]
     Fix.objects.bulk_create(created, batch_size=500)
     _update_rows(run, updated)
     seen = set(wanted_pins)
@@ -398,6 +441,8 @@ def _link_pins(fixes: list[Fix], wanted: dict[tuple, list[int]]) -> None:
 def _key(fix: Fix) -> tuple[str, str, int]:
     if fix.segment_id is not None:
         return (fix.fix_type, "segment", fix.segment_id)
+    if fix.property_id is not None:
+        return (fix.fix_type, "property", fix.property_id)
     return (fix.fix_type, "green_area", fix.green_area_id)
 
 

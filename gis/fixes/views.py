@@ -77,7 +77,7 @@ def filtered(request: HttpRequest) -> tuple[FixFilterForm, Municipality | None, 
     )
     fixes = (
         Fix.objects.filter(municipality=municipality)
-        .select_related("segment", "green_area")
+        .select_related("segment", "green_area", "property")
         .annotate(pin_count=Count("pins"))
         .order_by("rank", "-score", "pk")
     )
@@ -256,7 +256,7 @@ def _can_recompute(user) -> bool:
 
 def _get_fix(request: HttpRequest, pk: int) -> Fix:
     """The fix, if it belongs to a municipality the user works for; else 404."""
-    fixes = Fix.objects.select_related("segment", "green_area", "municipality", "run")
+    fixes = Fix.objects.select_related("segment", "green_area", "property", "municipality", "run")
     return get_object_or_404(tenancy.scope(fixes, request.user), pk=pk)
 
 

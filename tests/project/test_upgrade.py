@@ -52,6 +52,7 @@ NEW_MIGRATIONS = {
     ("layers", "0009_properties"),
     ("walks", "0008_pin_routing"),
     ("layers", "0010_import_jobs"),
+    ("fixes", "0003_property_fixes"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -122,6 +123,7 @@ CHANGED = {
     "no partner, severity or young people met (layers/0008) and no property (layers/0009)",
     "public.walks_residentpin": "each pin gains an empty partner (walks/0007), an empty routed "
     "department and no property (walks/0008: it falls back to its category's owner)",
+    "public.trygg_fix": "each fix gains an empty property (fixes/0003)",
     "public.django_content_type": "the five moved models' rows carry their new app label; "
     "NEW_MODELS gain theirs",
     "public.django_content_type_id_seq": "advanced by the content types of NEW_MODELS",

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from gis.core.options import moment_option, municipality_option, number_option, option_error
 from gis.fixes.persist import compute, default_params, recompute
-from layers.models import GreenArea, StreetSegment
+from layers.models import GreenArea, Property, StreetSegment
 
 # The engine's parameters and the options that set them, for its error messages.
 OPTION_OF = {
@@ -97,7 +97,11 @@ class Command(BaseCommand):
             kind: model.objects.in_bulk(
                 [int(i) for i in shown.loc[shown["place_kind"] == kind, "place_id"]]
             )
-            for kind, model in (("segment", StreetSegment), ("green_area", GreenArea))
+            for kind, model in (
+                ("segment", StreetSegment),
+                ("green_area", GreenArea),
+                ("property", Property),
+            )
         }
         for row in shown.itertuples():
             place = places.get(row.place_kind, {}).get(int(row.place_id))
