@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from gis.core.mapadmin import MapAdmin, MunicipalAdmin
 from gis.core.models import Municipality
 from gis.core.partners import Partner, PartnerKey, PartnerKeyUse
+from gis.core.textguard import TextInputFormMixin
 
 
 @admin.register(Municipality)
@@ -67,7 +68,7 @@ class PartnerAdmin(MunicipalAdmin):
         return request.user.has_perm("core.add_partnerkey")
 
 
-class PartnerKeyForm(forms.ModelForm):
+class PartnerKeyForm(TextInputFormMixin, forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=_("may send"),
         choices=PartnerKey.Scope.choices,
