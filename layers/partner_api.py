@@ -29,7 +29,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis.core import conf
+from gis.core import conf, textguard
 from gis.core.api import limits
 from gis.core.api.schema import ApiSchema
 from gis.core.partners import PartnerKey, PartnerKeyUse, authenticate_key
@@ -122,7 +122,7 @@ def log_use(key: PartnerKey, request, status_code: int, summary: dict) -> None:
 # --- documentation of the body and the answer ---------------------------------------------
 
 
-class PartnerIncidentProperties(serializers.Serializer):
+class PartnerIncidentProperties(textguard.Serializer):
     external_id = serializers.CharField(
         max_length=partner_intake.MAX_EXTERNAL_ID,
         help_text="The partner's own id; sending it again updates the incident.",
@@ -144,32 +144,32 @@ class PartnerIncidentProperties(serializers.Serializer):
     young_people_met = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
-class PartnerIncidentPoint(serializers.Serializer):
+class PartnerIncidentPoint(textguard.Serializer):
     type = serializers.ChoiceField(choices=["Point"])
     coordinates = serializers.ListField(
         child=serializers.FloatField(), min_length=2, max_length=2, help_text="[lon, lat], WGS 84"
     )
 
 
-class PartnerIncidentFeature(serializers.Serializer):
+class PartnerIncidentFeature(textguard.Serializer):
     type = serializers.ChoiceField(choices=["Feature"])
     geometry = PartnerIncidentPoint()
     properties = PartnerIncidentProperties()
 
 
-class PartnerIncidentBody(serializers.Serializer):
+class PartnerIncidentBody(textguard.Serializer):
     """A FeatureCollection of up to 1,000 features (or one Feature alone)."""
 
     type = serializers.ChoiceField(choices=["FeatureCollection", "Feature"])
     features = PartnerIncidentFeature(many=True, required=False)
 
 
-class PartnerRejection(serializers.Serializer):
+class PartnerRejection(textguard.Serializer):
     index = serializers.IntegerField(help_text="The feature's position, from 0.")
     reason = serializers.CharField()
 
 
-class PartnerIncidentAnswer(serializers.Serializer):
+class PartnerIncidentAnswer(textguard.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     rejected = PartnerRejection(many=True)

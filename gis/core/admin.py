@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gis.core.mapadmin import MapAdmin, MunicipalAdmin
+from gis.core.mapadmin import MapAdmin, MunicipalAdmin, ScopedChoices
 from gis.core.models import Municipality
 from gis.core.partners import Partner, PartnerKey, PartnerKeyUse
+from gis.core.textguard import TextInputFormMixin
 
 
 @admin.register(Municipality)
@@ -30,7 +31,7 @@ def _show_key_once(request, key: PartnerKey, plain: str) -> None:
     )
 
 
-class PartnerKeyInline(admin.TabularInline):
+class PartnerKeyInline(ScopedChoices, admin.TabularInline):
     """A partner's keys, read only: made with the "Create key" action, never typed."""
 
     model = PartnerKey
@@ -67,7 +68,7 @@ class PartnerAdmin(MunicipalAdmin):
         return request.user.has_perm("core.add_partnerkey")
 
 
-class PartnerKeyForm(forms.ModelForm):
+class PartnerKeyForm(TextInputFormMixin, forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=_("may send"),
         choices=PartnerKey.Scope.choices,
