@@ -655,7 +655,8 @@ def undo(batch_id: int) -> ImportBatch:
 
 
 def batch_row(batch: ImportBatch) -> dict:
-    """A batch as `trygg imports list --json` prints it."""
+    """A batch as `trygg imports list --json` prints it (times on the installation's clock, with
+    their offset)."""
     return {
         "batch": batch.pk,
         "municipality": batch.municipality.code,
@@ -665,13 +666,13 @@ def batch_row(batch: ImportBatch) -> dict:
         "file_sha256": batch.file_sha256,
         "crs": batch.crs,
         "imported_by": batch.imported_by,
-        "imported_at": batch.created_at.isoformat(),
+        "imported_at": timezone.localtime(batch.created_at).isoformat(),
         "created": batch.created,
         "updated": batch.updated,
         "unchanged": batch.unchanged,
         "removed": batch.removed,
         "rejected": batch.rejected,
-        "undone_at": batch.undone_at.isoformat() if batch.undone_at else None,
+        "undone_at": timezone.localtime(batch.undone_at).isoformat() if batch.undone_at else None,
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gis.core.textguard import TextInputFormMixin
 from layers.batches import LAYERS
 from layers.imports import columns as cols
 from layers.preview import LOCATION_FIELDS, choice_fields
@@ -32,7 +33,7 @@ def layer_label(layer: str) -> str:
     return str(LAYERS[layer].model._meta.verbose_name_plural).capitalize()
 
 
-class UploadForm(forms.Form):
+class UploadForm(TextInputFormMixin, forms.Form):
     """The first step: which layer, for which municipality, which file."""
 
     layer = forms.ChoiceField(label=_("Layer"))
@@ -48,7 +49,7 @@ class UploadForm(forms.Form):
         self.fields["municipality"].choices = [(m.code, m.name) for m in municipalities]
 
 
-class MappingForm(forms.Form):
+class MappingForm(TextInputFormMixin, forms.Form):
     """The second step: how the file's columns and values become the layer's fields."""
 
     crs = forms.ChoiceField(label=_("Coordinate system (CRS)"), required=False)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -188,7 +189,11 @@ def _batches_of(who: Importer):
 def batch_list(request: HttpRequest, who: Importer) -> HttpResponse:
     """The batches the user may see, newest first, with an undo button."""
     rows = [
-        {**batches.batch_row(b), "layer_label": layer_label(b.layer)}
+        {
+            **batches.batch_row(b),
+            "layer_label": layer_label(b.layer),
+            "imported": timezone.localtime(b.created_at),
+        }
         for b in _batches_of(who).order_by("-created_at", "-pk")[:200]
     ]
     return render(request, "layers/import_batches.html", {"rows": rows})

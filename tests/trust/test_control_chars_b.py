@@ -94,7 +94,12 @@ def test_every_form_refuses_control_characters(demo):
     from gis.fixes.models import Fix
 
     user = make_user("walk_leader", prefix="forms")
-    arguments = {"WalkForm": {"user": user}, "StatusForm": {"fix": Fix(status="proposed")}}
+    arguments = {
+        "WalkForm": {"user": user},
+        "StatusForm": {"fix": Fix(status="proposed")},
+        "UploadForm": {"layers": ["lamps"], "municipalities": [demo]},
+        "MappingForm": {"detected": {"columns": ["namn"]}, "layer": "lamps"},
+    }
     classes = _project_classes(forms.BaseForm)
     assert {c.__name__ for c in classes} >= {"WalkForm", "StatusForm", "FixFilterForm"}
     for cls in classes:
