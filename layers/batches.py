@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-import shapely
 from django.conf import settings
 from django.contrib.gis.db import models as gis_models
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
@@ -38,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 
 from gis.core.geometry import BOUNDARY_TOLERANCE_M
+from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from layers.imports import ImportFileError
 from layers.imports import columns as cols
@@ -60,6 +60,9 @@ from layers.models import (
 )
 from layers.properties import link_incidents
 from layers.staging import SEEN_TABLE, STAGED_MODELS, Stage, same, snapshot
+
+# Imported on first use: the web process imports this module at boot (the import page).
+shapely = lazy_module("shapely")
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,10 @@ figures and reasons of an import are those of the record-by-record road.
 
 from __future__ import annotations
 
-import numpy as np
-import shapely
 from django.core.exceptions import ValidationError
 
 from gis.core.geometry import BOUNDARY_TOLERANCE_M
+from gis.core.lazy import lazy_module
 from layers.batches import (
     ImportOptions,
     LayerSpec,
@@ -28,6 +27,10 @@ from layers.batches import (
 )
 from layers.imports import columns as cols
 from layers.staging import Item
+
+# Imported on first use: the web process imports this module at boot (the import page).
+np = lazy_module("numpy")
+shapely = lazy_module("shapely")
 
 
 class FastCheck:

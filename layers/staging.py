@@ -18,14 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import numpy as np
 import psycopg
-import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, models, transaction
 
+from gis.core.lazy import lazy_module
 from layers.models import GreenArea, ImportChange, LuxReading, StreetLamp, Vegetation
+
+# Imported on first use: the web process imports this module at boot (the import page).
+np = lazy_module("numpy")
+shapely = lazy_module("shapely")
 
 STAGE_TABLE = "trygg_import_stage"
 #: The keys met so far in an import (a temporary table, so memory does not grow with the file).

@@ -8,15 +8,21 @@ lies wholly elsewhere. Each trap is an ImportFileError of one line. Pure: pyproj
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyproj
-import shapely
-from shapely.geometry.base import BaseGeometry
+from gis.core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 from layers.imports import ImportFileError
 from layers.imports.columns import is_blank, parse_number
 from layers.imports.reading import GEOMETRY
+
+# Imported on first use: the web process imports this module at boot (the import page).
+np = lazy_module("numpy")
+pyproj = lazy_module("pyproj")
+shapely = lazy_module("shapely")
 
 WGS84 = "EPSG:4326"
 
