@@ -26,18 +26,9 @@ from gis.core import textguard, timeofday
 from gis.core.api.fields import CodeField, WGS84GeometryField
 from gis.core.partners import Partner
 from layers.models import SEVERITY_MAX, Incident
+from layers.partner_intake import REPORTED_BY
 from walks.models import Category, ResidentPin
 from walks.views.pins import create_pin
-
-#: Which `Incident.reported_by` a partner's kind reports as.
-REPORTED_BY = {
-    Partner.Kind.POLICE: Incident.Source.POLICE,
-    Partner.Kind.SECURITY_COMPANY: Incident.Source.GUARD,
-    Partner.Kind.HOUSING_COMPANY: Incident.Source.HOUSING_COMPANY,
-    Partner.Kind.NIGHT_WALKERS: Incident.Source.NIGHT_WALKERS,
-    Partner.Kind.SAFETY_HOSTS: Incident.Source.FIELD_TEAM,
-    Partner.Kind.OTHER: Incident.Source.FIELD_TEAM,
-}
 
 #: The default shift the form proposes: the last four hours, to the quarter hour.
 SHIFT_HOURS = 4
