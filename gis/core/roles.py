@@ -35,6 +35,7 @@ VIEW_ALL = [
         ],
         "hotspots": ["analysisrun", "hotspotcell"],
         "fixes": ["fix", "fixstatuschange"],
+        "presence": ["presenceresource", "presenceplan", "plannedvisit", "presencemeasure"],
     }.items()
     for model in models
 ]
@@ -72,6 +73,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # EST partners of the coordinator's municipalities, their API keys and the keys' log.
         *_crud("core", "partner", "partnerkey", actions=("add", "change", "view")),
         "core.view_partnerkeyuse",
+        # EST presence work: the partners' capacity, the week's plans, the measures decided.
+        *_crud("presence", "presenceresource", "presenceplan", "presencemeasure"),
+        "presence.change_plannedvisit",
+        "presence.log_visit",
     ],
     "planner": [
         *VIEW_ALL,
@@ -106,7 +111,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # dashboard needs the fix view permission), never contact details, and change nothing.
     # Photos only once published (pins a resident chose to show): a photo may show people, so
     # unpublished ones stay with the municipality's own staff (gis.media, the dashboard's photos).
-    "partner": [p for p in VIEW_ALL if p not in PHOTO_VIEW],
+    "partner": [*(p for p in VIEW_ALL if p not in PHOTO_VIEW), "presence.log_visit"],
 }
 
 ROLES = tuple(ROLE_PERMISSIONS)

@@ -58,8 +58,10 @@ INSTALLED_APPS = [
     "gis.core",
     "layers",
     "walks",
+    "gis.riskcalendar",
     "gis.hotspots",
     "gis.fixes",
+    "gis.presence",
     "gis.dashboard",
     "gis.apps.TryggConfig",
 ]

@@ -53,6 +53,7 @@ NEW_MIGRATIONS = {
     ("walks", "0008_pin_routing"),
     ("layers", "0010_import_jobs"),
     ("fixes", "0003_property_fixes"),
+    ("presence", "0001_initial"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -65,6 +66,17 @@ PROPERTY_GRANTS = sum(
     if role not in NEW_ROLES
     for permission in set(permissions)
 )
+# Apps this release adds: every role that sees all layers sees their records too, and the
+# coordinator keeps them (gis.core.roles).
+NEW_APPS = ("presence",)
+NEW_APP_GRANTS = sum(
+    permission.split(".", 1)[0] in NEW_APPS
+    for role, permissions in ROLE_PERMISSIONS.items()
+    if role not in NEW_ROLES
+    for permission in set(permissions)
+)
+# Permissions beyond add/change/delete/view that the new models declare (Meta.permissions).
+CUSTOM_PERMISSIONS = ("presence.log_visit",)
 # Grants this release adds to roles that existed before: the coordinator manages partners.
 ADDED_GRANTS = (
     "core.add_partner",
@@ -101,6 +113,10 @@ NEW_MODELS = (
     ("core", "partnerkeyuse"),
     ("layers", "property"),
     ("layers", "importjob"),
+    ("presence", "presenceresource"),
+    ("presence", "presenceplan"),
+    ("presence", "plannedvisit"),
+    ("presence", "presencemeasure"),
 )
 # Their tables, and the tables of their many-to-many fields.
 NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")
@@ -235,20 +251,20 @@ def test_every_row_is_kept(upgrade):
     expected["public.django_migrations"] += len(NEW_MIGRATIONS)
     expected["public.auth_group"] += len(NEW_ROLES)
     expected["public.auth_group_permissions"] += (
-        NEW_GRANTS + PROPERTY_GRANTS + NEW_GRANTS_OF_OLD_ROLES
+        NEW_GRANTS + PROPERTY_GRANTS + NEW_GRANTS_OF_OLD_ROLES + NEW_APP_GRANTS
     )
     # The tables of NEW_MODELS appear, empty (the basemap's until the next load-osm), with the
     # content type and the four permissions of each model.
     expected.update({f"public.{table}": 0 for table in NEW_TABLES})
     expected["public.django_content_type"] += len(NEW_MODELS)
-    expected["public.auth_permission"] += 4 * len(NEW_MODELS)
+    expected["public.auth_permission"] += 4 * len(NEW_MODELS) + len(CUSTOM_PERMISSIONS)
     # No other table appears or disappears; content types and permissions gain no rows for the
     # moved models; the groups gain the new roles; every other table has the backup's count.
     assert counts == expected
     assert counts["public.django_content_type"] == 31 + len(NEW_MODELS)
-    assert counts["public.auth_permission"] == 125 + 4 * len(NEW_MODELS)
+    assert counts["public.auth_permission"] == (125 + 4 * len(NEW_MODELS) + len(CUSTOM_PERMISSIONS))
     assert counts["public.auth_group_permissions"] == (
-        196 + NEW_GRANTS + PROPERTY_GRANTS + NEW_GRANTS_OF_OLD_ROLES
+        196 + NEW_GRANTS + PROPERTY_GRANTS + NEW_GRANTS_OF_OLD_ROLES + NEW_APP_GRANTS
     )
 
     # Stronger than counts: every relation's rows are identical (ordered MD5), every sequence
