@@ -52,6 +52,7 @@ PAGES: tuple[Page, ...] = (
     Page("walk-manage", _("A safety walk's page (walk leaders)"), "/walks/{walk}/", login=True),
     Page("report", _("Report a place that feels unsafe (residents)"), "/rapportera/"),
     Page("walk-app", _("The walk app (participants' phones)"), "/w/{walk}/"),
+    Page("shift-report", _("Shift report (EST partners' phones)"), "/skiftrapport/", login=True),
     Page("api-docs", _("API documentation"), "/api/docs/"),
     Page("accessibility", _("This accessibility statement"), "/tillganglighet/"),
     Page("not-found", _("Page not found (404)"), "/finns-inte/", status=404),

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from gis.core.mapadmin import MapAdmin
+from gis.core.partners import may_read_description
 from layers import models
 
 
@@ -64,6 +65,14 @@ class IncidentAdmin(MapAdmin):
     list_display = ("__str__", "type", "reported_by", "occurred")
     list_filter = ("type", "reported_by")
     date_hierarchy = "occurred_at"
+
+    def get_exclude(self, request, obj=None):
+        """An EST partner's member reads the description of its own partner's incidents only,
+        as on the dashboard (:func:`gis.core.partners.incident_partner_ids`)."""
+        exclude = list(super().get_exclude(request, obj) or ())
+        if obj is not None and not may_read_description(request.user, obj):
+            exclude.append("description")
+        return exclude
 
     @admin.display(description=_("occurred"), ordering="occurred_at")
     def occurred(self, incident: models.Incident) -> str:

@@ -64,6 +64,7 @@ def upload(request: HttpRequest, who: Importer) -> HttpResponse:
     if not form.is_valid():
         return _upload_page(request, form, status=400)
     municipality = who.municipalities.get(code=form.cleaned_data["municipality"])
+    jobs.sweep_abandoned()
     try:
         path = uploads.store(form.cleaned_data["file"])
     except uploads.UploadRefusedError as error:

@@ -181,3 +181,19 @@ def partners_of(user) -> models.QuerySet[Partner]:
     if not getattr(user, "is_authenticated", False):
         return Partner.objects.none()
     return Partner.objects.filter(members=user)
+
+
+def incident_partner_ids(user) -> frozenset[int] | None:
+    """The partners whose incident descriptions `user` may read: None for all (the
+    municipality's staff), else the partners `user` reports for (a user of the `partner` role
+    reads its own partner's descriptions, never another partner's nor the municipality's).
+    The one rule for the dashboard, the situation picture and the back office."""
+    if user.is_superuser or not user.groups.filter(name="partner").exists():
+        return None
+    return frozenset(partners_of(user).values_list("pk", flat=True))
+
+
+def may_read_description(user, incident) -> bool:
+    """Whether `user` may read the description of `incident` (:func:`incident_partner_ids`)."""
+    allowed = incident_partner_ids(user)
+    return allowed is None or incident.partner_id in allowed

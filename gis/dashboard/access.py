@@ -25,7 +25,6 @@ from rest_framework import authentication, permissions
 
 from gis.core import tenancy
 from gis.core.models import Municipality
-from gis.core.partners import partners_of
 from gis.dashboard.filters import municipality_from
 from gis.fixes import workflow
 
@@ -48,15 +47,6 @@ def can_triage(user) -> bool:
 def can_see_contacts(user) -> bool:
     """Whether `user` may see residents' contact details."""
     return can_view(user) and user.has_perm(CONTACT_PERMISSION)
-
-
-def incident_partner_ids(user) -> frozenset[int] | None:
-    """The partners whose incident descriptions `user` may read: None for all (the
-    municipality's staff), else the partners `user` reports for (a user of the `partner` role
-    reads its own partner's descriptions, never another partner's nor the municipality's)."""
-    if user.is_superuser or not user.groups.filter(name="partner").exists():
-        return None
-    return frozenset(partners_of(user).values_list("pk", flat=True))
 
 
 def fix_departments(user) -> frozenset[str] | None:

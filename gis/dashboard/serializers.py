@@ -25,8 +25,9 @@ from gis.core.api.fields import (
     WGS84GeometryField,
 )
 from gis.core.api.tiles import TileSerializer  # noqa: F401 (the dashboard's tiles use it)
+from gis.core.partners import incident_partner_ids
 from gis.core.vocabulary import Department
-from gis.dashboard.access import can_see_contacts, can_triage, incident_partner_ids
+from gis.dashboard.access import can_see_contacts, can_triage
 from gis.dashboard.filters import INCIDENT_CATEGORY
 from gis.fixes.models import Fix
 from gis.fixes.serializers import LinkedFixSerializer, StatusChangeSerializer

@@ -109,3 +109,31 @@ def test_a_partners_people_read_only_their_own_partners_descriptions(client, use
     assert client.login(username=coordinator.username, password=PASSWORD)
     seen = client.get(f"/api/dashboard/features/incident/{theirs.pk}/").json()
     assert seen["description"] == "Vaktens notis"
+
+
+def test_the_back_office_hides_another_partners_description_from_a_partner(
+    client, user_of, reported
+):
+    """The back office applies the dashboard's rule: a partner member with back-office access
+    reads its own partner's incident descriptions, not another partner's."""
+    police_user = user_of("partner")
+    police_user.is_staff = True
+    police_user.save(update_fields=["is_staff"])
+    reported["police"].members.add(police_user)
+    mine = reported["incidents"]["Polisen"][0]
+    theirs = reported["incidents"]["Vakterna"][0]
+    assert client.login(username=police_user.username, password=PASSWORD)
+    own = client.get(f"/admin/layers/incident/{mine.pk}/change/")
+    other = client.get(f"/admin/layers/incident/{theirs.pk}/change/")
+    assert own.status_code == 200 and other.status_code == 200
+    assert "Polisens anteckning" in own.content.decode()
+    assert "Vaktens notis" not in other.content.decode()
+    coordinator = user_of("coordinator")
+    coordinator.is_staff = True
+    coordinator.save(update_fields=["is_staff"])
+    client.logout()
+    assert client.login(username=coordinator.username, password=PASSWORD)
+    assert (
+        "Vaktens notis"
+        in client.get(f"/admin/layers/incident/{theirs.pk}/change/").content.decode()
+    )

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from gis.core.partners import Partner
 from layers import jobs
@@ -45,6 +48,12 @@ def _upload(client, demo, file, layer="incidents", code=None):
     return client.post(
         "/import/", {"layer": layer, "municipality": code or demo.code, "file": file}
     )
+
+
+def trygg_command(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -193,6 +202,27 @@ def test_a_failed_job_reports_its_error(client, demo, tmp_path):
     assert status["state"] == "failed" and status["error"]
 
 
+def test_a_job_whose_process_died_is_reported_interrupted(client, demo, tmp_path):
+    """A job marked running that no process holds (the web process died mid-import) reads as
+    failed at the next status request; one whose runner holds it stays running."""
+    user = _signed_in(client, "coordinator")
+    response = _upload(client, demo, _csv_upload(demo, tmp_path))
+    job = ImportJob.objects.get(user=user)
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
+    runner = jobs._Progress(job.pk)
+    runner.hold()  # another connection, as the thread of a live process has
+    try:
+        held = client.get(f"{response['Location']}status/").json()
+        assert held["state"] == "running" and held["error"] is None
+    finally:
+        runner.close()
+    status = client.get(f"{response['Location']}status/").json()
+    assert status["state"] == "failed" and (
+        "avbröts" in status["error"] or "interrupted" in status["error"]
+    )
+    assert not (tmp_path / "imports").exists() or not any((tmp_path / "imports").rglob("*.csv"))
+
+
 def test_another_users_job_is_404(client, demo, tmp_path):
     _signed_in(client, "planner")
     response = _upload(client, demo, _csv_upload(demo, tmp_path))
@@ -228,3 +258,24 @@ def test_batches_are_listed_with_undo_and_an_older_batch_is_a_message(client, de
     assert ImportBatch.objects.get(pk=second).undone_at is not None
     assert not Incident.objects.filter(batch_id=second).exists()
     assert client.get(f"/import/batches/{second}/undo/").status_code == 405
+
+
+def test_uploads_left_without_import_are_swept(client, demo, tmp_path):
+    """An upload never imported is removed after a day, on the next upload or by
+    `trygg imports sweep`; a fresh one and a finished one are left alone."""
+    user = _signed_in(client, "coordinator")
+    _upload(client, demo, _csv_upload(demo, tmp_path, name="gammal.csv"))
+    old = ImportJob.objects.get(user=user, file_name="gammal.csv")
+    ImportJob.objects.filter(pk=old.pk).update(created_at=old.created_at - timedelta(hours=25))
+    assert Path(old.file_path).exists()
+    _upload(client, demo, _csv_upload(demo, tmp_path, name="ny.csv"))
+    old.refresh_from_db()
+    fresh = ImportJob.objects.get(user=user, file_name="ny.csv")
+    assert old.state == ImportJob.State.FAILED and old.error
+    assert not Path(old.file_path).exists()
+    assert fresh.state == ImportJob.State.QUEUED and Path(fresh.file_path).exists()
+    result = trygg_command("imports", "sweep", "--hours", "0")
+    assert "removed 1" in result
+    assert not Path(fresh.file_path).exists()
+    with pytest.raises(CommandError, match="--hours"):
+        trygg_command("imports", "sweep", "--hours", "-1")

@@ -31,9 +31,11 @@ class SiteObjects:
 
 
 def make_site_objects(django_db_blocker) -> SiteObjects:
-    """A coordinator working for every municipality, a ranked fix and an open walk."""
+    """A coordinator working for every municipality (and a partner member), a ranked fix and
+    an open walk."""
     from django.utils import timezone
 
+    from gis.core.partners import Partner
     from gis.demo.load import demo_municipality, load_demo
     from gis.fixes.models import Fix
     from layers.models import StreetSegment
@@ -47,6 +49,11 @@ def make_site_objects(django_db_blocker) -> SiteObjects:
         user = make_user("coordinator", prefix="look")
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+        # A member of an EST partner too, so the partners' pages (the shift report) open.
+        partner, _ = Partner.objects.get_or_create(
+            municipality=municipality, name="Nattvandrarna (sidkontroll)", kind="night_walkers"
+        )
+        partner.members.add(user)
         fix = Fix.objects.filter(municipality=municipality).order_by("rank", "pk").first()
         if fix is None:
             fix = add_fixes(municipality, "look")[0]

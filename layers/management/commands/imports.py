@@ -1,14 +1,16 @@
-"""`trygg imports list [--municipality CODE] [--json]` and `trygg imports undo BATCH`: the
-batches of `trygg import`, and taking one back."""
+"""`trygg imports list [--municipality CODE] [--json]`, `trygg imports undo BATCH` and
+`trygg imports sweep [--hours N]`: the batches of `trygg import`, taking one back, and removing
+the files of uploads left on the import page without being imported."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gis.core.options import municipality_option
-from layers import batches
+from gis.core.options import municipality_option, number_option
+from layers import batches, jobs
 from layers.imports import ImportFileError
 from layers.models import ImportBatch
 
@@ -23,10 +25,20 @@ class Command(BaseCommand):
         listing.add_argument("--json", action="store_true", help="print a JSON list")
         undo = actions.add_parser("undo", help="take a batch back")
         undo.add_argument("batch", help="the batch's number")
+        sweep = actions.add_parser("sweep", help="remove uploads left without being imported")
+        sweep.add_argument(
+            "--hours", default="24", help="age of an upload to remove, in hours (default 24)"
+        )
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "list":
             self._list(options)
+        elif action == "sweep":
+            hours = number_option("--hours", options["hours"])
+            if hours < 0:
+                raise CommandError(f"--hours must be 0 or more, got {options['hours']!r}")
+            removed = jobs.sweep_abandoned(timedelta(hours=hours))
+            self.stdout.write(f"removed {removed} abandoned upload(s)")
         else:
             self._undo(options["batch"])
 
