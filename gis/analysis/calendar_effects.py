@@ -182,7 +182,7 @@ def calendar_effects(
                 "name": name,
                 "kind": str(group["kind"].iloc[0]),
                 "days": len(strata),
-                "observed": int(round(observed)),
+                "observed": round(observed),
                 "expected": round(expected, 2),
                 "rate_ratio": None if ratio is None else round(ratio, 3),
                 "ci_low": None if low is None else round(low, 3),

@@ -60,7 +60,7 @@ HEADERS = {
 }
 
 
-class ImportProblem(ValueError):
+class CalendarFileError(ValueError):
     """A file or row that cannot be read: its message is one line."""
 
 
@@ -83,7 +83,7 @@ def kind_of(value: str, where: str) -> str:
     if word in KIND_WORDS:
         return KIND_WORDS[word]
     choices = ", ".join(EntryKind.values)
-    raise ImportProblem(
+    raise CalendarFileError(
         f"{where}: kind must be one of {choices} (or lov, hemmamatch, …), got {value!r}"
     )
 
@@ -102,19 +102,19 @@ def guess_kind(name: str) -> str:
 def checked_name(value: str, where: str) -> str:
     name = " ".join(value.split())
     if not name or len(name) > 100:
-        raise ImportProblem(f"{where}: the name must be 1 to 100 characters")
+        raise CalendarFileError(f"{where}: the name must be 1 to 100 characters")
     try:
         textguard.reject_control_characters(name)
     except ValidationError as error:
-        raise ImportProblem(f"{where}: {error.messages[0]}") from None
+        raise CalendarFileError(f"{where}: {error.messages[0]}") from None
     return name
 
 
 def checked_days(first: date, last: date, where: str) -> tuple[date, date]:
     if last < first:
-        raise ImportProblem(f"{where}: the last day {last} lies before the first day {first}")
+        raise CalendarFileError(f"{where}: the last day {last} lies before the first day {first}")
     if (last - first).days >= MAX_DAYS:
-        raise ImportProblem(f"{where}: an entry spans at most a year ({first} to {last})")
+        raise CalendarFileError(f"{where}: an entry spans at most a year ({first} to {last})")
     return first, last
 
 
@@ -124,7 +124,9 @@ def _date(value: str, label: str, where: str) -> date:
     except ValueError:
         found = None
     if found is None:
-        raise ImportProblem(f"{where}: {label} must be a date (YYYY-MM-DD), got {value.strip()!r}")
+        raise CalendarFileError(
+            f"{where}: {label} must be a date (YYYY-MM-DD), got {value.strip()!r}"
+        )
     return found
 
 
@@ -139,16 +141,16 @@ def read_csv(data: bytes, kind: str | None) -> list[Parsed]:
     try:
         text = _decode(data)
     except UnicodeDecodeError:
-        raise ImportProblem("the file is neither UTF-8 nor Windows-1252 text") from None
+        raise CalendarFileError("the file is neither UTF-8 nor Windows-1252 text") from None
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise ImportProblem("row 1: the file is empty (expected a header name,from,to[,kind])")
+        raise CalendarFileError("row 1: the file is empty (expected a header name,from,to[,kind])")
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = [HEADERS.get(cell.strip().lower().lstrip("\ufeff")) for cell in next(reader)]
     missing = [column for column in ("name", "from") if column not in header]
     if missing:
-        raise ImportProblem(
+        raise CalendarFileError(
             f"row 1: the header lacks {', '.join(missing)} (expected name,from,to[,kind] "
             "or namn,från,till[,typ])"
         )
@@ -158,7 +160,7 @@ def read_csv(data: bytes, kind: str | None) -> list[Parsed]:
             continue
         where = f"row {number}"
         if len(cells) > len(header):
-            raise ImportProblem(f"{where}: {len(cells)} cells, the header has {len(header)}")
+            raise CalendarFileError(f"{where}: {len(cells)} cells, the header has {len(header)}")
         row = {key: cells[i] if i < len(cells) else "" for i, key in enumerate(header) if key}
         name = checked_name(row.get("name", ""), where)
         first = _date(row["from"], "from", where)
@@ -188,7 +190,7 @@ def read_ical(data: bytes, kind: str | None) -> list[Parsed]:
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError as error:
         reason = str(error).splitlines()[0] if str(error) else "unreadable"
-        raise ImportProblem(f"the iCal file cannot be read: {reason}") from None
+        raise CalendarFileError(f"the iCal file cannot be read: {reason}") from None
     parsed = []
     for number, event in enumerate(calendar.walk("VEVENT"), start=1):
         where = f"event {number}"
@@ -197,7 +199,7 @@ def read_ical(data: bytes, kind: str | None) -> list[Parsed]:
         where = f"event {number} ({name})"
         start = event.get("DTSTART")
         if start is None:
-            raise ImportProblem(f"{where}: no DTSTART")
+            raise CalendarFileError(f"{where}: no DTSTART")
         try:
             first = _day(start.dt, end=False)
             if event.get("DTEND") is not None:
@@ -209,12 +211,12 @@ def read_ical(data: bytes, kind: str | None) -> list[Parsed]:
             else:
                 last = first
         except (TypeError, ValueError, AttributeError):
-            raise ImportProblem(f"{where}: DTSTART/DTEND are not dates") from None
+            raise CalendarFileError(f"{where}: DTSTART/DTEND are not dates") from None
         first, last = checked_days(first, last, where)
         uid = str(event.get("UID") or f"{name}|{first}")[:255]
         parsed.append(Parsed(kind or guess_kind(name), name, first, last, "ical", uid))
     if not parsed:
-        raise ImportProblem("the iCal file holds no VEVENT")
+        raise CalendarFileError("the iCal file holds no VEVENT")
     return parsed
 
 
@@ -222,7 +224,7 @@ def read_file(name: str, data: bytes, kind: str | None = None) -> list[Parsed]:
     """The entries of a calendar file: iCal when it starts with BEGIN:VCALENDAR (or is named
     .ics), else CSV."""
     if len(data) > MAX_BYTES:
-        raise ImportProblem(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise CalendarFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     head = data.lstrip(b"\xef\xbb\xbf \r\n\t")[:15].upper()
     if head.startswith(b"BEGIN:VCALENDAR") or name.lower().endswith((".ics", ".ical")):
         return read_ical(data, kind)

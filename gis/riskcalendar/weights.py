@@ -36,7 +36,8 @@ def day_weights(
     calendar = calendar_days(municipality, min(weights), max(weights))
     for day, day_type in zip(calendar["date"], calendar["day_type"], strict=True):
         ratio = significant.get(day_type)
-        if day in weights and ratio is not None:
-            if abs(math.log(ratio)) > abs(math.log(weights[day])):
-                weights[day] = ratio
+        if day not in weights or ratio is None:
+            continue
+        if abs(math.log(ratio)) > abs(math.log(weights[day])):
+            weights[day] = ratio
     return weights

@@ -109,7 +109,7 @@ class Command(BaseCommand):
             first = date_option("--from", options["first"])
             last = date_option("--to", options["last"]) or first
             first, last = imports.checked_days(first, last, "--to")
-        except imports.ImportProblem as problem:
+        except imports.CalendarFileError as problem:
             raise CommandError(str(problem)) from None
         lon = number_option("--lon", options["lon"])
         lat = number_option("--lat", options["lat"])
@@ -129,9 +129,12 @@ class Command(BaseCommand):
         same = CalendarEntry.objects.filter(
             municipality=municipality, kind=kind, name=name, starts_on=first, ends_on=last
         ).first()
-        if same is not None and (same.geom is None) == (geom is None):
-            if geom is None or same.geom.equals_exact(geom, 0.01):
-                return same, False
+        same_place = same is not None and (
+            (same.geom is None and geom is None)
+            or (same.geom is not None and geom is not None and same.geom.equals_exact(geom, 0.01))
+        )
+        if same_place:
+            return same, False
         entry = CalendarEntry(
             municipality=municipality,
             kind=kind,
@@ -161,7 +164,7 @@ class Command(BaseCommand):
             tally = imports.store(municipality, entries)
         except OSError as error:
             raise CommandError(f"FILE: cannot read {options['file']}: {error.strerror}") from None
-        except imports.ImportProblem as problem:
+        except imports.CalendarFileError as problem:
             raise CommandError(f"{path.name}: {problem}; nothing was imported") from None
         self.stdout.write(
             f"{path.name}: {tally['added']} added, {tally['updated']} updated, "
