@@ -46,7 +46,7 @@ EVENT_DAY_TYPES = {"match": "Hemmamatch", "festival": "Festival", "market": "Mar
 
 
 @cache
-def _swedish(year: int) -> dict[date, list[str]]:
+def swedish_holidays(year: int) -> dict[date, list[str]]:
     """Holidays and eves of `year`, by date, Swedish names (cached: the library is slow)."""
     found = holidays.Sweden(
         years=year, language="sv", categories=holidays.Sweden.supported_categories
@@ -104,7 +104,7 @@ def builtin_days(first: date, last: date) -> list[tuple[date, str, str, str]]:
     municipality: (date, day_type, kind, name)."""
     rows = []
     for year in range(first.year, last.year + 1):
-        for day, names in _swedish(year).items():
+        for day, names in swedish_holidays(year).items():
             if first <= day <= last:
                 rows.extend((day, name, "holiday", name) for name in names)
         halloween = date(year, 10, 31)

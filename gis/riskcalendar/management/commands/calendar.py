@@ -157,15 +157,13 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"FILE: no such file: {options['file']}")
-        municipality = municipality_option(options["municipality"])
         try:
-            data = path.read_bytes()
-            entries = imports.read_file(path.name, data, kind)
-            tally = imports.store(municipality, entries)
+            entries = imports.read_file(path.name, path.read_bytes(), kind)
         except OSError as error:
             raise CommandError(f"FILE: cannot read {options['file']}: {error.strerror}") from None
         except imports.CalendarFileError as problem:
             raise CommandError(f"{path.name}: {problem}; nothing was imported") from None
+        tally = imports.store(municipality_option(options["municipality"]), entries)
         self.stdout.write(
             f"{path.name}: {tally['added']} added, {tally['updated']} updated, "
             f"{tally['unchanged']} unchanged"
