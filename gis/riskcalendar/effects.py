@@ -81,8 +81,9 @@ def effects(
     by: str | None = None,
 ) -> list[dict]:
     """The rows of :func:`~gis.analysis.calendar_effects.calendar_effects` for `municipality`
-    as dicts, from `since` (default: its first record) to `until` (default: yesterday, the last
-    whole risk day), each with ``measure`` and, when split `by` category or district, that key.
+    as dicts, from `since` (default: its first record) to `until` (default: its last record,
+    at most yesterday: the last whole risk day), each with ``measure`` and, when split `by`
+    category or district, that key.
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, got {measure!r}")
@@ -101,8 +102,9 @@ def effects(
         return []
     days = engine.risk_dates(found["at"], tz=zone)
     last_whole = timezone.localtime().date() - timedelta(days=1)
-    first = since or min(d for d in days if d is not None)
-    last = min(until or last_whole, last_whole)
+    known = [d for d in days if d is not None]
+    first = since or min(known)
+    last = min(until or max(known), last_whole)
     if last < first:
         return []
     calendar = calendar_days(municipality, first, last)
