@@ -36,6 +36,7 @@ VIEW_ALL = [
         "hotspots": ["analysisrun", "hotspotcell"],
         "fixes": ["fix", "fixstatuschange"],
         "presence": ["presenceresource", "presenceplan", "plannedvisit", "presencemeasure"],
+        "riskcalendar": ["calendarentry"],
     }.items()
     for model in models
 ]
@@ -77,9 +78,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("presence", "presenceresource", "presenceplan", "presencemeasure"),
         "presence.change_plannedvisit",
         "presence.log_visit",
+        # The risk calendar's school holidays and events.
+        *_crud("riskcalendar", "calendarentry"),
     ],
     "planner": [
         *VIEW_ALL,
+        *_crud("riskcalendar", "calendarentry"),
         *_crud("fixes", "fix", actions=("add", "change")),
         *_crud("hotspots", "analysisrun", actions=("add", "change")),
         *_crud("layers", "district", "streetsegment", "greenarea", "camera", "property"),

@@ -38,7 +38,7 @@ from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.partners import Partner
 from gis.core.vocabulary import Department
-from gis.dashboard import conf, incidents
+from gis.dashboard import conf, incidents, situation_calendar
 from gis.dashboard.filters import NO_PARTNER, SOURCES, Filters, reports_sql
 from gis.dashboard.property_counts import PropertyRow, by_property
 from gis.dashboard.queries import data_version, hotspot_frame
@@ -118,6 +118,7 @@ class Situation:
     # The municipal properties with most reports on or next to them (gis.dashboard.property_counts).
     by_property: list[PropertyRow] = field(default_factory=list)
     by_partner: list[Row] = field(default_factory=list)  # incidents: own, then each partner
+    risk_days: list = field(default_factory=list)  # the coming weeks' (situation_calendar)
 
     @property
     def start(self) -> datetime:
@@ -341,6 +342,7 @@ def build_situation(filters: Filters) -> Situation:
         incidents=incidents.latest(filters),
         by_property=by_property(filters, previous),
         by_partner=_by_partner(filters, previous),
+        risk_days=situation_calendar.coming_risk_days(municipality, filters.end),
     )
 
 
@@ -406,6 +408,7 @@ def to_csv(situation: Situation) -> str:
             ("place", incident.place),
         ):
             writer.writerow(["incidents", incident.pk, label, metric, value])
+    writer.writerows(situation_calendar.csv_rows(situation.risk_days))
     for follow in situation.completed:
         fix = follow.fix
         label = fix.headline

@@ -19,6 +19,7 @@ from django.utils import timezone
 from gis import frames
 from gis.core.models import Municipality
 from gis.core.vocabulary import AUDIT_PARAMETERS
+from gis.demo.calendar import add_calendar
 from gis.demo.dark_path import light_the_dark_path
 from gis.demo.generate import DemoData, generate
 from gis.demo.plan import PLANTED, SOURCE
@@ -77,6 +78,7 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
         now=now or timezone.now(),
     )
     _store(municipality, data)
+    add_calendar(municipality, now or timezone.now(), data.months[0])
     return counts(municipality)
 
 

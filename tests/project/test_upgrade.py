@@ -54,6 +54,7 @@ NEW_MIGRATIONS = {
     ("layers", "0010_import_jobs"),
     ("fixes", "0003_property_fixes"),
     ("presence", "0001_initial"),
+    ("riskcalendar", "0001_initial"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -68,7 +69,7 @@ PROPERTY_GRANTS = sum(
 )
 # Apps this release adds: every role that sees all layers sees their records too, and the
 # coordinator keeps them (gis.core.roles).
-NEW_APPS = ("presence",)
+NEW_APPS = ("presence", "riskcalendar")
 NEW_APP_GRANTS = sum(
     permission.split(".", 1)[0] in NEW_APPS
     for role, permissions in ROLE_PERMISSIONS.items()
@@ -117,6 +118,7 @@ NEW_MODELS = (
     ("presence", "presenceplan"),
     ("presence", "plannedvisit"),
     ("presence", "presencemeasure"),
+    ("riskcalendar", "calendarentry"),
 )
 # Their tables, and the tables of their many-to-many fields.
 NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")

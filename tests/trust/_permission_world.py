@@ -229,6 +229,7 @@ def _empty_municipality_of_the_staff(world: World) -> Municipality:
 
 def _admin_objects(world: World) -> dict[str, models.Model]:
     """One record of each back-office model, of the demo municipality where it has one."""
+    from gis.riskcalendar.models import CalendarEntry
     from layers import models as layers
 
     here = world.here
@@ -274,6 +275,7 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
             pin=world.pin,
             channel="admin",
         ),
+        "riskcalendar.calendarentry": first(CalendarEntry),  # the demo's lov and matches
     }
 
 

@@ -618,6 +618,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         view=("coordinator",), add=("coordinator",), change=("coordinator",)
     ),
     "core.partnerkeyuse": AdminModel(view=("coordinator",), read_only=True),
+    # The risk calendar's school holidays and events.
+    "riskcalendar.calendarentry": _crud("coordinator", "planner"),
 }
 
 
