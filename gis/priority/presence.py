@@ -123,7 +123,7 @@ class _State:
 
 def hours_in_plan(windows: Sequence[tuple[datetime, datetime]], origin: datetime) -> int:
     """The number of plan hours needed to hold every window (at least the week's 168)."""
-    last = max((_minute(end, origin) for _start, end in windows), default=0)
+    last = max((minute_of(end, origin) for _start, end in windows), default=0)
     return max(HOURS_OF_WEEK, -(-last // 60))
 
 
@@ -229,7 +229,7 @@ def top_places(harm, teams: Sequence[Team], origin: datetime, count: int):
     mask = np.zeros(values.shape[1], dtype=bool)
     for team in teams:
         for start, end in team.windows:
-            first, last = _minute(start, origin) // 60, -(-_minute(end, origin) // 60)
+            first, last = minute_of(start, origin) // 60, -(-minute_of(end, origin) // 60)
             mask[max(first, 0) : max(min(last, values.shape[1]), 0)] = True
     total = values[:, mask].sum(axis=1)
     order = np.argsort(-total, kind="stable")
@@ -413,8 +413,9 @@ def harm_covered(visits: Mapping[str, Sequence[Visit]] | Sequence[Visit], harm) 
 # --- the parts ---------------------------------------------------------------------------------
 
 
-def _minute(moment: datetime, origin: datetime) -> int:
-    """Wall-clock minutes from ``origin`` to ``moment`` (both read on ``origin``'s zone)."""
+def minute_of(moment: datetime, origin: datetime) -> int:
+    """Wall-clock minutes from ``origin`` to ``moment`` (both read on ``origin``'s zone): the
+    plan's clock."""
     local = moment.astimezone(origin.tzinfo).replace(tzinfo=None)
     return int((local - origin.replace(tzinfo=None)) // _MINUTE)
 
@@ -428,7 +429,7 @@ def _plan_harm(harm, teams: Sequence[Team], origin: datetime):
     if values.ndim != 2:
         raise ValueError(f"harm must be places x hours, got shape {values.shape}")
     windows = [w for team in teams for w in team.windows]
-    if any(_minute(start, origin) < 0 for start, _end in windows):
+    if any(minute_of(start, origin) < 0 for start, _end in windows):
         raise ValueError("every window must begin at or after the plan's origin")
     needed = hours_in_plan(windows, origin)
     if values.shape[1] == HOURS_OF_WEEK and needed > HOURS_OF_WEEK:
@@ -469,7 +470,7 @@ def _start(teams: Sequence[Team], origin: datetime):
     states = []
     queue: list[tuple[int, int]] = []
     for order, team in enumerate(teams):
-        windows = sorted((_minute(a, origin), _minute(b, origin)) for a, b in team.windows)
+        windows = sorted((minute_of(a, origin), minute_of(b, origin)) for a, b in team.windows)
         merged: list[tuple[int, int]] = []
         for start, end in windows:  # overlapping windows of one team are one window
             if merged and start <= merged[-1][1]:

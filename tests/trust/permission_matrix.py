@@ -618,6 +618,12 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         view=("coordinator",), add=("coordinator",), change=("coordinator",)
     ),
     "core.partnerkeyuse": AdminModel(view=("coordinator",), read_only=True),
+    # Presence: the coordinator keeps the partners' capacity; plans are made by planning
+    # (nobody adds one in the back office) and read there, their visits inline.
+    "presence.presenceresource": _crud("coordinator"),
+    "presence.presenceplan": AdminModel(
+        view=VIEW_ALL, change=("coordinator",), delete=("coordinator",)
+    ),
 }
 
 

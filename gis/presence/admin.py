@@ -1,0 +1,62 @@
+"""Back office for presence: the partners' patrol capacity (resources) and the week plans with
+their visits (read only here: a plan is made by planning, its visits are ticked by the teams)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from gis.core.mapadmin import MunicipalAdmin, ScopedChoices
+from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
+
+
+@admin.register(PresenceResource)
+class PresenceResourceAdmin(MunicipalAdmin):
+    """Each partner's teams, mode and shift window, in the user's municipalities."""
+
+    list_display = ("name", "actor", "mode", "days", "window", "teams", "partner")
+    list_filter = ("actor", "mode", "partner", "municipality")
+    search_fields = ("name",)
+    fields = ("municipality", "name", "actor", "mode", "partner", "weekdays")
+    fields += ("shift_start", "shift_end", "teams")
+
+    @admin.display(description=_("weekdays"))
+    def days(self, obj: PresenceResource) -> str:
+        return ",".join(obj.weekdays)
+
+    @admin.display(description=_("shift"))
+    def window(self, obj: PresenceResource) -> str:
+        return f"{obj.shift_start:%H:%M}–{obj.shift_end:%H:%M}"
+
+
+class PlannedVisitInline(ScopedChoices, admin.TabularInline):
+    """A plan's visits, read only."""
+
+    model = PlannedVisit
+    fields = ("team", "starts_at", "ends_at", "place", "reason", "outcome", "note", "logged_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PresencePlan)
+class PresencePlanAdmin(MunicipalAdmin):
+    """The week plans and their visits, read only (`trygg presence plan` or the plan page
+    makes them); a plan can be deleted."""
+
+    list_display = ("week", "municipality", "visit_count", "created_by", "updated_at")
+    list_filter = ("municipality",)
+    fields = ("municipality", "week", "seed", "created_by", "summary", "created_at")
+    readonly_fields = fields
+    inlines = [PlannedVisitInline]
+
+    @admin.display(description=_("visits"))
+    def visit_count(self, obj: PresencePlan) -> int:
+        return obj.visits.count()
+
+    def has_add_permission(self, request) -> bool:
+        return False
