@@ -18,11 +18,11 @@ class PresenceResourceAdmin(MunicipalAdmin):
     fields = ("municipality", "name", "actor", "mode", "partner", "weekdays")
     fields += ("shift_start", "shift_end", "teams")
 
-    @admin.display(description=_("weekdays"))
+    @admin.display(description=PresenceResource._meta.get_field("weekdays").verbose_name)
     def days(self, obj: PresenceResource) -> str:
         return ",".join(obj.weekdays)
 
-    @admin.display(description=_("shift"))
+    @admin.display(description=_("shift window"))
     def window(self, obj: PresenceResource) -> str:
         return f"{obj.shift_start:%H:%M}–{obj.shift_end:%H:%M}"
 
@@ -54,7 +54,7 @@ class PresencePlanAdmin(MunicipalAdmin):
     readonly_fields = fields
     inlines = [PlannedVisitInline]
 
-    @admin.display(description=_("visits"))
+    @admin.display(description=PlannedVisit._meta.verbose_name_plural)
     def visit_count(self, obj: PresencePlan) -> int:
         return obj.visits.count()
 
