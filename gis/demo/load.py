@@ -22,6 +22,7 @@ from gis.core.vocabulary import AUDIT_PARAMETERS
 from gis.demo.dark_path import light_the_dark_path
 from gis.demo.generate import DemoData, generate
 from gis.demo.plan import PLANTED, SOURCE
+from gis.demo.presence import load_presence
 from layers.importer import boundary_from_layers, import_layers
 from layers.models import District, GreenArea, Incident, LuxReading, StreetLamp, StreetSegment
 from layers.osm import read_osm
@@ -77,6 +78,7 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
         now=now or timezone.now(),
     )
     _store(municipality, data)
+    load_presence(municipality, now or timezone.now())
     return counts(municipality)
 
 

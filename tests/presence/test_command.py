@@ -49,7 +49,8 @@ def test_adding_a_resource_twice_updates_it(demo):
     resource = PresenceResource.objects.get(municipality=demo, name="Nattpolisen")
     assert resource.teams == 2 and resource.shift_end.hour == 2
     assert resource.team_names() == ["Nattpolisen 1", "Nattpolisen 2"]
-    (row,) = json.loads(presence("resource", "list", "--municipality", "demo-helsinki", "--json"))
+    rows = json.loads(presence("resource", "list", "--municipality", "demo-helsinki", "--json"))
+    (row,) = [row for row in rows if row["name"] == "Nattpolisen"]
     assert row["name"] == "Nattpolisen" and row["days"] == ["fri", "sat"] and row["to"] == "02:00"
     assert presence(
         "resource", "remove", "--municipality", "demo-helsinki", "--name", "Nattpolisen"
