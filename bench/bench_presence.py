@@ -32,18 +32,7 @@ import numpy as np
 import pandas as pd
 
 from gis.analysis.timeprofile import time_profile
-from gis.priority.presence import (
-    SPEED_KMH,
-    Team,
-    harm_covered,
-    hours_in_plan,
-    network_distances,
-    plain_greedy,
-    plan_visits,
-    top_places,
-    travel_minutes,
-    week_harm,
-)
+from gis.priority import presence as engine
 
 ZONE = "Europe/Stockholm"
 MONDAY = datetime(2026, 12, 7, tzinfo=ZoneInfo(ZONE))
@@ -117,11 +106,14 @@ def shifts(days, start: int, end: int) -> list[tuple[datetime, datetime]]:
 
 
 TEAMS = [
-    *(Team(f"Polis {k}", "police", "car", shifts(range(7), 20, 3)) for k in (1, 2)),
-    *(Team(f"Väktare {k}", "guard", "car", shifts(range(1, 6), 19, 2)) for k in (1, 2)),
-    *(Team(f"Värdar {k}", "host", "foot", shifts(range(5), 13, 19)) for k in (1, 2, 3)),
-    *(Team(f"Nattvandrare {k}", "night_walkers", "foot", shifts([4, 5], 21, 1)) for k in (1, 2)),
-    Team("Fältgruppen", "field_team", "bike", shifts(range(4), 15, 21)),
+    *(engine.Team(f"Polis {k}", "police", "car", shifts(range(7), 20, 3)) for k in (1, 2)),
+    *(engine.Team(f"Väktare {k}", "guard", "car", shifts(range(1, 6), 19, 2)) for k in (1, 2)),
+    *(engine.Team(f"Värdar {k}", "host", "foot", shifts(range(5), 13, 19)) for k in (1, 2, 3)),
+    *(
+        engine.Team(f"Nattvandrare {k}", "night_walkers", "foot", shifts([4, 5], 21, 1))
+        for k in (1, 2)
+    ),
+    engine.Team("Fältgruppen", "field_team", "bike", shifts(range(4), 15, 21)),
 ]
 
 
@@ -138,27 +130,27 @@ def main(n_segments: int = 50_000, n_incidents: int = 100_000, places: int = 300
     profile = time_profile(
         frame["start"], frame["end"], tz=ZONE, weights=weights, groups=frame["segment"]
     )
-    hours = hours_in_plan([w for team in TEAMS for w in team.windows], MONDAY)
-    harm = week_harm(profile.to_numpy(), MONDAY, hours)
-    chosen = top_places(harm, TEAMS, MONDAY, places)
+    hours = engine.hours_in_plan([w for team in TEAMS for w in team.windows], MONDAY)
+    harm = engine.week_harm(profile.to_numpy(), MONDAY, hours)
+    chosen = engine.top_places(harm, TEAMS, MONDAY, places)
     segment = profile.index.to_numpy().astype(np.int64)[chosen]
     timed = {"time profile, harm, top places": time.perf_counter() - clock}
     clock = time.perf_counter()
-    distance = network_distances(
+    distance = engine.network_distances(
         u, v, length, u[segment], v[segment], length[segment], middles[segment]
     )
-    travel = {mode: travel_minutes(distance, mode) for mode in SPEED_KMH}
+    travel = {mode: engine.travel_minutes(distance, mode) for mode in engine.SPEED_KMH}
     timed["network distances, travel"] = time.perf_counter() - clock
     place_harm = harm[chosen]
     clock = time.perf_counter()
-    plan = plan_visits(place_harm, TEAMS, travel, origin=MONDAY, seed=0)
+    plan = engine.plan_visits(place_harm, TEAMS, travel, origin=MONDAY, seed=0)
     timed["plan_visits"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    reference = plain_greedy(place_harm, TEAMS, travel, origin=MONDAY, seed=0)
+    reference = engine.plain_greedy(place_harm, TEAMS, travel, origin=MONDAY, seed=0)
     timed["plain_greedy (reference)"] = time.perf_counter() - clock
     for step, seconds in timed.items():
         print(f"  {step:<34} {seconds:7.2f} s")
-    ours, theirs = harm_covered(plan, place_harm), harm_covered(reference, place_harm)
+    ours, theirs = engine.harm_covered(plan, place_harm), engine.harm_covered(reference, place_harm)
     in_windows = float(place_harm.sum())
     for name, visits, covered in (("plan_visits", plan, ours), ("plain_greedy", reference, theirs)):
         count = sum(len(vs) for vs in visits.values())

@@ -13,6 +13,7 @@ from django.utils import timezone
 from gis.core.models import Municipality
 from gis.presence.models import PresenceResource
 from gis.presence.planning import plan_week
+from gis.presence.weeks import week_label
 
 SEED = 2026
 #: Share of the past week's visits the patrol ticked, and of those the share done.
@@ -44,8 +45,8 @@ def load_presence(municipality: Municipality, now: datetime) -> None:
             "teams": 1,
         },
     )
-    year, week, _day = (timezone.localtime(now) - timedelta(days=7)).isocalendar()
-    plan = plan_week(municipality, f"{year}-W{week:02d}", seed=SEED, now=now)
+    last_week = week_label(timezone.localtime(now).date() - timedelta(days=7))
+    plan = plan_week(municipality, last_week, seed=SEED, now=now)
     draw = random.Random(SEED)
     for visit in plan.visits.filter(resource=resource, ends_at__lt=now).order_by("starts_at"):
         if draw.random() >= LOGGED:

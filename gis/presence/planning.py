@@ -24,7 +24,6 @@ travel between them runs over the street network at the team's speed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -41,6 +40,7 @@ from gis.analysis.timeprofile import HOURS_OF_WEEK, aoristic_weights, time_profi
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
+from gis.presence.weeks import parse_week, week_label
 from gis.priority import presence as engine
 from gis.priority.footfall import node_ids
 from gis.priority.snapping import nearest_segment
@@ -65,19 +65,6 @@ DEFAULT_SEVERITY = 3
 #: Reports named among a visit's grounds, at most.
 GROUNDS_REPORTS = 5
 
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
-
-
-def parse_week(week: str) -> date:
-    """The Monday of ISO week ``YYYY-Www``; a ValueError naming the week when it is not one."""
-    match = _WEEK.fullmatch(str(week).strip())
-    if match is None:
-        raise ValueError(f"week must be an ISO week YYYY-Www (e.g. 2026-W50), got {week!r}")
-    try:
-        return date.fromisocalendar(int(match[1]), int(match[2]), 1)
-    except ValueError:
-        raise ValueError(f"week {week!r} does not exist (weeks run 01-52 or 53)") from None
-
 
 def plan_week(
     municipality: Municipality,
@@ -96,7 +83,7 @@ def plan_week(
     the present) bounds the reports read when the week has not begun yet.
     """
     monday = parse_week(week)
-    week = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+    week = week_label(monday)
     zone = ZoneInfo(settings.TIME_ZONE)
     origin = datetime.combine(monday, time.min, tzinfo=zone)
     until = min(now or timezone.now(), origin)
@@ -205,36 +192,11 @@ def _reports(municipality: Municipality, until: datetime):
     pins = frames.pins(municipality, since=since, until=until)
     findings = frames.findings(municipality, since=since, until=until)
     parts = [
-        pd.DataFrame(
-            {
-                "kind": "incident",
-                "id": incidents["id"].to_numpy(),
-                "start": incidents["occurred_at"].to_numpy(),
-                "end": incidents["occurred_to"].to_numpy(),
-                "severity": incidents["severity"].astype(float).to_numpy(),
-                "geometry": incidents.geometry.values,
-            }
+        _part(
+            "incident", incidents, "occurred_at", incidents["occurred_to"], incidents["severity"]
         ),
-        pd.DataFrame(
-            {
-                "kind": "pin",
-                "id": pins["id"].to_numpy(),
-                "start": pins["created_at"].to_numpy(),
-                "end": pd.NaT,
-                "severity": np.nan,
-                "geometry": pins.geometry.values,
-            }
-        ),
-        pd.DataFrame(
-            {
-                "kind": "finding",
-                "id": findings["id"].to_numpy(),
-                "start": findings["created_at"].to_numpy(),
-                "end": pd.NaT,
-                "severity": findings["severity"].astype(float).to_numpy(),
-                "geometry": shapely.point_on_surface(findings.geometry.values),
-            }
-        ),
+        _part("pin", pins, "created_at"),
+        _part("finding", findings, "created_at", severity=findings["severity"]),
     ]
     present = [part for part in parts if len(part)]
     result = pd.concat(present, ignore_index=True) if present else parts[0]
@@ -242,6 +204,21 @@ def _reports(municipality: Municipality, until: datetime):
     result["end"] = pd.to_datetime(result["end"], utc=True)
     result["severity"] = result["severity"].fillna(DEFAULT_SEVERITY).clip(1, 5)
     return result
+
+
+def _part(kind: str, frame, start: str, end=None, severity=None):
+    """One kind of report as rows of kind, id, start, end, severity and a point (a line's or
+    an area's point on its surface)."""
+    return pd.DataFrame(
+        {
+            "kind": kind,
+            "id": frame["id"].to_numpy(),
+            "start": frame[start].to_numpy(),
+            "end": pd.NaT if end is None else end.to_numpy(),
+            "severity": np.nan if severity is None else severity.astype(float).to_numpy(),
+            "geometry": shapely.point_on_surface(frame.geometry.values),
+        }
+    )
 
 
 def _snap(reports, segments):

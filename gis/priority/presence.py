@@ -268,63 +268,32 @@ def plan_visits(
         See the module's description.
     """
     values = _plan_harm(harm, teams, origin)
-    _check(teams, revisit_minutes, visit_minutes, wait_minutes)
-    rng = np.random.default_rng(seed)
     places, hours = values.shape
-    # One more column of zeros so the tail of the last hour reads nothing.
+    # Two more columns of zeros so the tail of the last hour reads nothing.
     padded = np.concatenate([values, np.zeros((places, 2))], axis=1)
     covered = np.zeros_like(padded, dtype=bool)
-    starts: list[list[int]] = [[] for _ in range(places)]
-    matrices = {team.mode: _travel_matrix(travel, team.mode, places) for team in teams}
-    states, queue = _start(teams, origin)
-    while queue:
-        _now, order = heapq.heappop(queue)
-        state = states[order]
-        window_end = state.windows[state.index][1]
-        length = int(rng.integers(visit_minutes[0], visit_minutes[1] + 1))
-        choice = None
-        if places:
-            moves = (
-                np.zeros(places)
-                if state.at is None
-                else np.maximum(np.ceil(matrices[state.team.mode][state.at] - 1e-9), 0.0)
-            )
-            reachable = np.isfinite(moves)
-            begin = state.now + np.where(reachable, moves, 0.0)
-            finish = begin + length
-            inside = reachable & (finish <= window_end)
-            first = np.minimum(begin // 60, hours - 1).astype(np.int64)
-            last = np.minimum((finish - 1) // 60, hours - 1).astype(np.int64)
-            index = np.arange(places)
-            own = padded[index, first] * ~covered[index, first] + np.where(
-                last != first, padded[index, last] * ~covered[index, last], 0.0
-            )
-            tail = padded[index, last + 1] * ~covered[index, last + 1]
-            value = np.where(own > 0, own + tail_weight * tail, 0.0) / (moves + length)
-            value[~inside] = 0.0
-            choice = _draw(value, begin, starts, revisit_minutes, tie_tolerance, rng)
-        if choice is None:
-            state.now += wait_minutes
-        else:
-            begin_at = int(begin[choice])
-            hours_of = tuple(range(int(first[choice]), int(last[choice]) + 1))
-            covered[choice, list(hours_of)] = True
-            insort(starts[choice], begin_at)
-            state.visits.append(
-                Visit(
-                    team=state.team.name,
-                    place=int(choice),
-                    start=_moment(begin_at, origin),
-                    end=_moment(begin_at + length, origin),
-                    harm=float(sum(padded[choice, h] for h in hours_of)),
-                    hours=hours_of,
-                    travel_minutes=float(moves[choice]),
-                )
-            )
-            state.now = begin_at + length
-            state.at = int(choice)
-        _requeue(state, order, queue, min(visit_minutes))
-    return {state.team.name: state.visits for state in states}
+    index = np.arange(places)
+
+    def choose(state: _State, length: int, moves, starts, rng) -> int | None:
+        reachable = np.isfinite(moves)
+        begin = state.now + np.where(reachable, moves, 0.0)
+        finish = begin + length
+        inside = reachable & (finish <= state.windows[state.index][1])
+        first = np.minimum(begin // 60, hours - 1).astype(np.int64)
+        last = np.minimum((finish - 1) // 60, hours - 1).astype(np.int64)
+        own = padded[index, first] * ~covered[index, first] + np.where(
+            last != first, padded[index, last] * ~covered[index, last], 0.0
+        )
+        tail = padded[index, last + 1] * ~covered[index, last + 1]
+        value = np.where(own > 0, own + tail_weight * tail, 0.0) / (moves + length)
+        value[~inside] = 0.0
+        choice = _draw(value, begin, starts, revisit_minutes, tie_tolerance, rng)
+        if choice is not None:
+            covered[choice, first[choice] : last[choice] + 1] = True
+        return choice
+
+    gaps = (visit_minutes, revisit_minutes, wait_minutes)
+    return _run(values, teams, travel, choose, origin, seed, gaps)
 
 
 def plain_greedy(
@@ -342,58 +311,25 @@ def plain_greedy(
     whatever the hour (the next place in the round that the revisit gap and the window allow),
     with the same visit lengths, travel, windows and gap as :func:`plan_visits`."""
     values = _plan_harm(harm, teams, origin)
-    _check(teams, revisit_minutes, visit_minutes, wait_minutes)
-    rng = np.random.default_rng(seed)
-    places = values.shape[0]
     ranking = np.argsort(-values.sum(axis=1), kind="stable")
     ranking = ranking[values[ranking].sum(axis=1) > 0]
-    matrices = {team.mode: _travel_matrix(travel, team.mode, places) for team in teams}
-    starts: list[list[int]] = [[] for _ in range(places)]
-    states, queue = _start(teams, origin)
-    pointer = 0
-    while queue:
-        _now, order = heapq.heappop(queue)
-        state = states[order]
-        window_end = state.windows[state.index][1]
-        length = int(rng.integers(visit_minutes[0], visit_minutes[1] + 1))
-        chosen = None
+    pointer = [0]
+
+    def choose(state: _State, length: int, moves, starts, rng) -> int | None:
         for step in range(len(ranking)):
-            place = int(ranking[(pointer + step) % len(ranking)])
-            move = (
-                0.0
-                if state.at is None
-                else max(float(np.ceil(matrices[state.team.mode][state.at, place] - 1e-9)), 0.0)
-            )
-            begin = state.now + move
+            place = int(ranking[(pointer[0] + step) % len(ranking)])
+            begin = state.now + moves[place]
             if (
-                np.isfinite(move)
-                and begin + length <= window_end
+                np.isfinite(moves[place])
+                and begin + length <= state.windows[state.index][1]
                 and _free(starts[place], begin, revisit_minutes)
             ):
-                chosen = (place, int(begin), move)
-                pointer = (pointer + step + 1) % len(ranking)
-                break
-        if chosen is None:
-            state.now += wait_minutes
-        else:
-            place, begin_at, move = chosen
-            hours_of = tuple(range(begin_at // 60, (begin_at + length - 1) // 60 + 1))
-            insort(starts[place], begin_at)
-            state.visits.append(
-                Visit(
-                    team=state.team.name,
-                    place=place,
-                    start=_moment(begin_at, origin),
-                    end=_moment(begin_at + length, origin),
-                    harm=float(sum(values[place, h] for h in hours_of if h < values.shape[1])),
-                    hours=hours_of,
-                    travel_minutes=move,
-                )
-            )
-            state.now = begin_at + length
-            state.at = place
-        _requeue(state, order, queue, min(visit_minutes))
-    return {state.team.name: state.visits for state in states}
+                pointer[0] = (pointer[0] + step + 1) % len(ranking)
+                return place
+        return None
+
+    gaps = (visit_minutes, revisit_minutes, wait_minutes)
+    return _run(values, teams, travel, choose, origin, seed, gaps)
 
 
 def harm_covered(visits: Mapping[str, Sequence[Visit]] | Sequence[Visit], harm) -> float:
@@ -411,6 +347,50 @@ def harm_covered(visits: Mapping[str, Sequence[Visit]] | Sequence[Visit], harm) 
 
 
 # --- the parts ---------------------------------------------------------------------------------
+
+
+def _run(values, teams, travel, choose, origin, seed, gaps) -> dict[str, list[Visit]]:
+    """The teams through their windows in time order: the team free first draws the length of
+    its next visit and `choose`s a place (or waits), until every window is spent. `gaps`:
+    visit_minutes, revisit_minutes, wait_minutes."""
+    visit_minutes, revisit_minutes, wait_minutes = gaps
+    _check(teams, revisit_minutes, visit_minutes, wait_minutes)
+    rng = np.random.default_rng(seed)
+    places, hours = values.shape
+    matrices = {team.mode: _travel_matrix(travel, team.mode, places) for team in teams}
+    starts: list[list[int]] = [[] for _ in range(places)]
+    states, queue = _start(teams, origin)
+    while queue:
+        _now, order = heapq.heappop(queue)
+        state = states[order]
+        length = int(rng.integers(visit_minutes[0], visit_minutes[1] + 1))
+        moves = (
+            np.zeros(places)
+            if state.at is None
+            else np.maximum(np.ceil(matrices[state.team.mode][state.at] - 1e-9), 0.0)
+        )
+        choice = choose(state, length, moves, starts, rng) if places else None
+        if choice is None:
+            state.now += wait_minutes
+        else:
+            begin = int(state.now + moves[choice])
+            hours_of = tuple(range(begin // 60, (begin + length - 1) // 60 + 1))
+            insort(starts[choice], begin)
+            state.visits.append(
+                Visit(
+                    team=state.team.name,
+                    place=int(choice),
+                    start=_moment(begin, origin),
+                    end=_moment(begin + length, origin),
+                    harm=float(sum(values[choice, h] for h in hours_of if h < hours)),
+                    hours=hours_of,
+                    travel_minutes=float(moves[choice]),
+                )
+            )
+            state.now = begin + length
+            state.at = int(choice)
+        _requeue(state, order, queue, min(visit_minutes))
+    return {state.team.name: state.visits for state in states}
 
 
 def minute_of(moment: datetime, origin: datetime) -> int:

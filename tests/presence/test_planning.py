@@ -15,7 +15,8 @@ from django.utils import translation
 
 from gis.core.models import Municipality
 from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
-from gis.presence.planning import parse_week, plan_json, plan_week, reason_text
+from gis.presence.planning import plan_json, plan_week, reason_text
+from gis.presence.weeks import parse_week
 from layers.models import Incident, StreetSegment
 
 pytestmark = pytest.mark.django_db

@@ -618,12 +618,10 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         view=("coordinator",), add=("coordinator",), change=("coordinator",)
     ),
     "core.partnerkeyuse": AdminModel(view=("coordinator",), read_only=True),
-    # Presence: the coordinator keeps the partners' capacity; plans are made by planning
-    # (nobody adds one in the back office) and read there, their visits inline.
+    # Presence: the coordinator keeps the partners' capacity and the week plans (planning fills
+    # them; the back office shows them read only, their visits inline).
     "presence.presenceresource": _crud("coordinator"),
-    "presence.presenceplan": AdminModel(
-        view=VIEW_ALL, change=("coordinator",), delete=("coordinator",)
-    ),
+    "presence.presenceplan": _crud("coordinator"),
 }
 
 

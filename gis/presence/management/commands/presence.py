@@ -25,7 +25,8 @@ from django.db import transaction
 from gis.core import textguard
 from gis.core.options import municipality_option, number_option
 from gis.presence.models import WEEKDAYS, Actor, Mode, PresenceResource
-from gis.presence.planning import parse_week, plan_json, plan_week
+from gis.presence.planning import plan_json, plan_week
+from gis.presence.weeks import parse_week
 
 #: Which option sets each field, to name it in errors.
 OPTIONS = {
@@ -156,18 +157,18 @@ class Command(BaseCommand):
         self.stdout.write(f"removed {name} from {municipality.code}")
 
     def _list(self, options: dict) -> None:
-        resources = PresenceResource.objects.select_related("municipality", "partner")
-        if options["municipality"]:
-            resources = resources.filter(municipality=municipality_option(options["municipality"]))
+        code = options["municipality"]
+        scope = {"municipality": municipality_option(code)} if code else {}
+        resources = PresenceResource.objects.filter(**scope).select_related("municipality")
         rows = [resource_row(r) for r in resources.order_by("municipality__code", "name")]
-        if options["json"]:
-            self.stdout.write(json.dumps(rows, ensure_ascii=False))
-            return
-        for row in rows:
-            self.stdout.write(
-                f"{row['municipality']}\t{row['name']}\t{row['actor']}\t{row['mode']}\t"
-                f"{','.join(row['days'])}\t{row['from']}-{row['to']}\t{row['teams']}"
-            )
+        lines = [
+            f"{row['municipality']}\t{row['name']}\t{row['actor']}\t{row['mode']}\t"
+            f"{','.join(row['days'])}\t{row['from']}-{row['to']}\t{row['teams']}"
+            for row in rows
+        ]
+        text = json.dumps(rows, ensure_ascii=False) if options["json"] else "\n".join(lines)
+        if text:
+            self.stdout.write(text)
 
     def _plan(self, options: dict) -> None:
         try:
