@@ -2,8 +2,8 @@
 
 Hot-spot policing research gives the method (Koper 1995; Sherman & Weisburd 1995): short visits
 of 10-15 minutes (the Koper curve) at the few places that hold most of the harm, irregular but
-regular, about every two hours at the same place. This module is the pure engine: numpy,
-pandas and scipy's shortest paths, no Django, so a notebook or the benchmark calls it with
+regular, about every two hours at the same place. This module is the pure engine: numpy
+and scipy's shortest paths, no Django, so a notebook or the benchmark calls it with
 arrays alone. ``gis.presence.planning`` feeds it from the database.
 
 Time
@@ -184,12 +184,8 @@ def network_distances(u, v, length_m, place_u, place_v, place_length_m, xy=None,
     if k == 0:
         return np.zeros((0, 0))
     nodes = int(max(u.max(initial=-1), v.max(initial=-1), pu.max(), pv.max())) + 1
-    graph = sp.coo_matrix(
-        (np.concatenate([length, length]), (np.concatenate([u, v]), np.concatenate([v, u]))),
-        shape=(nodes, nodes),
-    ).tocsr()
-    # Parallel segments: the shortest one counts (coo sums duplicates, so take the minimum).
-    graph = _minimum_duplicates(u, v, length, nodes, graph)
+    # Parallel segments: the shortest one counts (a sparse matrix would sum them).
+    graph = _minimum_duplicates(u, v, length, nodes)
     sources = np.unique(np.concatenate([pu, pv]))
     dist = dijkstra(graph, directed=False, indices=sources)
     row = {node: i for i, node in enumerate(sources)}
@@ -207,7 +203,8 @@ def network_distances(u, v, length_m, place_u, place_v, place_length_m, xy=None,
     return result
 
 
-def _minimum_duplicates(u, v, length, nodes, graph):
+def _minimum_duplicates(u, v, length, nodes):
+    """The network as a symmetric CSR matrix of segment lengths, self-loops left out."""
     a = np.minimum(u, v)
     b = np.maximum(u, v)
     order = np.lexsort((length, b, a))
