@@ -111,11 +111,11 @@ def incidents(
     until: datetime | None = None,
     types: Iterable[str] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Incidents: id, type, source (who reported it), occurred_at and occurred_to.
+    """Incidents: id, type, source (who reported it), occurred_at, occurred_to and severity.
 
     `occurred_at` is when it happened or the start of its span; `occurred_to` the end of the
     span ("between 22:00 and 06:00"), NaT for a moment. Both are UTC instants; the filters and
-    the engines read the start.
+    the engines read the start. `severity` is 1 (minor) to 5 (serious), None when not judged.
     """
     queryset = _period(
         layers.Incident.objects.filter(municipality=municipality), "occurred_at", since, until
@@ -129,6 +129,7 @@ def incidents(
         "reported_by",
         "occurred_at",
         "occurred_to",
+        "severity",
         rename={"reported_by": "source"},
     )
     # A column of moments only (every end None) would otherwise be of dtype object.

@@ -23,6 +23,7 @@ from gis.demo.calendar import add_calendar
 from gis.demo.dark_path import light_the_dark_path
 from gis.demo.generate import DemoData, generate
 from gis.demo.plan import PLANTED, SOURCE
+from gis.demo.presence import load_presence
 from layers.importer import boundary_from_layers, import_layers
 from layers.models import District, GreenArea, Incident, LuxReading, StreetLamp, StreetSegment
 from layers.osm import read_osm
@@ -79,6 +80,7 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
     )
     _store(municipality, data)
     add_calendar(municipality, now or timezone.now(), data.months[0])
+    load_presence(municipality, now or timezone.now())
     return counts(municipality)
 
 

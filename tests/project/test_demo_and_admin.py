@@ -139,6 +139,8 @@ ADMIN_MODELS = [
     ("walks", "residentpin"),
     ("fixes", "fix"),
     ("hotspots", "analysisrun"),
+    ("presence", "presenceresource"),
+    ("presence", "presenceplan"),
 ]
 
 

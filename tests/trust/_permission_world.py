@@ -269,6 +269,7 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
         "walks.walkaudit": world.audit,
         "walks.residentpin": world.pin,
         **_partner_objects(here),
+        **_presence_objects(here),
         "walks.contactaccess": ContactAccess.objects.create(
             user=world.users["coordinator"],
             username="perm-coordinator",
@@ -291,6 +292,25 @@ def _partner_objects(here) -> dict[str, models.Model]:
         key=PartnerKey.issue(used)[0], method="POST", path="/", status=200
     )
     return {"core.partner": partner, "core.partnerkey": key, "core.partnerkeyuse": use}
+
+
+def _presence_objects(here) -> dict[str, models.Model]:
+    """A presence resource and a week plan of the demo municipality."""
+    from datetime import time
+
+    from gis.presence.models import PresencePlan, PresenceResource
+
+    resource = PresenceResource.objects.create(
+        municipality=here,
+        name="Matrispatrullen",
+        actor="guard",
+        mode="car",
+        weekdays=["fri"],
+        shift_start=time(20),
+        shift_end=time(2),
+    )
+    plan = PresencePlan.objects.create(municipality=here, week="2026-W01")
+    return {"presence.presenceresource": resource, "presence.presenceplan": plan}
 
 
 # --- one request per row ---------------------------------------------------------------------

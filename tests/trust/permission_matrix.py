@@ -620,6 +620,10 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "core.partnerkeyuse": AdminModel(view=("coordinator",), read_only=True),
     # The risk calendar's school holidays and events.
     "riskcalendar.calendarentry": _crud("coordinator", "planner"),
+    # Presence: the coordinator keeps the partners' capacity and the week plans (planning fills
+    # them; the back office shows them read only, their visits inline).
+    "presence.presenceresource": _crud("coordinator"),
+    "presence.presenceplan": _crud("coordinator"),
 }
 
 
