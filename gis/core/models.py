@@ -65,8 +65,11 @@ class MunicipalRecord(models.Model):
         abstract = True
 
     def clean(self) -> None:
-        """Reject invalid, wrongly typed or out-of-municipality geometry with a field message."""
+        """Reject invalid, wrongly typed or out-of-municipality geometry with a field message
+        (records without a `geom` field, such as a presence resource, have none to check)."""
         super().clean()
+        if not any(f.name == "geom" for f in self._meta.concrete_fields):
+            return
         boundary = self.municipality.boundary if self.municipality_id else None
         validate_geometry(
             getattr(self, "geom", None), allowed=self.allowed_geometry_types, boundary=boundary
