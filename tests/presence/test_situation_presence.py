@@ -38,14 +38,15 @@ def _plant(presence):
     make_visit(plan, walkers, _at(1, 0) - dt.timedelta(hours=1), outcome="done")  # before
 
 
-def _situation(query: str = PERIOD):
-    return build_situation(parse_filters(QueryDict(query), default_days=14))
+def _situation(presence):
+    query = QueryDict(f"{PERIOD}&municipality={presence.here.code}")
+    return build_situation(parse_filters(query, default_days=14))
 
 
 def test_planned_against_done_per_partner(presence):
     _plant(presence)
     with translation.override("sv"):
-        section = presence_section(_situation())
+        section = presence_section(_situation(presence))
     rows = {(r.partner, r.actor): r for r in section.rows}
     guards = rows[("Vaktbolaget", "Väktare")]
     walkers = rows[("Nattvandrarna", "Nattvandrare")]
@@ -68,7 +69,7 @@ def test_the_section_on_the_page_and_in_the_csv(presence):
     assert "Närvaro: planerat och gjort" in text and "för lite data" in text
     assert 'data-presence="total"' in text
     with translation.override("sv"):
-        rows = list(csv.reader(io.StringIO(to_csv(_situation()))))
+        rows = list(csv.reader(io.StringIO(to_csv(_situation(presence)))))
     planned = {(r[2], r[3]): r[4] for r in rows if r[0] == "presence_visits"}
     assert planned[("Vaktbolaget, Väktare", "done")] == "2"
     assert planned[("Alla partner", "not_logged")] == "1"

@@ -12,17 +12,12 @@ back online; the API is idempotent, so a resent tick changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from functools import lru_cache
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +27,7 @@ from django.views.decorators.http import require_safe
 from gis.presence import access
 from gis.presence.serializers import NOTE_MAX
 from gis.presence.views.plans import map_config
-from walks.views.pages import basemap_prefixes
+from walks.views.pages import render_service_worker, static_version
 
 #: The visits the log lists: from this long before now (a night shift begun yesterday
 #: evening) to this long after (the rest of today's shifts).
@@ -55,14 +50,8 @@ STATIC_SHELL = (
 
 @lru_cache(maxsize=1)
 def shell_version() -> str:
-    """A hash of the shell's files: a new version makes phones fetch the new shell."""
-    digest = hashlib.sha256()
-    for path in STATIC_SHELL:
-        found = finders.find(path)
-        if found:
-            with open(found, "rb") as handle:
-                digest.update(handle.read())
-    return digest.hexdigest()[:12]
+    """The version of the visit log's shell: a new one makes phones fetch it again."""
+    return static_version(STATIC_SHELL)
 
 
 def log_strings() -> dict[str, str]:
@@ -109,16 +98,10 @@ def visit_log(request: HttpRequest) -> HttpResponse:
 @require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The visit log's service worker: the field app's, with this page's shell and API."""
-    context = {
-        "cache": "trygg-presence",
-        "version": shell_version(),
-        "shell": json.dumps([static(path) for path in STATIC_SHELL]),
-        "static_prefix": json.dumps(settings.STATIC_URL),
-        "api_prefixes": json.dumps([]),
-        "basemap_prefixes": json.dumps(basemap_prefixes()),
-    }
-    response = render(
-        request, "walks/sw.js", context, content_type="application/javascript; charset=utf-8"
+    return render_service_worker(
+        request,
+        cache="trygg-presence",
+        version=shell_version(),
+        shell=STATIC_SHELL,
+        api_prefixes=[],
     )
-    response["Service-Worker-Allowed"] = request.path.rsplit("/", 1)[0] + "/"
-    return response

@@ -22,24 +22,20 @@
     caches.open(DATA_CACHE).then(function (cache) { return cache.add(config.page); }).catch(function () {});
   }
 
-  function csrfToken() {
-    var input = document.querySelector('#vl-form input[name="csrfmiddlewaretoken"]');
-    return input ? input.value : "";
-  }
   function itemOf(row) { return row.closest("[data-visit]"); }
   function rowOf(id) { return document.querySelector('li[data-visit="' + id + '"]'); }
   function label(outcome) { return outcome === "done" ? S.done : outcome === "not_done" ? S.notDone : ""; }
 
-  var outbox = new TryggOutbox("presence-visits", {
-    headers: function () { return TryggMap.apiHeaders({ "X-CSRFToken": csrfToken() }); },
-    credentials: "same-origin",
-    onChange: render,
-  });
+  /* Without visits the page has no form and nothing to send. */
+  var form = $("vl-form");
+  if (!form) return;
+  var outbox = TryggOutbox.forSession("presence-visits", form, render);
 
-  var rendering = false;
+  /* Each visit shows its newest tick: sent, waiting on the phone, or refused with why. */
+  var busy = false;
   function render() {
-    if (rendering) return;
-    rendering = true;
+    if (busy) return;
+    busy = true;
     outbox.all().then(function (items) {
       var waiting = 0;
       items.forEach(function (item) {
@@ -59,7 +55,7 @@
         row.dataset.outcome = item.json.outcome;
       });
       $("vl-counts").textContent = waiting ? TryggMap.format(S.pending, { n: waiting }) : "";
-    }).catch(function () {}).then(function () { rendering = false; });
+    }).catch(function () {}).then(function () { busy = false; });
   }
 
   function showConnection() {
@@ -93,5 +89,6 @@
     TryggMap.overlay(map, "visits", { colour: "#005a9c", radius: 8 }).set(config.visits);
   }
 
+  window.tryggVisitLog = { outbox: outbox };
   outbox.start(2000).then(render);
 })();
