@@ -63,6 +63,10 @@ PAGES: tuple[Page, ...] = (
         login=True,
         status=400,
     ),
+    Page(
+        "presence", _("Presence: the partners' shifts and the week's plan"), "/narvaro/", login=True
+    ),
+    Page("presence-visits", _("Visit log (the teams' phones)"), "/narvaro/besok/", login=True),
 )
 
 

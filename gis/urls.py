@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("gis.dashboard.urls_api")),
     path("", include("layers.urls")),  # the public basemap: tiles and style
     path("", include("layers.urls_api")),  # the partner API
+    path("", include("gis.presence.urls_api")),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
@@ -57,5 +58,6 @@ urlpatterns += i18n_patterns(
     path("", include("gis.dashboard.urls")),
     path("", include("gis.fixes.urls")),
     path("", include("layers.urls_import")),
+    path("", include("gis.presence.urls")),
     prefix_default_language=False,
 )

@@ -38,7 +38,7 @@ from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.partners import Partner
 from gis.core.vocabulary import Department
-from gis.dashboard import conf, incidents, situation_calendar
+from gis.dashboard import conf, incidents, situation_calendar, situation_presence
 from gis.dashboard.filters import NO_PARTNER, SOURCES, Filters, reports_sql
 from gis.dashboard.property_counts import PropertyRow, by_property
 from gis.dashboard.queries import data_version, hotspot_frame
@@ -424,6 +424,7 @@ def to_csv(situation: Situation) -> str:
             writer.writerow(
                 ["completed_fixes", fix.pk, label, metric, "" if value is None else round(value, 3)]
             )
+    writer.writerows(situation_presence.csv_rows(situation))
     return out.getvalue()
 
 

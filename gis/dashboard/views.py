@@ -19,7 +19,7 @@ from gis.core import tenancy
 from gis.core.lazy import lazy_attribute
 from gis.core.partners import Partner
 from gis.core.vocabulary import Department, WhenUnsafe
-from gis.dashboard import charts, conf, incidents, queries
+from gis.dashboard import charts, conf, incidents, queries, situation_presence
 from gis.dashboard.access import (
     can_see_contacts,
     can_triage,
@@ -422,6 +422,7 @@ def situation_page(request: HttpRequest) -> HttpResponse:
         "cell_size": f"{conf.number('TRYGG_HOTSPOT_CELL_M'):g}",
         "distance": f"{conf.number('TRYGG_HOTSPOT_DISTANCE_M'):g}",
     }
+    context["situation_presence"] = situation_presence.presence_section(situation)
     return render(request, "dashboard/situation.html", context)
 
 

@@ -3,7 +3,8 @@
 The rules are the views' own permission checks, imported, not restated: the map and the
 situation picture (:func:`gis.dashboard.access.can_view`), the work list
 (:func:`gis.fixes.workflow.can_view`), the walk leader pages (:func:`walks.views.leader.is_leader`),
-the import page (:func:`layers.importaccess.can_import`), the back office (the admin site's
+the import page (:func:`layers.importaccess.can_import`), the presence page
+(:func:`gis.presence.access.can_view`), the back office (the admin site's
 ``has_permission``), the shift report (membership of an EST partner,
 :func:`gis.core.partners.partners_of`); the resident report is for everyone.
 """
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from gis.core.partners import partners_of
 from gis.dashboard import access
 from gis.fixes import workflow
+from gis.presence import access as presence_access
 from layers.importaccess import can_import
 from walks.views.leader import is_leader
 
@@ -50,6 +52,8 @@ def _section(request: HttpRequest) -> str:
         return "fixes"
     if namespace == "imports":
         return "import"
+    if namespace == "presence":
+        return "presence"
     if namespace == "walks":
         if name in {"shift-report", "shift-mine"}:
             return "shift"
@@ -70,6 +74,7 @@ def links_for(request: HttpRequest) -> list[NavLink]:
         ("fixes", _("Fixes"), "fixes:list", workflow.can_view(user)),
         ("walks", _("Walks"), "walks:list", is_leader(user)),
         ("shift", _("Shift report"), "walks:shift-report", partners_of(user).exists()),
+        ("presence", _("Presence"), "presence:page", presence_access.can_view(user)),
         ("report", _("Report"), "walks:report", True),
         ("import", _("Import"), "imports:upload", can_import(user)),
         ("admin", _("Back office"), "admin:index", admin.site.has_permission(request)),

@@ -626,6 +626,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         )
     for name in ("list", "export-csv", "export-geojson", "print"):
         calls[f"fixes:{name}"] = lambda name=name: Call(reverse(f"fixes:{name}") + here)
+    calls.update(_presence_calls(world, method, actor))
     call = calls[route]()
     if token is not None:
         call.headers["HTTP_X_TRYGG_DEVICE"] = token
@@ -667,6 +668,91 @@ def _import_calls(world: World, method: str, actor: str) -> dict[str, Callable[[
         "imports:status": lambda: job_call("status"),
         "imports:batches": lambda: Call(reverse("imports:batches")),
         "imports:undo": undo_call,
+    }
+
+
+def _presence_visit(world: World):
+    """A resource of the partner the `partner` actor belongs to, with a planned visit (made in
+    the test's savepoint)."""
+    from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
+
+    partner = Partner.objects.get(municipality=world.here, name="Matrisnattvandrarna")
+    resource = PresenceResource.objects.create(
+        municipality=world.here,
+        name="Matrisvandrarna",
+        actor="night_walkers",
+        partner=partner,
+        weekdays=["fri", "sat"],
+        shift_start="20:00",
+        shift_end="02:00",
+    )
+    plan = PresencePlan.objects.create(municipality=world.here, week="2026-W50")
+    lon, lat = world.inside
+    start = timezone.now() + timedelta(hours=1)
+    return PlannedVisit.objects.create(
+        plan=plan,
+        resource=resource,
+        team=resource.name,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=12),
+        geom=Point(lon, lat, srid=4326).transform(settings.TRYGG_SRID, clone=True),
+        place="Matristorget",
+    )
+
+
+def _presence_calls(world: World, method: str, actor: str) -> dict[str, Callable[[], Call]]:
+    """The requests of the presence routes (gis.presence): the objects they name are made in
+    the test's savepoint."""
+    from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
+
+    here = {"municipality": world.here.code, "week": "2026-W50"}
+    resource_form = {
+        **here,
+        "name": f"Matrisväktare {actor}",
+        "actor": "guard",
+        "mode": "car",
+        "weekdays": ["fri", "sat"],
+        "shift_start": "22:00",
+        "shift_end": "04:00",
+        "teams": "2",
+    }
+
+    def visit_call(name: str) -> Call:
+        visit = _presence_visit(world)
+        if name == "team":
+            return Call(reverse("presence:team", args=["2026-W50", visit.resource_id, 1]))
+        if name == "resource-remove":
+            return Call(
+                reverse("presence:resource-remove", args=[visit.resource_id]),
+                here if method == "POST" else None,
+                probe=PresenceResource.objects.filter(pk=visit.resource_id).exists,
+            )
+        return Call(
+            reverse("presence_api:visit-log", args=[visit.pk]),
+            {"outcome": "done", "note": f"Lugnt ({actor})."} if method == "POST" else None,
+            json=True,
+            probe=_values(PlannedVisit, visit.pk, "outcome", "note", "logged_at"),
+        )
+
+    return {
+        "presence:page": lambda: Call(
+            reverse("presence:page") + f"?municipality={world.here.code}"
+        ),
+        "presence:resource-add": lambda: Call(
+            reverse("presence:resource-add"),
+            resource_form if method == "POST" else None,
+            probe=_count(PresenceResource.objects.all()),
+        ),
+        "presence:resource-remove": lambda: visit_call("resource-remove"),
+        "presence:plan": lambda: Call(
+            reverse("presence:plan"),
+            here if method == "POST" else None,
+            probe=_count(PresencePlan.objects.all()),
+        ),
+        "presence:team": lambda: visit_call("team"),
+        "presence:visits": lambda: Call(reverse("presence:visits")),
+        "presence:sw": lambda: Call(reverse("presence:sw")),
+        "presence_api:visit-log": lambda: visit_call("visit-log"),
     }
 
 

@@ -164,6 +164,9 @@ WALK_ADMIN = "List, create, manage and close walks"
 WALK_SUMMARY = "Walk summaries and exports"
 SHIFT_REPORTS = "Write shift reports, see the partner's own reports (Mina rapporter)"
 IMPORT = "Import files into layers, list and undo batches (/import/)"
+PRESENCE_VIEW = "Presence page: the partners' shifts, the week's plan, team lists"
+PRESENCE_MANAGE = "Add and remove presence resources, plan the week"
+PRESENCE_LOG = "Log presence visits (a partner's member: its own teams' visits)"
 HIDDEN_PHOTOS = (
     "Photos of reports not made public (public ones: everyone; a resident: their own, by the "
     "tracking link)"
@@ -187,6 +190,9 @@ ACTIONS = (
     SHIFT_REPORTS,
     IMPORT,
     HIDDEN_PHOTOS,
+    PRESENCE_VIEW,
+    PRESENCE_MANAGE,
+    PRESENCE_LOG,
 )
 
 
@@ -545,6 +551,50 @@ ROWS += [
     # The partner API authenticates by API key only: a session, of any role, is not a key.
     row("partner-incidents", "POST", None, {EVERYONE: 401}),
     row("partner-incidents", "GET", None, {EVERYONE: 401}),
+]
+
+# Presence work (gis.presence.access): every viewing role reads the presence page and the team
+# lists; the coordinator adds and removes resources and plans the week; those who log visits
+# (the coordinator: every team's; an EST partner's member: its own teams') open the visit log.
+PRESENCE_MANAGERS = ("coordinator", "superuser")
+NOT_PRESENCE_MANAGERS = tuple(a for a in SIGNED_IN if a not in (*PRESENCE_MANAGERS, OTHER))
+VISIT_LOGGERS = ("coordinator", "partner", "superuser")
+NOT_VISIT_LOGGERS = tuple(a for a in SIGNED_IN if a not in (*VISIT_LOGGERS, OTHER))
+
+
+def _presence_write(route: str, ok: Answer, *, other: Answer) -> list[Row]:
+    spec = {NO_SESSION: LOGIN, PRESENCE_MANAGERS: ok, NOT_PRESENCE_MANAGERS: 403, OTHER: other}
+    return [
+        row(route, "POST", ok, spec, PRESENCE_MANAGE, changes=True),
+        row(route, "GET", None, {EVERYONE: 405}),
+    ]
+
+
+ROWS += [
+    *_dashboard_page("presence:page", PRESENCE_VIEW),
+    *_dashboard_page("presence:team", PRESENCE_VIEW, other=404),
+    *_presence_write("presence:resource-add", REDIRECT, other=400),
+    *_presence_write("presence:resource-remove", REDIRECT, other=404),
+    *_presence_write("presence:plan", REDIRECT, other=400),
+    row(
+        "presence:visits",
+        "GET",
+        200,
+        {NO_SESSION: LOGIN, VISIT_LOGGERS: 200, NOT_VISIT_LOGGERS: 403, OTHER: 200},
+        PRESENCE_LOG,
+    ),
+    row("presence:visits", "POST", None, {EVERYONE: 405}),
+    row("presence:sw", "GET", 200, {EVERYONE: 200}, PRESENCE_LOG),
+    row("presence:sw", "POST", None, {EVERYONE: 405}),
+    row(
+        "presence_api:visit-log",
+        "POST",
+        200,
+        {NO_SESSION: 403, VISIT_LOGGERS: 200, NOT_VISIT_LOGGERS: 403, OTHER: 404},
+        PRESENCE_LOG,
+        changes=True,
+    ),
+    row("presence_api:visit-log", "GET", None, {NO_SESSION: 403, SIGNED_IN: 405}),
 ]
 
 # Addresses that no URL route serves (a middleware answers them).

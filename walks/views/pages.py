@@ -39,16 +39,21 @@ STATIC_SHELL = (
 )
 
 
-@lru_cache(maxsize=1)
-def shell_version() -> str:
-    """A hash of the app shell's files: a new version makes phones fetch the new shell."""
+def static_version(paths: tuple[str, ...]) -> str:
+    """A hash of static files (an app shell): a new version makes phones fetch the new shell."""
     digest = hashlib.sha256()
-    for path in STATIC_SHELL:
+    for path in paths:
         found = finders.find(path)
         if found:
             with open(found, "rb") as handle:
                 digest.update(handle.read())
     return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def shell_version() -> str:
+    """The version of the walk app's shell (:func:`static_version`)."""
+    return static_version(STATIC_SHELL)
 
 
 def _categories() -> list[dict]:
@@ -189,17 +194,33 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker of the walk app: caches the app shell, MapLibre and the walk's data,
     and answers the basemap the page cached, so that the app opens and shows the map without a
     connection."""
+    return render_service_worker(
+        request,
+        cache="trygg-walk",
+        version=shell_version(),
+        shell=STATIC_SHELL,
+        api_prefixes=["/api/walks/", "/api/categories/"],
+    )
+
+
+def render_service_worker(
+    request: HttpRequest, *, cache: str, version: str, shell: tuple[str, ...], api_prefixes: list
+) -> HttpResponse:
+    """A page's service worker (walks/sw.js): `shell` (static paths) cached at install in its
+    own caches named from `cache`, pages and `api_prefixes` answered from the network else the
+    cache, the basemap the page cached; its scope is the folder of its address."""
     context = {
-        "version": shell_version(),
-        "shell": json.dumps([static(path) for path in STATIC_SHELL]),
+        "cache": cache,
+        "version": version,
+        "shell": json.dumps([static(path) for path in shell]),
         "static_prefix": json.dumps(settings.STATIC_URL),
-        "api_prefixes": json.dumps(["/api/walks/", "/api/categories/"]),
+        "api_prefixes": json.dumps(api_prefixes),
         "basemap_prefixes": json.dumps(basemap_prefixes()),
     }
     response = render(
         request, "walks/sw.js", context, content_type="application/javascript; charset=utf-8"
     )
-    response["Service-Worker-Allowed"] = reverse("walks:sw").rsplit("/", 1)[0] + "/"
+    response["Service-Worker-Allowed"] = request.path.rsplit("/", 1)[0] + "/"
     return response
 
 

@@ -206,5 +206,19 @@
     return this.retryNow();
   };
 
+  /* The outbox of a page of a logged-in user (the shift report, the presence visit log): sent
+   * with the session's cookie and the CSRF token of the page's `form`, and the field pages' API
+   * headers (fieldmap.js); `onChange` is called whenever an item changes. */
+  Outbox.forSession = function (scope, form, onChange) {
+    return new Outbox(scope, {
+      headers: function () {
+        var token = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
+        return window.TryggMap.apiHeaders({ "X-CSRFToken": token });
+      },
+      credentials: "same-origin",
+      onChange: onChange,
+    });
+  };
+
   window.TryggOutbox = Outbox;
 })();

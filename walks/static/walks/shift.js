@@ -86,14 +86,7 @@
   }
 
   /* ---- the outbox ----------------------------------------------------------------------- */
-  function csrfToken() {
-    return form.querySelector('input[name="csrfmiddlewaretoken"]').value;
-  }
-  var outbox = new TryggOutbox("shift-report", {
-    headers: function () { return TryggMap.apiHeaders({ "X-CSRFToken": csrfToken() }); },
-    credentials: "same-origin",
-    onChange: render,
-  });
+  var outbox = TryggOutbox.forSession("shift-report", form, render);
   var rendering = false;
   function render() {
     if (rendering) return;

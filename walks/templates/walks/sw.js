@@ -7,8 +7,10 @@
  * retries them).
  */
 "use strict";
-var SHELL_CACHE = "trygg-walk-shell-{{ version }}";
-var DATA_CACHE = "trygg-walk-data";
+// Each page with a service worker (the walk app, the presence visit log) has its own caches.
+var CACHE_PREFIX = "{{ cache|default:'trygg-walk' }}";
+var SHELL_CACHE = CACHE_PREFIX + "-shell-{{ version }}";
+var DATA_CACHE = CACHE_PREFIX + "-data";
 var SHELL = {{ shell|safe }};
 var STATIC_PREFIX = {{ static_prefix|safe }};
 var API_PREFIXES = {{ api_prefixes|safe }};
@@ -23,7 +25,7 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (keys) {
       return Promise.all(keys.filter(function (key) {
-        return key.indexOf("trygg-walk-shell-") === 0 && key !== SHELL_CACHE;
+        return key.indexOf(CACHE_PREFIX + "-shell-") === 0 && key !== SHELL_CACHE;
       }).map(function (key) { return caches.delete(key); }));
     }).then(function () { return self.clients.claim(); })
   );

@@ -1,0 +1,235 @@
+"""Did the visited places get quieter? Reports in the hours after presence visits against the
+same hours at the same places in weeks without a visit.
+
+The design is a within-place comparison (each place is its own control):
+
+* a **visit window** is the ``hours`` (3) after a visit's end, within ``radius_m`` (150 m) of
+  its place;
+* its **comparison windows** are the same place and the same hours of the week, ``1 …
+  weeks`` weeks before and after (so the hour of the week, the weekday and the season match),
+  kept only when they were observed (inside ``observed``) and no visit was made within
+  ``radius_m`` of the place in the hours around them (a window that was itself visited, or
+  just after a visit, is no comparison);
+* the **rate ratio** is reports per visit window over reports per comparison window. Its 95 %
+  confidence interval is the exact conditional one: given the total of both counts, the count
+  after visits is binomial with ``p = n1·RR / (n1·RR + n0)``; the Clopper-Pearson interval of
+  ``p`` gives the interval of RR.
+
+It says "too little data" (``enough`` False, with the reason) when there are fewer than
+``min_visits`` (20) visit windows or comparison windows, or fewer than ``min_reports`` (10)
+reports in the comparison windows: without a baseline the ratio means nothing. The visited
+arm is not required to reach 10 reports, since a working visit may leave few reports after it.
+
+A ratio below 1 is fewer reports after visits. It is an association at visited places, not a
+proof: places were chosen because they were hot (a hot week tends to be followed by a calmer
+one), and the interval is as wide as the data make it.
+
+Pure numpy, pandas and statsmodels, no Django: the situation picture and a notebook call it
+with the same frames. Coordinates are metres in one projected CRS; instants are aware
+datetimes (or pandas Timestamps with a zone).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from gis.core.lazy import lazy_attribute, lazy_module
+
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+proportion_confint = lazy_attribute("statsmodels.stats.proportion", "proportion_confint")
+
+#: Hours after a visit's end in which reports are counted.
+HOURS = 3.0
+#: Metres around a visit's place in which reports are counted.
+RADIUS_M = 150.0
+#: Comparison windows: the same hours this many weeks before and after.
+WEEKS = 4
+#: Fewer visit (or comparison) windows than this: too little data.
+MIN_VISITS = 20
+#: Fewer reports in the comparison windows than this: too little data.
+MIN_REPORTS = 10
+_NS_PER_HOUR = 3_600_000_000_000
+_NS_PER_WEEK = 7 * 24 * _NS_PER_HOUR
+
+
+@dataclass(frozen=True)
+class VisitEffect:
+    """The follow-up of visits: counts of both arms, the rate ratio and its 95 % interval.
+
+    ``rate_ratio``, ``ci_low`` and ``ci_high`` are None when there is too little data
+    (``enough`` False, ``reason`` says why); ``ci_high`` may be ``inf``.
+    """
+
+    visits: int
+    comparisons: int
+    reports_after_visits: int
+    reports_in_comparisons: int
+    rate_ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    enough: bool
+    reason: str
+    hours: float
+    radius_m: float
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _instants(values) -> np.ndarray:
+    """Aware instants as int64 nanoseconds since the epoch (UTC)."""
+    return (
+        pd.to_datetime(pd.Series(values, dtype=object), utc=True)
+        .to_numpy("datetime64[ns]")
+        .astype(np.int64)
+    )
+
+
+def _xy(frame) -> np.ndarray:
+    return np.column_stack(
+        [np.asarray(frame["x"], dtype=float), np.asarray(frame["y"], dtype=float)]
+    ).reshape(-1, 2)
+
+
+def _counts(
+    starts: np.ndarray,
+    places: np.ndarray,
+    times: np.ndarray,
+    points: np.ndarray,
+    *,
+    hours: float,
+    radius_m: float,
+) -> np.ndarray:
+    """Reports within `radius_m` of each window's place in ``[start, start + hours)``."""
+    order = np.argsort(times, kind="stable")
+    times, points = times[order], points[order]
+    length = int(hours * _NS_PER_HOUR)
+    lo = np.searchsorted(times, starts, side="left")
+    hi = np.searchsorted(times, starts + length, side="left")
+    counts = np.zeros(len(starts), dtype=np.int64)
+    radius2 = radius_m * radius_m
+    for k in np.flatnonzero(hi > lo):
+        near = points[lo[k] : hi[k]] - places[k]
+        counts[k] = int(np.count_nonzero((near * near).sum(axis=1) <= radius2))
+    return counts
+
+
+def comparison_windows(
+    visits,
+    *,
+    observed: tuple,
+    hours: float = HOURS,
+    radius_m: float = RADIUS_M,
+    weeks: int = WEEKS,
+):
+    """The comparison windows of `visits`: a DataFrame of ``x``, ``y``, ``start`` (int64 ns).
+
+    Parameters
+    ----------
+    visits : DataFrame
+        ``x``, ``y`` (metres) and ``end`` (aware instants) of the visits made.
+    observed : (start, end)
+        The span in which reports were collected: windows outside it are dropped.
+    """
+    ends = _instants(visits["end"])
+    places = _xy(visits)
+    first, last = _instants([observed[0], observed[1]])
+    length = int(hours * _NS_PER_HOUR)
+    shifts = [k for k in range(-weeks, weeks + 1) if k]
+    starts = np.concatenate([ends + k * _NS_PER_WEEK for k in shifts]) if len(ends) else ends
+    where = np.concatenate([places for _k in shifts]) if len(ends) else places
+    keep = (starts >= first) & (starts + length <= last)
+    radius2 = radius_m * radius_m
+    for k in np.flatnonzero(keep):
+        near = ((places - where[k]) ** 2).sum(axis=1) <= radius2
+        overlaps = np.abs(ends[near] - starts[k]) < length
+        if overlaps.any():
+            keep[k] = False
+    return pd.DataFrame({"x": where[keep, 0], "y": where[keep, 1], "start": starts[keep]})
+
+
+def rate_ratio_ci(
+    after: int, visits: int, before: int, comparisons: int, alpha: float = 0.05
+) -> tuple[float, float, float]:
+    """Rate ratio ``(after / visits) / (before / comparisons)`` with its exact conditional
+    (Clopper-Pearson) interval at level ``1 - alpha``; ``inf`` where unbounded."""
+    total = after + before
+    scale = comparisons / visits
+    ratio = math.inf if before == 0 else (after / visits) / (before / comparisons)
+    if total == 0:
+        return ratio, 0.0, math.inf
+    low, high = proportion_confint(after, total, alpha=alpha, method="beta")
+
+    def odds(p: float) -> float:
+        return math.inf if p >= 1.0 else scale * p / (1.0 - p)
+
+    return ratio, odds(float(low)), odds(float(high))
+
+
+def visit_effect(
+    visits,
+    reports,
+    *,
+    observed: tuple,
+    hours: float = HOURS,
+    radius_m: float = RADIUS_M,
+    weeks: int = WEEKS,
+    min_visits: int = MIN_VISITS,
+    min_reports: int = MIN_REPORTS,
+) -> VisitEffect:
+    """Reports after visits against comparable unvisited windows (see the module's text).
+
+    Parameters
+    ----------
+    visits : DataFrame
+        The visits made: ``x``, ``y`` (metres, the same CRS as the reports) and ``end``.
+    reports : DataFrame
+        Pins, findings and incidents as points: ``x``, ``y`` and ``at`` (aware instants).
+    observed : (start, end)
+        The span the reports cover (aware instants): windows outside it are not counted.
+    """
+    length = int(hours * _NS_PER_HOUR)
+    first, last = _instants([observed[0], observed[1]])
+    ends = _instants(visits["end"]) if len(visits) else np.zeros(0, dtype=np.int64)
+    inside = (ends >= first) & (ends + length <= last)
+    made = visits[inside] if len(visits) else visits
+    controls = comparison_windows(
+        made, observed=observed, hours=hours, radius_m=radius_m, weeks=weeks
+    )
+    times = _instants(reports["at"]) if len(reports) else np.zeros(0, dtype=np.int64)
+    points = _xy(reports) if len(reports) else np.zeros((0, 2))
+    after = _counts(ends[inside], _xy(made), times, points, hours=hours, radius_m=radius_m).sum()
+    before = _counts(
+        controls["start"].to_numpy(np.int64),
+        _xy(controls),
+        times,
+        points,
+        hours=hours,
+        radius_m=radius_m,
+    ).sum()
+    n1, n0 = int(inside.sum()), len(controls)
+    reason = ""
+    if n1 < min_visits:
+        reason = f"fewer than {min_visits} visits ({n1})"
+    elif n0 < min_visits:
+        reason = f"fewer than {min_visits} comparison windows ({n0})"
+    elif before < min_reports:
+        reason = f"fewer than {min_reports} reports in the comparison windows ({int(before)})"
+    ratio = low = high = None
+    if not reason:
+        ratio, low, high = rate_ratio_ci(int(after), n1, int(before), n0)
+    return VisitEffect(
+        visits=n1,
+        comparisons=n0,
+        reports_after_visits=int(after),
+        reports_in_comparisons=int(before),
+        rate_ratio=ratio,
+        ci_low=low,
+        ci_high=high,
+        enough=not reason,
+        reason=reason,
+        hours=hours,
+        radius_m=radius_m,
+    )
