@@ -57,5 +57,6 @@ urlpatterns += i18n_patterns(
     path("", include("gis.dashboard.urls")),
     path("", include("gis.fixes.urls")),
     path("", include("layers.urls_import")),
+    path("", include("gis.presence.urls_measures")),
     prefix_default_language=False,
 )

@@ -38,7 +38,7 @@ from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.partners import Partner
 from gis.core.vocabulary import Department
-from gis.dashboard import conf, incidents
+from gis.dashboard import conf, incidents, situation_measures
 from gis.dashboard.filters import NO_PARTNER, SOURCES, Filters, reports_sql
 from gis.dashboard.property_counts import PropertyRow, by_property
 from gis.dashboard.queries import data_version, hotspot_frame
@@ -118,6 +118,7 @@ class Situation:
     # The municipal properties with most reports on or next to them (gis.dashboard.property_counts).
     by_property: list[PropertyRow] = field(default_factory=list)
     by_partner: list[Row] = field(default_factory=list)  # incidents: own, then each partner
+    measures: list = field(default_factory=list)  # presence measures (situation_measures)
 
     @property
     def start(self) -> datetime:
@@ -239,6 +240,7 @@ def cached_situation(filters: Filters) -> Situation:
             filters.key(),
             data_version(filters.municipality_id),
             _fixes_version(filters.municipality_id),
+            situation_measures.version(filters.municipality_id),
             get_language() or "",
         )
     )
@@ -341,6 +343,7 @@ def build_situation(filters: Filters) -> Situation:
         incidents=incidents.latest(filters),
         by_property=by_property(filters, previous),
         by_partner=_by_partner(filters, previous),
+        measures=situation_measures.measures(municipality, district, filters.start, filters.end),
     )
 
 
@@ -421,6 +424,7 @@ def to_csv(situation: Situation) -> str:
             writer.writerow(
                 ["completed_fixes", fix.pk, label, metric, "" if value is None else round(value, 3)]
             )
+    writer.writerows(situation_measures.csv_rows(situation.measures))
     return out.getvalue()
 
 
