@@ -62,6 +62,13 @@ PAGES: tuple[Page, ...] = (
         login=True,
         status=400,
     ),
+    Page(
+        "measure-list",
+        _("Presence measures (coordinators, partners)"),
+        "/narvaro/atgarder/",
+        login=True,
+    ),
+    Page("measure-create", _("New presence measure"), "/narvaro/atgarder/ny/", login=True),
 )
 
 
