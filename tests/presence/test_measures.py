@@ -223,14 +223,14 @@ def test_bad_filters_answer_400_naming_the_field(client, demo):
 
 def test_filters_select_measures(client, demo, partner):
     _login(client, "analyst")
-    _measure(demo, partner, title="Planerad")
-    _measure(demo, None, title="Inspelad", status="recorded", kind="youth_dialogue")
+    _measure(demo, partner, title="Alfainsatsen")
+    _measure(demo, None, title="Betainsatsen", status="recorded", kind="youth_dialogue")
     page = client.get(LIST, {"status": "recorded"}).content.decode()
-    assert "Inspelad" in page and "Planerad" not in page
+    assert "Betainsatsen" in page and "Alfainsatsen" not in page
     page = client.get(LIST, {"partner": partner.pk}).content.decode()
-    assert "Planerad" in page and "Inspelad" not in page
+    assert "Alfainsatsen" in page and "Betainsatsen" not in page
     page = client.get(LIST, {"kind": "youth_dialogue"}).content.decode()
-    assert "Inspelad" in page and "Planerad" not in page
+    assert "Betainsatsen" in page and "Alfainsatsen" not in page
 
 
 def test_typed_text_is_escaped(client, demo):
