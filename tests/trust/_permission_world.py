@@ -268,6 +268,7 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
         "walks.walkaudit": world.audit,
         "walks.residentpin": world.pin,
         **_partner_objects(here),
+        "presence.presencemeasure": _presence_measure(here),
         "walks.contactaccess": ContactAccess.objects.create(
             user=world.users["coordinator"],
             username="perm-coordinator",
@@ -289,6 +290,62 @@ def _partner_objects(here) -> dict[str, models.Model]:
         key=PartnerKey.issue(used)[0], method="POST", path="/", status=200
     )
     return {"core.partner": partner, "core.partnerkey": key, "core.partnerkeyuse": use}
+
+
+def _presence_measure(here):
+    """A planned measure of the partner the partner actor is a member of."""
+    from gis.presence.models import PresenceMeasure
+
+    return PresenceMeasure.objects.create(
+        municipality=here,
+        kind="night_walking",
+        title="Matrisinsats",
+        geom=here.boundary.point_on_surface,
+        starts_on=timezone.localdate() - timedelta(days=28),
+        ends_on=timezone.localdate() - timedelta(days=1),
+        partner=Partner.objects.get(municipality=here, name="Matrisnattvandrarna"),
+        status="planned",
+    )
+
+
+def _measure_calls(world: World, method: str) -> dict[str, Callable[[], Call]]:
+    """The presence measures' pages (gis.presence.urls_measures)."""
+    from gis.presence.models import PresenceMeasure
+
+    measure = world.admin_objects["presence.presencemeasure"]
+    form = {
+        "municipality": world.here.code,
+        "kind": "safety_hosts",
+        "title": "Matrisinsats ändrad",
+        "lon": world.inside[0],
+        "lat": world.inside[1],
+        "radius_m": 150,
+        "starts_on": (timezone.localdate() - timedelta(days=28)).isoformat(),
+        "ends_on": timezone.localdate().isoformat(),
+    }
+    body = form if method == "POST" else None
+    fields = ("title", "kind", "status", "done_at")
+    return {
+        "presence_measures:list": lambda: Call(reverse("presence_measures:list") + _here(world)),
+        "presence_measures:detail": lambda: Call(
+            reverse("presence_measures:detail", args=[measure.pk])
+        ),
+        "presence_measures:create": lambda: Call(
+            reverse("presence_measures:create"),
+            body,
+            probe=_count(PresenceMeasure.objects.filter(municipality=world.here)),
+        ),
+        "presence_measures:edit": lambda: Call(
+            reverse("presence_measures:edit", args=[measure.pk]),
+            body,
+            probe=_values(PresenceMeasure, measure.pk, *fields),
+        ),
+        "presence_measures:status": lambda: Call(
+            reverse("presence_measures:status", args=[measure.pk]),
+            {"to_status": "done"} if method == "POST" else None,
+            probe=_values(PresenceMeasure, measure.pk, *fields),
+        ),
+    }
 
 
 # --- one request per row ---------------------------------------------------------------------
@@ -561,6 +618,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         ),
     }
     calls.update(_import_calls(world, method, actor))
+    calls.update(_measure_calls(world, method))
     for fmt in ("json", "xml"):
         calls[f"walks_api:open311-services-{fmt}"] = lambda fmt=fmt: Call(
             reverse(f"walks_api:open311-services-{fmt}")

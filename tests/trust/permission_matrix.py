@@ -168,6 +168,9 @@ HIDDEN_PHOTOS = (
     "Photos of reports not made public (public ones: everyone; a resident: their own, by the "
     "tracking link)"
 )
+MEASURES_READ = "Presence measures: list, page and follow-up"
+MEASURES_WRITE = "Record and edit presence measures"
+MEASURE_DONE = "Move a presence measure (members of its responsible partner: mark it done)"
 
 ACTIONS = (
     PUBLIC_PAGES,
@@ -187,6 +190,9 @@ ACTIONS = (
     SHIFT_REPORTS,
     IMPORT,
     HIDDEN_PHOTOS,
+    MEASURES_READ,
+    MEASURES_WRITE,
+    MEASURE_DONE,
 )
 
 
@@ -547,6 +553,95 @@ ROWS += [
     row("partner-incidents", "GET", None, {EVERYONE: 401}),
 ]
 
+# Presence measures (gis.presence.measures): every viewer reads; coordinators record, edit and
+# move them; the partner actor is a member of the measure's responsible partner and may mark it
+# done. Another municipality's coordinator records for their own only (400 naming it).
+MEASURE_EDITORS = ("coordinator", "superuser")
+NOT_MEASURE_EDITORS = ("planner", "street_department", "parks_department", "analyst", "partner")
+ROWS += [
+    row(
+        "presence_measures:list",
+        "GET",
+        200,
+        {NO_SESSION: LOGIN, DASHBOARD: 200, NOT_DASHBOARD: 403, OTHER: 400},
+        MEASURES_READ,
+    ),
+    row("presence_measures:list", "POST", None, {EVERYONE: 405}),
+    row(
+        "presence_measures:detail",
+        "GET",
+        200,
+        {NO_SESSION: LOGIN, DASHBOARD: 200, NOT_DASHBOARD: 403, OTHER: 404},
+        MEASURES_READ,
+    ),
+    row("presence_measures:detail", "POST", None, {EVERYONE: 405}),
+    row(
+        "presence_measures:create",
+        "GET",
+        200,
+        {
+            NO_SESSION: LOGIN,
+            MEASURE_EDITORS: 200,
+            (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD): 403,
+            OTHER: 200,
+        },
+        MEASURES_WRITE,
+    ),
+    row(
+        "presence_measures:create",
+        "POST",
+        REDIRECT,
+        {
+            NO_SESSION: LOGIN,
+            MEASURE_EDITORS: REDIRECT,
+            (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD): 403,
+            OTHER: 400,
+        },
+        MEASURES_WRITE,
+        changes=True,
+    ),
+    row(
+        "presence_measures:edit",
+        "GET",
+        200,
+        {
+            NO_SESSION: LOGIN,
+            MEASURE_EDITORS: 200,
+            (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD): 403,
+            OTHER: 404,
+        },
+        MEASURES_WRITE,
+    ),
+    row(
+        "presence_measures:edit",
+        "POST",
+        REDIRECT,
+        {
+            NO_SESSION: LOGIN,
+            MEASURE_EDITORS: REDIRECT,
+            (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD): 403,
+            OTHER: 404,
+        },
+        MEASURES_WRITE,
+        changes=True,
+    ),
+    row(
+        "presence_measures:status",
+        "POST",
+        REDIRECT,
+        {
+            NO_SESSION: LOGIN,
+            (*MEASURE_EDITORS, "partner"): REDIRECT,
+            ("planner", "street_department", "parks_department", "analyst"): 403,
+            NOT_DASHBOARD: 403,
+            OTHER: 404,
+        },
+        MEASURE_DONE,
+        changes=True,
+    ),
+    row("presence_measures:status", "GET", None, {EVERYONE: 405}),
+]
+
 # Addresses that no URL route serves (a middleware answers them).
 EXTRA_PATHS = ("/csp-report",)
 
@@ -619,6 +714,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     ),
     "core.partnerkeyuse": AdminModel(view=("coordinator",), read_only=True),
 }
+# Presence measures: every viewer reads them, the coordinator manages them.
+ADMIN_MODELS["presence.presencemeasure"] = _crud("coordinator")
 
 
 def _as_other(model: AdminModel, roles: tuple[str, ...], if_allowed: Answer) -> Answer:
