@@ -215,22 +215,17 @@ def presence_followup(
         in_before, in_during, _n, _m = _windowed_sum(when, inside, before_start, start, end, 1.0)
         counts.append((round(in_before), round(in_during)))
     (b, a), (d, c) = counts
-    ratio = ci_low = ci_high = None
-    if min(a, b, c, d) >= min_count:
-        log_rr = math.log((a / b) / (c / d))
-        se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-        ratio = math.exp(log_rr)
-        ci_low, ci_high = math.exp(log_rr - Z95 * se), math.exp(log_rr + Z95 * se)
-    return MeasureFollowUp(
-        before=(before_start, start),
-        during=(start, end),
-        weeks=weeks,
-        area_before=b,
-        area_during=a,
-        comparison_before=d,
-        comparison_during=c,
-        min_count=int(min_count),
-        ratio=ratio,
-        ci_low=ci_low,
-        ci_high=ci_high,
-    )
+    figures = (b, a, d, c, int(min_count), *ratio_of_ratios(a, b, c, d, min_count=min_count))
+    return MeasureFollowUp((before_start, start), (start, end), weeks, *figures)
+
+
+def ratio_of_ratios(
+    a: int, b: int, c: int, d: int, *, min_count: int = MIN_COUNT
+) -> tuple[float | None, float | None, float | None]:
+    """``(a / b) / (c / d)`` with its Wald 95 % interval on the log scale; three ``None`` when
+    any count is below ``min_count`` (too little data)."""
+    if min(a, b, c, d) < min_count or min(a, b, c, d) <= 0:
+        return None, None, None
+    log_rr = math.log((a / b) / (c / d))
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return math.exp(log_rr), math.exp(log_rr - Z95 * se), math.exp(log_rr + Z95 * se)

@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from tests.dashboard.conftest import PASSWORD, make_user, orm_access
+from tests.dashboard.conftest import make_user, orm_access
+from tests.dashboard.test_browser import login
 
 pytestmark = pytest.mark.browser
 
@@ -18,17 +19,6 @@ def coordinator(django_db_setup, django_db_blocker) -> str:
     """A committed coordinator of every municipality, for the live server; its username."""
     with orm_access(django_db_blocker):
         return make_user("coordinator", prefix="web-measures").username
-
-
-def _login(page, base: str, username: str, landing: str) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{base}/login/?next={landing}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click(".login-box button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return errors
 
 
 def _inside(django_db_blocker) -> tuple[float, float]:
@@ -43,7 +33,7 @@ def test_record_a_measure_on_the_map_then_list_it_on_a_phone(
     live_url, desktop, browser, coordinator, django_db_blocker
 ):
     title = f"<b>Nattvandring</b> {uuid.uuid4().hex[:6]}"
-    errors = _login(desktop, live_url, coordinator, "/narvaro/atgarder/ny/")
+    errors = login(desktop, live_url, coordinator, "/narvaro/atgarder/ny/")
     assert desktop.url.endswith("/narvaro/atgarder/ny/")
     desktop.wait_for_function(
         "() => document.getElementById('measure-map').dataset.ready === '1'", timeout=30_000
@@ -73,7 +63,7 @@ def test_record_a_measure_on_the_map_then_list_it_on_a_phone(
     )
     try:
         phone = context.new_page()
-        errors = _login(phone, live_url, coordinator, "/narvaro/atgarder/")
+        errors = login(phone, live_url, coordinator, "/narvaro/atgarder/")
         phone.wait_for_function(
             "() => document.getElementById('measure-map').dataset.areas !== undefined",
             timeout=30_000,

@@ -558,73 +558,30 @@ ROWS += [
 # done. Another municipality's coordinator records for their own only (400 naming it).
 MEASURE_EDITORS = ("coordinator", "superuser")
 NOT_MEASURE_EDITORS = ("planner", "street_department", "parks_department", "analyst", "partner")
+
+
+def _measure_editor_rows(route: str, *, other: Answer, other_post: Answer) -> list[Row]:
+    """A coordinator's form page of the presence measures: GET the form, POST it."""
+    refused = (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD)
+    return [
+        row(
+            route,
+            method,
+            ok,
+            {NO_SESSION: LOGIN, MEASURE_EDITORS: ok, refused: 403, OTHER: theirs},
+            MEASURES_WRITE,
+            changes=method == "POST",
+        )
+        for method, ok, theirs in (("GET", 200, other), ("POST", REDIRECT, other_post))
+    ]
+
+
 ROWS += [
-    row(
-        "presence_measures:list",
-        "GET",
-        200,
-        {NO_SESSION: LOGIN, DASHBOARD: 200, NOT_DASHBOARD: 403, OTHER: 400},
-        MEASURES_READ,
-    ),
-    row("presence_measures:list", "POST", None, {EVERYONE: 405}),
-    row(
-        "presence_measures:detail",
-        "GET",
-        200,
-        {NO_SESSION: LOGIN, DASHBOARD: 200, NOT_DASHBOARD: 403, OTHER: 404},
-        MEASURES_READ,
-    ),
-    row("presence_measures:detail", "POST", None, {EVERYONE: 405}),
-    row(
-        "presence_measures:create",
-        "GET",
-        200,
-        {
-            NO_SESSION: LOGIN,
-            MEASURE_EDITORS: 200,
-            (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD): 403,
-            OTHER: 200,
-        },
-        MEASURES_WRITE,
-    ),
-    row(
-        "presence_measures:create",
-        "POST",
-        REDIRECT,
-        {
-            NO_SESSION: LOGIN,
-            MEASURE_EDITORS: REDIRECT,
-            (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD): 403,
-            OTHER: 400,
-        },
-        MEASURES_WRITE,
-        changes=True,
-    ),
-    row(
-        "presence_measures:edit",
-        "GET",
-        200,
-        {
-            NO_SESSION: LOGIN,
-            MEASURE_EDITORS: 200,
-            (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD): 403,
-            OTHER: 404,
-        },
-        MEASURES_WRITE,
-    ),
-    row(
-        "presence_measures:edit",
-        "POST",
-        REDIRECT,
-        {
-            NO_SESSION: LOGIN,
-            MEASURE_EDITORS: REDIRECT,
-            (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD): 403,
-            OTHER: 404,
-        },
-        MEASURES_WRITE,
-        changes=True,
-    ),
+    # Read by every viewer (the dashboard's roles), as a dashboard page.
+    *_dashboard_page("presence_measures:list", MEASURES_READ),
+    *_dashboard_page("presence_measures:detail", MEASURES_READ, other=404),
+    *_measure_editor_rows("presence_measures:create", other=200, other_post=400),
+    *_measure_editor_rows("presence_measures:edit", other=404, other_post=404),
     row(
         "presence_measures:status",
         "POST",
