@@ -31,8 +31,10 @@ class MeasureFilterForm(TextInputFormMixin, forms.Form):
         label=_("Responsible partner"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, *args, municipalities, **kwargs) -> None:
+    def __init__(self, *args, municipalities=None, **kwargs) -> None:
+        """`municipalities`: the ones to choose from (the user's); all when omitted."""
         super().__init__(*args, **kwargs)
+        municipalities = Municipality.objects.all() if municipalities is None else municipalities
         self.fields["municipality"].choices = [
             (m.code, m.name) for m in municipalities.only("code", "name")
         ]
@@ -83,8 +85,10 @@ class MeasureForm(TextInputFormMixin, forms.Form):
         help_text=_("The date of the EST meeting that decided the measure."),
     )
 
-    def __init__(self, *args, municipalities, **kwargs) -> None:
+    def __init__(self, *args, municipalities=None, **kwargs) -> None:
+        """`municipalities`: the ones to choose from (the user's); all when omitted."""
         super().__init__(*args, **kwargs)
+        municipalities = Municipality.objects.all() if municipalities is None else municipalities
         self.municipalities = municipalities
         self.fields["municipality"].choices = [
             (m.code, m.name) for m in municipalities.only("code", "name")
@@ -185,6 +189,6 @@ class MeasureStatusForm(TextInputFormMixin, forms.Form):
 
     to_status = forms.ChoiceField(label=_("New status"))
 
-    def __init__(self, *args, statuses: tuple[str, ...], **kwargs) -> None:
+    def __init__(self, *args, statuses: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [(s, M.Status(s).label) for s in statuses]
