@@ -67,6 +67,13 @@ PAGES: tuple[Page, ...] = (
         "presence", _("Presence: the partners' shifts and the week's plan"), "/narvaro/", login=True
     ),
     Page("presence-visits", _("Visit log (the teams' phones)"), "/narvaro/besok/", login=True),
+    Page(
+        "measure-list",
+        _("Presence measures (coordinators, partners)"),
+        "/narvaro/atgarder/",
+        login=True,
+    ),
+    Page("measure-create", _("New presence measure"), "/narvaro/atgarder/ny/", login=True),
 )
 
 

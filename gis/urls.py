@@ -59,5 +59,6 @@ urlpatterns += i18n_patterns(
     path("", include("gis.fixes.urls")),
     path("", include("layers.urls_import")),
     path("", include("gis.presence.urls")),
+    path("", include("gis.presence.urls_measures")),
     prefix_default_language=False,
 )

@@ -38,7 +38,13 @@ from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.partners import Partner
 from gis.core.vocabulary import Department
-from gis.dashboard import conf, incidents, situation_calendar, situation_presence
+from gis.dashboard import (
+    conf,
+    incidents,
+    situation_calendar,
+    situation_measures,
+    situation_presence,
+)
 from gis.dashboard.filters import NO_PARTNER, SOURCES, Filters, reports_sql
 from gis.dashboard.property_counts import PropertyRow, by_property
 from gis.dashboard.queries import data_version, hotspot_frame
@@ -119,6 +125,7 @@ class Situation:
     by_property: list[PropertyRow] = field(default_factory=list)
     by_partner: list[Row] = field(default_factory=list)  # incidents: own, then each partner
     risk_days: list = field(default_factory=list)  # the coming weeks' (situation_calendar)
+    measures: list = field(default_factory=list)  # presence measures (situation_measures)
 
     @property
     def start(self) -> datetime:
@@ -240,6 +247,7 @@ def cached_situation(filters: Filters) -> Situation:
             filters.key(),
             data_version(filters.municipality_id),
             _fixes_version(filters.municipality_id),
+            situation_measures.version(filters.municipality_id),
             get_language() or "",
         )
     )
@@ -343,6 +351,7 @@ def build_situation(filters: Filters) -> Situation:
         by_property=by_property(filters, previous),
         by_partner=_by_partner(filters, previous),
         risk_days=situation_calendar.coming_risk_days(municipality, filters.end),
+        measures=situation_measures.measures(municipality, district, filters.start, filters.end),
     )
 
 
@@ -425,6 +434,7 @@ def to_csv(situation: Situation) -> str:
                 ["completed_fixes", fix.pk, label, metric, "" if value is None else round(value, 3)]
             )
     writer.writerows(situation_presence.csv_rows(situation))
+    writer.writerows(situation_measures.csv_rows(situation.measures))
     return out.getvalue()
 
 

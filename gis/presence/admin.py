@@ -1,11 +1,13 @@
 """Back office for presence: the partners' patrol capacity (resources) and the week plans with
-their visits (read only here: a plan is made by planning, its visits are ticked by the teams)."""
+their visits (read only here: a plan is made by planning, its visits are ticked by the teams);
+the presence measures' admin is in `admin_measures`."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from gis.core.mapadmin import MunicipalAdmin, ScopedChoices
+from gis.presence import admin_measures  # noqa: F401  (the presence measures' admin)
 from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
 from gis.presence.weeks import parse_week
 

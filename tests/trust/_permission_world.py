@@ -270,6 +270,7 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
         "walks.residentpin": world.pin,
         **_partner_objects(here),
         **_presence_objects(here),
+        "presence.presencemeasure": _presence_measure(here),
         "walks.contactaccess": ContactAccess.objects.create(
             user=world.users["coordinator"],
             username="perm-coordinator",
@@ -311,6 +312,62 @@ def _presence_objects(here) -> dict[str, models.Model]:
     )
     plan = PresencePlan.objects.create(municipality=here, week="2026-W01")
     return {"presence.presenceresource": resource, "presence.presenceplan": plan}
+
+
+def _presence_measure(here):
+    """A planned measure of the partner the partner actor is a member of."""
+    from gis.presence.models import PresenceMeasure
+
+    return PresenceMeasure.objects.create(
+        municipality=here,
+        kind="night_walking",
+        title="Matrisinsats",
+        geom=here.boundary.point_on_surface,
+        starts_on=timezone.localdate() - timedelta(days=28),
+        ends_on=timezone.localdate() - timedelta(days=1),
+        partner=Partner.objects.get(municipality=here, name="Matrisnattvandrarna"),
+        status="planned",
+    )
+
+
+def _measure_calls(world: World, method: str) -> dict[str, Callable[[], Call]]:
+    """The presence measures' pages (gis.presence.urls_measures)."""
+    from gis.presence.models import PresenceMeasure
+
+    measure = world.admin_objects["presence.presencemeasure"]
+    form = {
+        "municipality": world.here.code,
+        "kind": "safety_hosts",
+        "title": "Matrisinsats ändrad",
+        "lon": world.inside[0],
+        "lat": world.inside[1],
+        "radius_m": 150,
+        "starts_on": (timezone.localdate() - timedelta(days=28)).isoformat(),
+        "ends_on": timezone.localdate().isoformat(),
+    }
+    body = form if method == "POST" else None
+    fields = ("title", "kind", "status", "done_at")
+    return {
+        "presence_measures:list": lambda: Call(reverse("presence_measures:list") + _here(world)),
+        "presence_measures:detail": lambda: Call(
+            reverse("presence_measures:detail", args=[measure.pk])
+        ),
+        "presence_measures:create": lambda: Call(
+            reverse("presence_measures:create"),
+            body,
+            probe=_count(PresenceMeasure.objects.filter(municipality=world.here)),
+        ),
+        "presence_measures:edit": lambda: Call(
+            reverse("presence_measures:edit", args=[measure.pk]),
+            body,
+            probe=_values(PresenceMeasure, measure.pk, *fields),
+        ),
+        "presence_measures:status": lambda: Call(
+            reverse("presence_measures:status", args=[measure.pk]),
+            {"to_status": "done"} if method == "POST" else None,
+            probe=_values(PresenceMeasure, measure.pk, *fields),
+        ),
+    }
 
 
 # --- one request per row ---------------------------------------------------------------------
@@ -583,6 +640,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         ),
     }
     calls.update(_import_calls(world, method, actor))
+    calls.update(_measure_calls(world, method))
     for fmt in ("json", "xml"):
         calls[f"walks_api:open311-services-{fmt}"] = lambda fmt=fmt: Call(
             reverse(f"walks_api:open311-services-{fmt}")

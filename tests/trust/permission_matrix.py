@@ -171,6 +171,9 @@ HIDDEN_PHOTOS = (
     "Photos of reports not made public (public ones: everyone; a resident: their own, by the "
     "tracking link)"
 )
+MEASURES_READ = "Presence measures: list, page and follow-up"
+MEASURES_WRITE = "Record and edit presence measures"
+MEASURE_DONE = "Move a presence measure (members of its responsible partner: mark it done)"
 
 ACTIONS = (
     PUBLIC_PAGES,
@@ -193,6 +196,9 @@ ACTIONS = (
     PRESENCE_VIEW,
     PRESENCE_MANAGE,
     PRESENCE_LOG,
+    MEASURES_READ,
+    MEASURES_WRITE,
+    MEASURE_DONE,
 )
 
 
@@ -570,6 +576,29 @@ def _presence_write(route: str, ok: Answer, *, other: Answer) -> list[Row]:
     ]
 
 
+# Presence measures (gis.presence.measures): every viewer reads; coordinators record, edit and
+# move them; the partner actor is a member of the measure's responsible partner and may mark it
+# done. Another municipality's coordinator records for their own only (400 naming it).
+MEASURE_EDITORS = ("coordinator", "superuser")
+NOT_MEASURE_EDITORS = ("planner", "street_department", "parks_department", "analyst", "partner")
+
+
+def _measure_editor_rows(route: str, *, other: Answer, other_post: Answer) -> list[Row]:
+    """A coordinator's form page of the presence measures: GET the form, POST it."""
+    refused = (*NOT_MEASURE_EDITORS, *NOT_DASHBOARD)
+    return [
+        row(
+            route,
+            method,
+            ok,
+            {NO_SESSION: LOGIN, MEASURE_EDITORS: ok, refused: 403, OTHER: theirs},
+            MEASURES_WRITE,
+            changes=method == "POST",
+        )
+        for method, ok, theirs in (("GET", 200, other), ("POST", REDIRECT, other_post))
+    ]
+
+
 ROWS += [
     *_dashboard_page("presence:page", PRESENCE_VIEW),
     *_dashboard_page("presence:team", PRESENCE_VIEW, other=404),
@@ -595,6 +624,26 @@ ROWS += [
         changes=True,
     ),
     row("presence_api:visit-log", "GET", None, {NO_SESSION: 403, SIGNED_IN: 405}),
+    # Read by every viewer (the dashboard's roles), as a dashboard page.
+    *_dashboard_page("presence_measures:list", MEASURES_READ),
+    *_dashboard_page("presence_measures:detail", MEASURES_READ, other=404),
+    *_measure_editor_rows("presence_measures:create", other=200, other_post=400),
+    *_measure_editor_rows("presence_measures:edit", other=404, other_post=404),
+    row(
+        "presence_measures:status",
+        "POST",
+        REDIRECT,
+        {
+            NO_SESSION: LOGIN,
+            (*MEASURE_EDITORS, "partner"): REDIRECT,
+            ("planner", "street_department", "parks_department", "analyst"): 403,
+            NOT_DASHBOARD: 403,
+            OTHER: 404,
+        },
+        MEASURE_DONE,
+        changes=True,
+    ),
+    row("presence_measures:status", "GET", None, {EVERYONE: 405}),
 ]
 
 # Addresses that no URL route serves (a middleware answers them).
@@ -675,6 +724,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     "presence.presenceresource": _crud("coordinator"),
     "presence.presenceplan": _crud("coordinator"),
 }
+# Presence measures: every viewer reads them, the coordinator manages them.
+ADMIN_MODELS["presence.presencemeasure"] = _crud("coordinator")
 
 
 def _as_other(model: AdminModel, roles: tuple[str, ...], if_allowed: Answer) -> Answer:

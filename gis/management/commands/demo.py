@@ -22,6 +22,7 @@ from gis.demo.accounts import (
 from gis.demo.analyse import analyse_demo, analysed
 from gis.demo.banner import banner, base_url
 from gis.demo.load import demo_municipality, load_demo, reset_demo
+from gis.demo.measures import ensure_demo_measures
 from gis.demo.open_walk import ensure_open_walk
 
 
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             )
         logins = ensure_demo_accounts(municipality)
         ensure_demo_partner(municipality)
+        ensure_demo_measures(municipality)
         leader = User.objects.get(username=demo_username("walk_leader"))
         walk = ensure_open_walk(municipality, leader)
         self.stdout.write(banner(base_url(addr, settings.ALLOWED_HOSTS), logins, walk))
