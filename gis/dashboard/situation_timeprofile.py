@@ -29,7 +29,7 @@ def js_texts() -> dict[str, str]:
         "tpTitle": _("When during the week"),
         "tpMost": _("Most: {hours}"),
         "tpNone": _("No reports with these filters."),
-        "tpDay": _("Day"),
+        "tpDay": _("Weekday"),
         "tpSelection": _("Reports with these filters by weekday and hour"),
         "tpCell": _("Reports in the hot spot {place} by weekday and hour"),
         "tpNote": _(

@@ -26,7 +26,7 @@ def _at(week: int, weekday: int, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def town(demo):
-    """A municipality of its own (the demo's boundary) with two places 1 km apart: one hot on
+    """A municipality of its own (the demo's boundary) with two places 500 m apart: one hot on
     Friday and Saturday nights (23:00, and 00:30 the morning after), one on weekday
     afternoons (15:00), and one incident from Tuesday 23:00 to Wednesday 01:00."""
     from gis.core.models import Municipality
@@ -37,9 +37,10 @@ def town(demo):
     )
     centre = demo.boundary.point_on_surface
     night = Point(centre.x, centre.y, srid=centre.srid)
-    afternoon = Point(centre.x + 1000, centre.y, srid=centre.srid)
+    afternoon = Point(centre.x, centre.y + 500, srid=centre.srid)
     if not demo.boundary.contains(afternoon):
-        afternoon = Point(centre.x - 1000, centre.y, srid=centre.srid)
+        afternoon = Point(centre.x, centre.y - 500, srid=centre.srid)
+    assert demo.boundary.contains(afternoon)
     number = 0
 
     def add(at, geom, to=None, where=municipality):
@@ -144,7 +145,8 @@ def test_a_hot_spot_cell_shows_its_own_hours(planner, town):
     ],
 )
 def test_bad_parameters_are_400_naming_them(planner, town, query, field):
-    response = planner.get(f"{URL}?municipality=tp-town&{query}")
+    prefix = "" if query.startswith("municipality=") else "municipality=tp-town&"
+    response = planner.get(f"{URL}?{prefix}{query}")
     assert response.status_code == 400, response.content[:300]
     assert list(response.json()) == [field]
 
