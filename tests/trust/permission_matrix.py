@@ -547,6 +547,11 @@ ROWS += [
     row("partner-incidents", "GET", None, {EVERYONE: 401}),
 ]
 
+ROWS += [
+    # When a place is hot: the selection's reports by hour of the week, as the hot spots.
+    *_dashboard_api("dashboard-api:time-profile"),
+]
+
 # Addresses that no URL route serves (a middleware answers them).
 EXTRA_PATHS = ("/csp-report",)
 
