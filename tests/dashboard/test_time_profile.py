@@ -175,3 +175,59 @@ def test_a_partner_sees_the_same_counts(client, planner, town):
 
 def test_anonymous_is_401(client, town):
     assert client.get(URL).status_code == 401
+
+
+def test_the_situation_picture_shows_the_grid_and_prints_it(planner, town):
+    response = planner.get(
+        reverse("dashboard:situation"),
+        {"municipality": "tp-town", "from": "2026-09-07", "to": "2026-10-25", "source": "incident"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    section = page[page.index('id="time-profile"') :]
+    section = section[: section.index("</section>")]
+    assert 'id="time-grid"' in section and "Mest: " in section
+    assert section.count('<th scope="row">') == 7
+    assert section.count('<td class="tp-') == 168
+    assert section.count('class="tp-5"') == 5 + 4  # the busiest hours, server-rendered
+
+
+def test_a_cell_of_a_stored_run(planner, town):
+    from django.contrib.gis.geos import Polygon
+
+    from gis.hotspots.models import AnalysisRun, HotspotCell
+
+    night = town["night"]
+    run = AnalysisRun.objects.create(municipality=town["municipality"], kind="gistar")
+    x, y = night.x, night.y
+    square = Polygon.from_bbox((x - 50, y - 50, x + 50, y + 50))
+    square.srid = night.srid
+    HotspotCell.objects.create(run=run, cell_id=7, category="hot spot 99%", geom=square)
+    body = _get(planner, cell=7, run="latest")
+    assert body["records"] == WEEKS * 4 + 1 and body["grid"][4][23] == WEEKS
+    assert _get(planner, cell=7, run=str(run.pk)) == body
+    response = planner.get(URL, {"municipality": "tp-town", "cell": 8, "run": run.pk})
+    assert response.status_code == 400 and list(response.json()) == ["cell"]
+
+
+def test_a_street_segment(planner, demo):
+    from layers.models import Incident, StreetSegment
+
+    segment = StreetSegment.objects.filter(municipality=demo).order_by("-length_m").first()
+    middle = segment.geom.interpolate_normalized(0.5)
+    middle.srid = segment.geom.srid
+    Incident.objects.create(
+        municipality=demo,
+        type="fire",
+        reported_by="police",
+        occurred_at=datetime(2020, 3, 2, 3, 15, tzinfo=ZoneInfo(settings.TIME_ZONE)),
+        geom=middle,
+        source="time-profile-test",
+        source_id="on-segment",
+    )
+    query = {"municipality": demo.code, "from": "2020-03-01", "to": "2020-03-03"}
+    body = _get(planner, segment=segment.pk, **query)
+    assert body["records"] == 1 and body["grid"][0][3] == 1.0  # Monday 03-04
+    other = StreetSegment.objects.filter(municipality=demo).exclude(pk=segment.pk).order_by("pk")
+    far = next(s for s in other[:50] if s.geom.distance(middle) > 100)
+    assert _get(planner, segment=far.pk, **query)["records"] == 0
