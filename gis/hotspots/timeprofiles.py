@@ -54,8 +54,8 @@ PLACE_KINDS = ("all", "segment", "cell", "district", "hotspot")
 MIDDLE_SEVERITY = 3.0
 #: Share of a profile its hot hours hold (:func:`gis.analysis.timeprofile.hot_hours`).
 HOT_SHARE = 0.5
-#: Hot hours spread over more bins than this (a third of the week) are no pattern to name.
-MAX_NAMED_BINS = 56
+#: Share of the reports the hot hours in words hold (their hours, then their days).
+WORDS_SHARE = 0.6
 RECORD_COLUMNS = ("source", "id", "start", "end", "weight", "x", "y")
 
 
@@ -200,14 +200,16 @@ def weekday_names(short: bool = False) -> list[str]:
     return [str(names[day]) for day in range(tp.DAYS_PER_WEEK)]
 
 
-def _hour_arc(hours: set[int]) -> tuple[int, int]:
-    """The shortest run of clock hours (start, end exclusive, may pass midnight) holding
-    `hours`: it begins after the longest gap between them."""
-    ordered = sorted(hours)
-    gaps = [((ordered[(i + 1) % len(ordered)] - h - 1) % 24, i) for i, h in enumerate(ordered)]
-    _gap, last = max(gaps, key=lambda gap: (gap[0], -gap[1]))
-    start = ordered[(last + 1) % len(ordered)]
-    return start, (ordered[last] + 1) % 24
+def _hour_window(hours: np.ndarray, share: float) -> tuple[int, int]:
+    """The shortest run of clock hours (start, length; it may pass midnight) holding `share` of
+    the day's total; of equally short runs, the one holding most (then the earliest)."""
+    total = hours.sum()
+    doubled = np.concatenate([hours, hours])
+    for length in range(1, tp.HOURS_PER_DAY + 1):
+        sums = np.array([doubled[s : s + length].sum() for s in range(tp.HOURS_PER_DAY)])
+        if sums.max() >= share * total - 1e-9 * total:
+            return int(np.argmax(sums)), length
+    return 0, tp.HOURS_PER_DAY
 
 
 def _days_text(days: list[int], short: bool) -> str:
@@ -231,30 +233,32 @@ def _days_text(days: list[int], short: bool) -> str:
 
 def hours_in_words(bins: Sequence[float], *, short: bool = False) -> str:
     """When a profile is hot, as people say it: "fredag och lördag 22–02" ("fre–lör 22–02"
-    short); "" for an empty profile, a sentence when the hours hold no clear pattern.
+    short); "" for an empty profile.
 
-    The hot hours (:func:`gis.analysis.timeprofile.hot_hours`, half of the profile, and the
-    bins as hot as the coolest of them) give a run
-    of clock hours, which may pass midnight; an hour after midnight belongs to the evening
-    before (Friday night 22–02 is Friday's).
+    The hours are the shortest run of clock hours (it may pass midnight) holding
+    ``WORDS_SHARE`` of the reports; the days, the fewest weekdays holding that share of the
+    reports in those hours, and the days as busy as the quietest of them. An hour after
+    midnight belongs to the evening before (Friday night 22–02 is Friday's).
     """
-    values = np.asarray(bins, dtype=float)
-    hot = tp.hot_hours(values, HOT_SHARE)
-    if not hot:
+    grid = tp.week_grid(bins)
+    if grid.sum() <= 0:
         return ""
-    # Bins as hot as the coolest hot hour count too: five equal weekday afternoons are
-    # "Monday–Friday", not the first three that happen to reach half of the profile.
-    hot = [int(b) for b in np.flatnonzero(values >= values[hot].min())]
-    if len(hot) > MAX_NAMED_BINS:
-        return _("spread over the week")
-    start, end = _hour_arc({hot_bin % 24 for hot_bin in hot})
-    days = set()
-    for hot_bin in hot:
-        day, hour = tp.bin_label(hot_bin)
-        wraps = end <= start and hour < start
-        days.add((day - 1) % 7 if wraps else day)
-    every_day = len(days) == tp.DAYS_PER_WEEK
-    day_text = _("every day") if every_day else _days_text(sorted(days), short)
+    start, length = _hour_window(grid.sum(axis=0), WORDS_SHARE)
+    # Each weekday's reports in those hours; an hour past midnight is the evening before's.
+    days = np.zeros(tp.DAYS_PER_WEEK)
+    for offset in range(length):
+        hour = (start + offset) % tp.HOURS_PER_DAY
+        column = grid[:, hour]
+        days += np.roll(column, -1) if start + offset >= tp.HOURS_PER_DAY else column
+    order = np.argsort(-days, kind="stable")
+    held = np.cumsum(days[order])
+    count = int(np.searchsorted(held, WORDS_SHARE * days.sum() - 1e-9 * days.sum())) + 1
+    # Days as busy as the quietest of those count too: five equal weekday afternoons are
+    # "Monday–Friday", not the first three that happen to reach the share.
+    chosen = sorted(int(d) for d in np.flatnonzero(days >= days[order[count - 1]]) if days[d] > 0)
+    every_day = len(chosen) == tp.DAYS_PER_WEEK
+    day_text = _("every day") if every_day else _days_text(chosen, short)
+    end = (start + length) % tp.HOURS_PER_DAY
     return f"{day_text} {start:02d}–{end:02d}"
 
 
