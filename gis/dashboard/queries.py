@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from gis.analysis import make_square_grid
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.vocabulary import Department
@@ -136,6 +137,14 @@ def heatmap(filters: Filters) -> Heat:
 
     value, version, hit = _cached("heat", filters, compute, bandwidth)
     return Heat(value[0], version, hit)
+
+
+def hotspot_grid(municipality_id: int):
+    """The square grid of the live Gi* cells (their `cell` ids): the municipality's extent in
+    cells of ``TRYGG_HOTSPOT_CELL_M``, as :func:`gis.dashboard.overlay.hotspot_overlay` makes it."""
+    return make_square_grid(
+        municipality_area(municipality_id).extent, conf.number("TRYGG_HOTSPOT_CELL_M")
+    )
 
 
 def hotspot_frame(filters: Filters):

@@ -19,7 +19,14 @@ from gis.core import tenancy
 from gis.core.lazy import lazy_attribute
 from gis.core.partners import Partner
 from gis.core.vocabulary import Department, WhenUnsafe
-from gis.dashboard import charts, conf, incidents, queries, situation_presence
+from gis.dashboard import (
+    charts,
+    conf,
+    incidents,
+    queries,
+    situation_presence,
+    situation_timeprofile,
+)
 from gis.dashboard.access import (
     can_see_contacts,
     can_triage,
@@ -233,6 +240,7 @@ def _js_strings() -> dict[str, str]:
         "heatParams": _("Kernel density, quartic kernel, radius {h} m."),
         "copyLink": _("Copy this link:"),
         "copied": _("Link copied"),
+        **situation_timeprofile.js_texts(),
     }
 
 
@@ -280,6 +288,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "feature": api + "features/{source}/{id}/",
             "triage": api + "pins/{id}/triage/",
             "situation": reverse("dashboard:situation"),
+            "timeProfile": reverse("dashboard-api:time-profile"),
         },
         "basemap": core_conf.setting("TRYGG_BASEMAP_URL"),
         "basemapAttribution": core_conf.setting("TRYGG_BASEMAP_ATTRIBUTION"),
@@ -421,6 +430,7 @@ def situation_page(request: HttpRequest) -> HttpResponse:
         "to_value": timezone.localtime(situation.last_day).date().isoformat(),
         "cell_size": f"{conf.number('TRYGG_HOTSPOT_CELL_M'):g}",
         "distance": f"{conf.number('TRYGG_HOTSPOT_DISTANCE_M'):g}",
+        "time_profile": situation_timeprofile.section(situation),
     }
     context["situation_presence"] = situation_presence.presence_section(situation)
     return render(request, "dashboard/situation.html", context)

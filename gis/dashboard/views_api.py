@@ -45,6 +45,7 @@ from gis.dashboard.filters import (
     FilterError,
     Filters,
     parse_filters,
+    reports_sql,
 )
 from gis.dashboard.serializers import (
     CameraDetailSerializer,
@@ -151,6 +152,12 @@ class DashboardReports:
     def hotspots(self, filters: Filters) -> dict:
         data, _cached = queries.hotspots(filters)
         return data
+
+    def selection(self, filters: Filters) -> tuple[str, list]:
+        return reports_sql(filters)
+
+    def cell_grid(self, filters: Filters):
+        return queries.hotspot_grid(filters.municipality_id)
 
 
 class DashboardView(MapView):

@@ -21,6 +21,7 @@ from shapely.geometry import LineString, Point, box
 
 from gis.core import timeofday
 from gis.core.vocabulary import AUDIT_PARAMETERS
+from gis.demo import timepatterns
 from gis.demo.plan import (
     BACKGROUND_INCIDENTS_PER_MONTH,
     BACKGROUND_PINS_PER_MONTH,
@@ -144,6 +145,7 @@ def generate(
                 _incident(rng, clock, month, point, str(rng.choice(INCIDENT_TYPES)), str(when))
             )
 
+    timepatterns.shape_week(pins, months, ends, clock.tz, seed)
     walks, findings, audits = _walks(rng, clock, segments, districts, places)
     lamp_status = _lamp_status(rng, lamps, places, months)
     lux = _lux(rng, clock, segments, lamps, lamp_status, places, months)

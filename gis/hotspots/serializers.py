@@ -158,3 +158,59 @@ class HotspotsQuerySerializer(textguard.Serializer):
         allow_blank=True,
         help_text="The latest stored run instead of live cells.",
     )
+
+
+class TimeProfileQuerySerializer(textguard.Serializer):
+    """The time profile's own query parameters (besides the filters of the reports): at most
+    one place, a hot-spot cell (of the live grid, or of a stored `run`) or a street segment."""
+
+    cell = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="A hot-spot cell id: of the live Gi* grid, or of the stored `run`.",
+    )
+    run = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="A stored Gi* or emerging run's id, or `latest`; its cell is `cell`.",
+    )
+    segment = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="A walking segment id: the reports whose nearest segment it is.",
+    )
+
+    def validate(self, attrs):
+        if "cell" in attrs and "segment" in attrs:
+            raise serializers.ValidationError({"segment": ["Give either cell or segment."]})
+        if attrs.get("run") and "cell" not in attrs:
+            raise serializers.ValidationError({"run": ["A run needs a cell."]})
+        return attrs
+
+
+class TimeProfileSerializer(textguard.Serializer):
+    """The selected reports by hour of the week (local clock), spans spread over their hours."""
+
+    bins = serializers.ListField(
+        child=serializers.FloatField(),
+        min_length=168,
+        max_length=168,
+        help_text="168 hour-of-week bins, Monday 00-01 first (bin 24 * weekday + hour).",
+    )
+    grid = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()),
+        help_text="The bins as 7 rows (Monday … Sunday) of 24 hours.",
+    )
+    total = serializers.FloatField(help_text="The summed weight of the records.")
+    hot_hours = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The fewest bins holding half of the total, hottest first.",
+    )
+    weekdays = serializers.ListField(
+        child=serializers.CharField(), help_text="Monday … Sunday in the language of the labels."
+    )
+    weekdays_short = serializers.ListField(child=serializers.CharField())
+    records = serializers.IntegerField(help_text="Reports counted.")
+    hot_text = serializers.CharField(help_text='The hot hours in words: "fredag och lördag 22–02".')
+    hot_text_short = serializers.CharField(help_text='The same, short: "fre–lör 22–02".')

@@ -18,4 +18,5 @@ def patterns(bind: Callable[[type[views.MapView]], Callable]) -> list[URLPattern
         path("heatmap/", bind(views.HeatmapView), name="heatmap"),
         path("heatmap.png", bind(views.HeatmapPngView), name="heatmap-png"),
         path("hotspots/", bind(views.HotspotsView), name="hotspots"),
+        path("time-profile", bind(views.TimeProfileView), name="time-profile"),
     ]

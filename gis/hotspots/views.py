@@ -25,14 +25,18 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import authentication, permissions
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gis.analysis.grids import SquareGrid
 from gis.core.api.params import reject_null_path_parts
 from gis.core.api.schema import ApiSchema
+from gis.core.idparse import parse_id
 from gis.core.models import Municipality
+from gis.hotspots import timeprofiles
 from gis.hotspots.models import AnalysisRun
 from gis.hotspots.places import with_places
 from gis.hotspots.serializers import (
@@ -40,7 +44,10 @@ from gis.hotspots.serializers import (
     HotspotsQuerySerializer,
     LiveHotspotsSerializer,
     StoredHotspotsSerializer,
+    TimeProfileQuerySerializer,
+    TimeProfileSerializer,
 )
+from layers.models import StreetSegment
 
 LANG = OpenApiParameter(
     "lang",
@@ -72,6 +79,13 @@ class MapReports(Protocol):
 
     def hotspots(self, filters: Any) -> Mapping:
         """The significant Gi* cells of the selection (see :class:`LiveHotspotsSerializer`)."""
+
+    def selection(self, filters: Any) -> tuple[str, list]:
+        """SQL and parameters selecting the reports of the selection, one row per report, with
+        at least the columns source, id, severity, at and geom (storage CRS)."""
+
+    def cell_grid(self, filters: Any) -> SquareGrid:
+        """The grid of the live hot spots' cells (their `cell` ids)."""
 
 
 class MapSchema(ApiSchema):
@@ -209,3 +223,65 @@ class HotspotsView(MapView):
             return Response(with_places(StoredHotspotsSerializer(run).data, municipality.pk))
         cells = self.reports.hotspots(self.filters(request))
         return Response(with_places(LiveHotspotsSerializer(cells).data, municipality.pk))
+
+
+class TimeProfileView(MapView):
+    """GET the selected reports by hour of the week (168 bins, a 7 x 24 grid, the hot hours):
+    of the whole selection, or of one hot-spot `cell` (live, or of a stored `run`) or street
+    `segment` (:mod:`gis.hotspots.timeprofiles`)."""
+
+    filtered = True
+
+    @extend_schema(
+        parameters=[TimeProfileQuerySerializer],
+        responses={
+            200: TimeProfileSerializer,
+            400: OpenApiResponse(
+                description='A parameter does not parse: the answer names it (`{"cell": ["…"]}`).'
+            ),
+        },
+    )
+    def get(self, request):
+        query = TimeProfileQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        options = query.validated_data
+        filters = self.filters(request)
+        municipality = self.reports.municipality(request)
+        found = timeprofiles.records(*self.reports.selection(filters))
+        if "cell" in options:
+            found = self._in_cell(found, filters, municipality, options)
+        elif "segment" in options:
+            found = self._on_segment(found, municipality, options["segment"])
+        count = len(found[["source", "id"]].drop_duplicates())
+        profile = timeprofiles.summary(timeprofiles.profile_of(found), count)
+        return Response(TimeProfileSerializer(profile).data)
+
+    def _in_cell(self, found, filters, municipality, options):
+        cell, run_id = options["cell"], options.get("run") or ""
+        if not run_id:
+            grid = self.reports.cell_grid(filters)
+            if cell >= grid.n_cells:
+                raise ValidationError({"cell": [f"no cell {cell} in the grid"]})
+            rows = timeprofiles.placed(found, "cell", grid=grid)
+            return rows[rows["place"] == cell]
+        if run_id == "latest":
+            run = latest_cell_run(municipality)
+        else:
+            try:
+                pk = parse_id(run_id)
+            except ValueError:
+                raise ValidationError({"run": ["expected a run id or latest"]}) from None
+            runs = AnalysisRun.objects.filter(municipality=municipality, kind__in=CELL_RUN_KINDS)
+            run = runs.filter(pk=pk).first()
+        if run is None:
+            raise ValidationError({"run": [f"no stored hot-spot run {run_id}"]})
+        if not run.cells.filter(cell_id=cell).exists():
+            raise ValidationError({"cell": [f"no cell {cell} in run {run.pk}"]})
+        rows = timeprofiles.placed(found, "hotspot", run=run)
+        return rows[rows["place"] == cell]
+
+    def _on_segment(self, found, municipality, segment: int):
+        if not StreetSegment.objects.filter(municipality=municipality, pk=segment).exists():
+            raise ValidationError({"segment": [f"unknown segment {segment}"]})
+        rows = timeprofiles.placed(found, "segment", municipality=municipality)
+        return rows[rows["place"] == segment]

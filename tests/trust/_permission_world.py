@@ -678,6 +678,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         "properties",
         "routes",
         "fixes",
+        "time-profile",
     ):
         calls[f"dashboard-api:{name}"] = lambda name=name: Call(
             reverse(f"dashboard-api:{name}") + here

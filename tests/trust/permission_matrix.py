@@ -646,6 +646,11 @@ ROWS += [
     row("presence_measures:status", "GET", None, {EVERYONE: 405}),
 ]
 
+ROWS += [
+    # When a place is hot: the selection's reports by hour of the week, as the hot spots.
+    *_dashboard_api("dashboard-api:time-profile"),
+]
+
 # Addresses that no URL route serves (a middleware answers them).
 EXTRA_PATHS = ("/csp-report",)
 

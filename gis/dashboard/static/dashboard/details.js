@@ -9,6 +9,7 @@ import {
 } from "./config.js";
 import { $, html, isBlank, setHtml } from "./html.js";
 import { colourChip } from "./style.js";
+import { cellTimeProfile } from "./timeprofile.js";
 
 /** Clickable style layers, the first drawn on top of the others when several are hit. */
 const INTERACTIVE = [
@@ -182,11 +183,12 @@ function renderFeature(feature) {
 }
 
 /** A Gi* cell: the place at its centre, its confidence bin, z score, p value and number of
-    reports. */
+    reports, and when its reports happened (weekday × hour, gis/dashboard/static/dashboard/timeprofile.js). */
 function showHotspot(cell) {
   const bin = texts["hot" + cell.gi_bin] || "";
   const kind = cell.place ? [texts.layer_hotspots, bin].filter(Boolean).join(" · ") : texts.layer_hotspots;
-  openPanel(html`${heading(kind, cell.place || bin)}<dl>${row("z", formatNumber(cell.z, 2))}${row("p", cell.p)}${row(texts.reports, cell.count)}</dl>`);
+  openPanel(html`${heading(kind, cell.place || bin)}<dl>${row("z", formatNumber(cell.z, 2))}${row("p", cell.p)}${row(texts.reports, cell.count)}</dl><h3>${texts.tpTitle}</h3><div class="time-profile" id="detail-time-profile"><p>${texts.loading}</p></div>`);
+  cellTimeProfile(cell.cell, cell.place);
 }
 
 /** A municipal property: its kind, the department that looks after it and what was routed

@@ -11,6 +11,7 @@
      layers.js  the map, its sources, the layer list and the overlays that follow the filters
      details.js the details panel opened from the map, pin triage
      fixes.js   the ranked fixes: list, badges, details and workflow
+     timeprofile.js the weekday × hour grid of the selection and of a clicked hot spot
 
    Hooks for the browser tests (tests/dashboard/test_browser.py), kept on purpose:
      window.tryggMap                  the maplibregl.Map
@@ -21,6 +22,7 @@ import { initDetails } from "./details.js";
 import { fixChoices, initFixes, loadFixes, openFix, showFixMarkers } from "./fixes.js";
 import { initFilters, refreshCounts, state, syncUrl } from "./filters.js";
 import { applyLayerVisibility, buildLayerList, createMap, refreshOverlays, refreshReports } from "./layers.js";
+import { refreshTimeProfile } from "./timeprofile.js";
 
 /** Milliseconds a filter change waits for the next one before the map and counts reload. */
 const REFRESH_DELAY_MS = 250;
@@ -35,6 +37,7 @@ function refreshAll(bust) {
   refreshReports(bust);
   refreshCounts();
   refreshOverlays();
+  refreshTimeProfile();
 }
 
 let refreshTimer = null;
