@@ -36,7 +36,13 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import ngettext
 
 from gis import frames
-from gis.analysis.timeprofile import HOURS_OF_WEEK, aoristic_weights, time_profile, week_minutes
+from gis.analysis.timeprofile import (
+    DAYS_PER_WEEK,
+    HOURS_OF_WEEK,
+    aoristic_weights,
+    time_profile,
+    week_minutes,
+)
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
@@ -44,6 +50,7 @@ from gis.presence.weeks import parse_week, week_label
 from gis.priority import presence as engine
 from gis.priority.footfall import node_ids
 from gis.priority.snapping import nearest_segment
+from gis.riskcalendar.weights import day_weights as calendar_weights
 from layers.models import StreetSegment
 from layers.naming import segment_name
 
@@ -78,12 +85,17 @@ def plan_week(
     """Plan and store the visits of ISO ``week`` for every presence resource of
     ``municipality``; planning a week again replaces its visits not yet logged.
 
-    ``day_weights`` are the risk calendar's weights of local days (1 where a day has none),
-    e.g. from ``gis.riskcalendar.weights.day_weights(municipality, days)``. ``now`` (default
+    ``day_weights`` are the risk calendar's weights of local days (1 where a day has none);
+    by default the municipality's own, :func:`gis.riskcalendar.weights.day_weights` over the
+    week and the Monday after (a window may pass midnight into it). ``now`` (default
     the present) bounds the reports read when the week has not begun yet.
     """
     monday = parse_week(week)
     week = week_label(monday)
+    if day_weights is None:
+        day_weights = calendar_weights(
+            municipality, [monday + timedelta(days=k) for k in range(DAYS_PER_WEEK + 1)]
+        )
     zone = ZoneInfo(settings.TIME_ZONE)
     origin = datetime.combine(monday, time.min, tzinfo=zone)
     until = min(now or timezone.now(), origin)
@@ -112,6 +124,12 @@ def plan_week(
         "half_life_days": HALF_LIFE_DAYS,
         "seed": seed,
         "teams": len(teams),
+        # The risk calendar's days that weighed more (or less) than an ordinary day.
+        "risk_days": {
+            day.isoformat(): round(weight, 3)
+            for day, weight in sorted((day_weights or {}).items())
+            if weight != 1.0
+        },
     }
     xy = np.zeros((0, 2))
     if len(place_ids) and teams:

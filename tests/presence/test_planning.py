@@ -170,6 +170,26 @@ def test_risk_calendar_day_weights_move_the_harm(town):
     plain = plan_week(municipality, WEEK, now=MONDAY).summary["harm_covered"]
     weighted = plan_week(municipality, WEEK, now=MONDAY, day_weights={saturday: 3.0})
     assert weighted.summary["harm_covered"] > plain
+    assert weighted.summary["risk_days"] == {saturday.isoformat(): 3.0}
+
+
+def test_the_plan_takes_the_municipalitys_risk_calendar_by_default(town, monkeypatch):
+    """Without explicit weights the plan asks the risk calendar for the week and the Monday
+    after, and records the days that weigh."""
+    from gis.presence import planning
+
+    municipality, _street = town
+    asked = []
+
+    def calendar(of, days):
+        asked.append((of, list(days)))
+        return {day: (2.0 if day.weekday() == 4 else 1.0) for day in days}
+
+    monkeypatch.setattr(planning, "calendar_weights", calendar)
+    plan = plan_week(municipality, WEEK, now=MONDAY)
+    ((of, days),) = asked
+    assert of == municipality and days[0] == MONDAY.date() and len(days) == 8
+    assert plan.summary["risk_days"] == {(MONDAY + timedelta(days=4)).date().isoformat(): 2.0}
 
 
 def test_a_municipality_without_resources_or_reports_gets_an_empty_plan(town):
