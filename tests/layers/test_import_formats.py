@@ -6,7 +6,6 @@ undo after ``--replace``; and the command line's one-line errors with exit code 
 from __future__ import annotations
 
 import io
-import json
 import os
 import subprocess
 import sys
@@ -15,32 +14,17 @@ from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pytest
-import shapely
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from layers.batches import ImportOptions, run_import
 from layers.models import ImportBatch, LuxReading, StreetLamp
 from tests.conftest import ROOT
+from tests.layers._import_files import run
 from tests.layers.test_import import lamp_register, lux_csv, xlsx
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def run(*args: str) -> dict:
-    """`trygg import ... --json` in process; its one JSON object."""
-    out = io.StringIO()
-    call_command("import", *args, "--municipality", "demo-helsinki", "--json", stdout=out)
-    return json.loads(out.getvalue())
-
-
-@pytest.fixture
-def places(demo) -> gpd.GeoSeries:
-    """Six points well inside the demo municipality, 30 m apart, in the storage CRS."""
-    centre = demo.boundary.point_on_surface
-    points = [shapely.Point(centre.x + 30 * i, centre.y + 15 * (i % 2)) for i in range(6)]
-    return gpd.GeoSeries(points, crs=demo.boundary.srid)
 
 
 def registers(places: gpd.GeoSeries, n: int = 3) -> gpd.GeoDataFrame:
