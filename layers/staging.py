@@ -79,6 +79,48 @@ def same(old, new) -> bool:
     return old == new
 
 
+_NULL = "\\N"
+_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_FLOATS = {float("inf"): "Infinity", float("-inf"): "-Infinity"}
+
+
+def _escape(text: str) -> str:
+    """`text` as a field of COPY's text format (backslash, tab and line breaks escaped)."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_SPECIAL)
+    return text
+
+
+def _copy_text(value, memo: dict) -> str:
+    """A field value in COPY's text format, as psycopg's dumpers write it (None as NULL,
+    booleans as t/f, instants in ISO 8601 with their offset); `memo` keeps each distinct value
+    of a column formatted once."""
+    try:
+        return memo[(type(value), value)]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: formatted each time
+        return _format(value)
+    text = memo[(type(value), value)] = _format(value)
+    return text
+
+
+def _format(value) -> str:
+    if value is None:
+        return _NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        return _FLOATS.get(value) or repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return _escape(str(value))
+
+
 def server_cursor() -> psycopg.Cursor:
     """A cursor on Django's connection (so inside its transaction) that sends its parameters
     apart from the query: a list of 5,000 keys goes as one binary array, not as quoted text."""
@@ -255,16 +297,22 @@ class Stage:
         )
 
     def _copy(self, items: list[Item]) -> None:
+        """COPY the chunk into the staging table: its text made column by column (each
+        distinct field value formatted once) and sent in one write."""
         geoms = shapely.set_srid(np.array([item.geom for item in items]), settings.TRYGG_SRID)
-        hexes = shapely.to_wkb(geoms, hex=True, include_srid=True, output_dimension=2)
+        hexes = shapely.to_wkb(geoms, hex=True, include_srid=True, output_dimension=2).tolist()
+        cells = [[str(item.row) for item in items], [_NULL] * len(items)]
+        cells.append([_escape(item.key) for item in items])
+        for name in self.fields:
+            unset, memo = self.unset[name], {}
+            cells.append([_copy_text(item.values.get(name, unset), memo) for item in items])
+        cells.append(hexes)
+        text = "\n".join(["\t".join(row) for row in zip(*cells, strict=True)]) + "\n"
         columns = ", ".join(["line", *(_q(c) for c in self.columns)])
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {STAGE_TABLE}")
             with cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN") as copy:
-                for item, geom in zip(items, hexes, strict=True):
-                    values = item.values
-                    filled = (values.get(n, self.unset[n]) for n in self.fields)
-                    copy.write_row((item.row, None, item.key, *filled, geom))
+                copy.write(text.encode())
             if self.had_objects:  # the planner must know its size to join it well
                 cursor.execute(f"ANALYZE {STAGE_TABLE}")
 
