@@ -9,6 +9,11 @@ before: the source's key, and the stored values compared field by field (floats 
 geometry to 1 mm). The previous values of what is changed are kept as
 :class:`~layers.models.ImportChange` rows (bulk) so the batch can be undone.
 
+The chunk's text for COPY is made column by column and sent in one write. A chunk of a source
+the layer held nothing of before the import, with no key repeated, is copied straight into the
+layer instead (the same columns and values the INSERT would write); if the layer's unique index
+refuses one of its keys, nothing of it is written and it takes the staging table's road.
+
 Geometry arrives as shapely geometries in the storage CRS (TRYGG_SRID, metres) and is copied
 as hex EWKB.
 """
