@@ -10,13 +10,10 @@ from the stored street segments.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import geopandas as gpd
-import pandas as pd
 
-WGS84 = "EPSG:4326"
+from layers.osm_features import WGS84, FeatureReader
+
 #: The stored basemap layers (the tiles add `road` and `road_label` from the street segments).
 LAYERS = ("water", "landuse", "park", "building", "rail", "place")
 
@@ -74,71 +71,21 @@ def empty() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(columns, geometry=[], crs=WGS84)
 
 
-def _frame(records: list[dict], geometries: list) -> gpd.GeoDataFrame:
-    if not records:
-        return empty()
-    return gpd.GeoDataFrame(pd.DataFrame.from_records(records), geometry=geometries, crs=WGS84)
+def _feature(tags: dict, geometry) -> tuple[dict, object] | None:
+    """A feature's basemap record and the geometry drawn (a place's label anchor inside its
+    area), or None if it is not drawn."""
+    found = classify(tags, geometry.geom_type)
+    if found is None:
+        return None
+    layer, kind = found
+    if layer == "place" and geometry.geom_type != "Point":
+        geometry = geometry.representative_point()  # a label's anchor inside the area
+    name = str(tags.get("name") or "")[:200]
+    return {"layer": layer, "kind": kind[:32], "name": name}, geometry
 
 
-def _classified(rows: list[tuple[str, dict, object]]) -> gpd.GeoDataFrame:
-    """(source_id, tags, shapely geometry) rows, classified; the unclassified are dropped."""
-    records, geometries, seen = [], [], set()
-    for source_id, tags, geometry in rows:
-        if geometry is None or geometry.is_empty or source_id in seen:
-            continue
-        found = classify(tags, geometry.geom_type)
-        if found is None:
-            continue
-        seen.add(source_id)
-        layer, kind = found
-        if layer == "place" and geometry.geom_type != "Point":
-            geometry = geometry.representative_point()  # a label's anchor inside the area
-        name = str(tags.get("name") or "")[:200]
-        records.append({"source_id": source_id, "layer": layer, "kind": kind[:32], "name": name})
-        geometries.append(geometry)
-    return _frame(records, geometries)
-
-
-def _row_tags(row: dict) -> dict:
-    tags = row.get("tags")
-    if isinstance(tags, str):
-        try:
-            tags = json.loads(tags)
-        except ValueError:
-            tags = {}
-    tags = dict(tags) if isinstance(tags, dict) else {}
-    for key in _KEYS:
-        if isinstance(row.get(key), str):
-            tags.setdefault(key, row[key])
-    return tags
-
-
-def read_pbf(osm) -> gpd.GeoDataFrame:
-    """The basemap features of a `pyrosm.OSM` extract."""
-    frame = osm.get_data_by_custom_criteria(custom_filter=FILTER)
-    if frame is None or len(frame) == 0:
-        return empty()
-    rows = [
-        (f"{row['osm_type']}/{row['id']}", _row_tags(row), geometry)
-        for row, geometry in zip(
-            frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True
-        )
-    ]
-    return _classified(rows)
-
-
-def read_xml(path: Path) -> gpd.GeoDataFrame:
-    """The basemap features of an .osm XML file (with osmnx)."""
-    import osmnx as ox
-
-    try:
-        found = ox.features_from_xml(path, tags=FILTER).reset_index()
-    except Exception:  # osmnx raises when no feature matches
-        return empty()
-    rows = []
-    for row, geometry in zip(
-        found.drop(columns="geometry").to_dict("records"), found.geometry, strict=True
-    ):
-        tags = {k: v for k, v in row.items() if isinstance(v, str) and k not in {"element", "id"}}
-        rows.append((f"{row['element']}/{row['id']}", tags, geometry))
-    return _classified(rows)
+READER = FeatureReader(FILTER, _KEYS, _feature, empty)
+#: The basemap features of a `pyrosm.OSM` extract.
+read_pbf = READER.read_pbf
+#: The basemap features of an .osm XML file (with osmnx).
+read_xml = READER.read_xml

@@ -383,7 +383,14 @@ def _write_objects(spec, options: ImportOptions, plan: _Plan, boundary, batch, r
 def _blank(record: dict) -> bool:
     """An empty line or spreadsheet row: nothing to import, nothing wrong (it keeps its
     number)."""
-    return all(cols.is_blank(value) for value in record.values())
+    for value in record.values():
+        # The usual first cell, a non-blank text, decides at once.
+        if value.__class__ is str:
+            if value and not value.isspace():
+                return False
+        elif not cols.is_blank(value):
+            return False
+    return True
 
 
 def _why(error: Exception) -> str:

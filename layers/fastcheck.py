@@ -59,13 +59,13 @@ class FastCheck:
         if cols.ID not in self.plan.mapping:  # the geometry is part of each record's key
             located = np.flatnonzero(geoms != None)  # noqa: E711 (elementwise)
             wkbs[located] = shapely.to_wkb(geoms[located], output_dimension=2)
-        memo: dict = {}
+        columns = self._columns(chunk)
         items = []
         for index, record in enumerate(chunk):
             number = row + index + 1
             if _blank(record):
                 continue
-            item = self._item(number, record, geoms[index], wkbs[index], memo)
+            item = self._item(number, record, index, geoms[index], wkbs[index], columns)
             if item is not None:
                 items.append(item)
                 continue
@@ -78,6 +78,33 @@ class FastCheck:
             items.append(Item(number, key, values, shapely.from_wkb(bytes(obj.geom.wkb))))
         return items
 
+    def _columns(self, chunk: list[dict]) -> list[tuple[str, list[tuple[bool, object]]]]:
+        """For each field the file or ``--set`` fills: its name and the (valid, value) of each
+        record's cell, column by column (a text cell met before in the column is looked up,
+        not converted again)."""
+        memo: dict = {}
+        columns = []
+        for model_field in self.model_fields:
+            name = model_field.name
+            if name in self.options.sets:
+                found = self._value(model_field, self.options.sets[name], memo)
+                columns.append((name, [found] * len(chunk)))
+                continue
+            if name not in self.plan.mapping:
+                continue
+            column, texts, cells = self.plan.mapping[name], {}, []
+            for record in chunk:
+                raw = record.get(column)
+                if raw.__class__ is str:
+                    found = texts.get(raw)
+                    if found is None:
+                        found = texts[raw] = self._value(model_field, raw, memo)
+                else:
+                    found = self._value(model_field, raw, memo)
+                cells.append(found)
+            columns.append((name, cells))
+        return columns
+
     def _geometries(self, chunk: list[dict]) -> np.ndarray:
         """The chunk's geometries in the storage CRS, typed as the field stores them; None
         where the record is not plainly good (valid, of an allowed type, inside)."""
@@ -86,7 +113,18 @@ class FastCheck:
         if not len(located):
             return geoms
         found = shapely.force_2d(geoms[located])
-        found = np.array([_typed(g, self.geom_field.geom_type) for g in found], dtype=object)
+        target = self.geom_field.geom_type
+        kinds = shapely.get_type_id(found)
+        if target == "MULTIPOLYGON":
+            retyped = np.flatnonzero(kinds == _TYPE_IDS["Polygon"])
+        elif target in {"POINT", "LINESTRING"}:
+            retyped = np.flatnonzero(kinds >= _TYPE_IDS["MultiPoint"])
+        else:
+            retyped = np.flatnonzero(np.zeros(len(found), dtype=bool))
+        # Only these can change type (not the points of a register): each made as _typed says.
+        found = np.array(found, dtype=object)
+        for i in retyped:
+            found[i] = _typed(found[i], target)
         good = np.isin(shapely.get_type_id(found), [_TYPE_IDS[t] for t in self.allowed])
         good &= shapely.is_valid(found)
         exact, buffered = self.boundaries
@@ -95,19 +133,12 @@ class FastCheck:
         out[located[good]] = found[good]
         return out
 
-    def _item(self, number: int, record: dict, geom, wkb, memo: dict) -> Item | None:
+    def _item(self, number: int, record: dict, index: int, geom, wkb, columns) -> Item | None:
         if geom is None:
             return None
         values = {}
-        for model_field in self.model_fields:
-            name = model_field.name
-            if name in self.options.sets:
-                raw = self.options.sets[name]
-            elif name in self.plan.mapping:
-                raw = record.get(self.plan.mapping[name])
-            else:
-                continue
-            ok, value = self._value(model_field, raw, memo)
+        for name, cells in columns:
+            ok, value = cells[index]
             if not ok:
                 return None
             values[name] = value

@@ -11,13 +11,9 @@ OSM does not say who owns a building, so this is an approximation: the property 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import geopandas as gpd
-import pandas as pd
 
-WGS84 = "EPSG:4326"
+from layers.osm_features import WGS84, FeatureReader
 
 #: OSM tag → property kind, tried in this order (the first that matches decides).
 KINDS: tuple[tuple[str, dict[str, str]], ...] = (
@@ -70,65 +66,18 @@ def empty() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"source_id": [], "name": [], "kind": []}, geometry=[], crs=WGS84)
 
 
-def _classified(rows: list[tuple[str, dict, object]]) -> gpd.GeoDataFrame:
-    """(source_id, tags, shapely geometry) rows as properties; points and the rest dropped."""
-    records, geometries, seen = [], [], set()
-    for source_id, tags, geometry in rows:
-        if geometry is None or geometry.is_empty or geometry.geom_type not in _AREAS:
-            continue
-        kind = property_kind(tags)
-        if kind is None or source_id in seen:
-            continue
-        seen.add(source_id)
-        records.append(
-            {"source_id": source_id, "name": str(tags.get("name") or "")[:200], "kind": kind}
-        )
-        geometries.append(geometry)
-    if not records:
-        return empty()
-    return gpd.GeoDataFrame(pd.DataFrame.from_records(records), geometry=geometries, crs=WGS84)
+def _feature(tags: dict, geometry) -> tuple[dict, object] | None:
+    """A feature's property record, or None when it is not a property (or not an area)."""
+    if geometry.geom_type not in _AREAS:
+        return None
+    kind = property_kind(tags)
+    if kind is None:
+        return None
+    return {"name": str(tags.get("name") or "")[:200], "kind": kind}, geometry
 
 
-def _row_tags(row: dict) -> dict:
-    tags = row.get("tags")
-    if isinstance(tags, str):
-        try:
-            tags = json.loads(tags)
-        except ValueError:
-            tags = {}
-    tags = dict(tags) if isinstance(tags, dict) else {}
-    for key in (*FILTER, "name"):
-        if isinstance(row.get(key), str):
-            tags.setdefault(key, row[key])
-    return tags
-
-
-def read_pbf(osm) -> gpd.GeoDataFrame:
-    """The properties of a `pyrosm.OSM` extract."""
-    frame = osm.get_data_by_custom_criteria(custom_filter=FILTER)
-    if frame is None or len(frame) == 0:
-        return empty()
-    rows = [
-        (f"{row['osm_type']}/{row['id']}", _row_tags(row), geometry)
-        for row, geometry in zip(
-            frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True
-        )
-    ]
-    return _classified(rows)
-
-
-def read_xml(path: Path) -> gpd.GeoDataFrame:
-    """The properties of an .osm XML file (with osmnx)."""
-    import osmnx as ox
-
-    try:
-        found = ox.features_from_xml(path, tags=FILTER).reset_index()
-    except Exception:  # osmnx raises when no feature matches
-        return empty()
-    rows = []
-    for row, geometry in zip(
-        found.drop(columns="geometry").to_dict("records"), found.geometry, strict=True
-    ):
-        tags = {k: v for k, v in row.items() if isinstance(v, str) and k not in {"element", "id"}}
-        rows.append((f"{row['element']}/{row['id']}", tags, geometry))
-    return _classified(rows)
+READER = FeatureReader(FILTER, (*FILTER, "name"), _feature, empty)
+#: The properties of a `pyrosm.OSM` extract.
+read_pbf = READER.read_pbf
+#: The properties of an .osm XML file (with osmnx).
+read_xml = READER.read_xml

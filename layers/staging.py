@@ -9,6 +9,11 @@ before: the source's key, and the stored values compared field by field (floats 
 geometry to 1 mm). The previous values of what is changed are kept as
 :class:`~layers.models.ImportChange` rows (bulk) so the batch can be undone.
 
+The chunk's text for COPY is made column by column and sent in one write. A chunk of a source
+the layer held nothing of before the import, with no key repeated, is copied straight into the
+layer instead (the same columns and values the INSERT would write); if the layer's unique index
+refuses one of its keys, nothing of it is written and it takes the staging table's road.
+
 Geometry arrives as shapely geometries in the storage CRS (TRYGG_SRID, metres) and is copied
 as hex EWKB.
 """
@@ -79,6 +84,53 @@ def same(old, new) -> bool:
     return old == new
 
 
+_NULL = "\\N"
+_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_FLOATS = {float("inf"): "Infinity", float("-inf"): "-Infinity"}
+
+
+def _escape(text: str) -> str:
+    """`text` as a field of COPY's text format (backslash, tab and line breaks escaped)."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_SPECIAL)
+    return text
+
+
+def _copy_text(value, memo: dict) -> str:
+    """A field value in COPY's text format, as psycopg's dumpers write it (None as NULL,
+    booleans as t/f, instants in ISO 8601 with their offset); `memo` keeps each distinct value
+    of a column formatted once."""
+    try:
+        return memo[(type(value), value)]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: formatted each time
+        return _format(value)
+    text = memo[(type(value), value)] = _format(value)
+    return text
+
+
+def _format(value) -> str:
+    if value is None:
+        return _NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        return _FLOATS.get(value) or repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return _escape(str(value))
+
+
+def _copy_lines(cells: list[list[str]]) -> bytes:
+    """Columns of COPY text fields as the lines of one COPY, encoded."""
+    return ("\n".join(["\t".join(row) for row in zip(*cells, strict=True)]) + "\n").encode()
+
+
 def server_cursor() -> psycopg.Cursor:
     """A cursor on Django's connection (so inside its transaction) that sends its parameters
     apart from the query: a list of 5,000 keys goes as one binary array, not as quoted text."""
@@ -112,6 +164,7 @@ class Stage:
         # A field the file does not fill gets its default, as a new object would.
         self.unset = {name: meta.get_field(name).get_default() for name in fields}
         self.columns = ["id", "source_id", *(meta.get_field(n).column for n in fields), "geom"]
+        self.now: str | None = None  # the transaction's now(), as COPY text
         with connection.cursor() as cursor:
             # Whether the source had objects before this import. If not, every key already in
             # the layer is one this import wrote (so it appears earlier): the layer's own
@@ -155,6 +208,9 @@ class Stage:
         import (the others are rejected as appearing earlier), keeping the previous values of
         what is updated in the batch."""
         if not items:
+            return
+        if not self.had_objects and self._copy_into_layer(items, batch):
+            result.created += len(items)
             return
         self._copy(items)
         if not self.had_objects:
@@ -254,19 +310,59 @@ class Stage:
             and shapely.equals_exact(geom, item.geom, tolerance=0.001)
         )
 
-    def _copy(self, items: list[Item]) -> None:
+    def _cells(self, items: list[Item]) -> list[list[str]]:
+        """The chunk's source ids, field values and geometries (hex EWKB) in COPY's text
+        format, column by column (each distinct field value formatted once)."""
         geoms = shapely.set_srid(np.array([item.geom for item in items]), settings.TRYGG_SRID)
-        hexes = shapely.to_wkb(geoms, hex=True, include_srid=True, output_dimension=2)
+        hexes = shapely.to_wkb(geoms, hex=True, include_srid=True, output_dimension=2).tolist()
+        cells = [[_escape(item.key) for item in items]]
+        for name in self.fields:
+            unset, memo = self.unset[name], {}
+            cells.append([_copy_text(item.values.get(name, unset), memo) for item in items])
+        cells.append(hexes)
+        return cells
+
+    def _copy(self, items: list[Item]) -> None:
+        """COPY the chunk into the staging table, in one write."""
+        cells = [[str(item.row) for item in items], [_NULL] * len(items), *self._cells(items)]
         columns = ", ".join(["line", *(_q(c) for c in self.columns)])
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {STAGE_TABLE}")
             with cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN") as copy:
-                for item, geom in zip(items, hexes, strict=True):
-                    values = item.values
-                    filled = (values.get(n, self.unset[n]) for n in self.fields)
-                    copy.write_row((item.row, None, item.key, *filled, geom))
+                copy.write(_copy_lines(cells))
             if self.had_objects:  # the planner must know its size to join it well
                 cursor.execute(f"ANALYZE {STAGE_TABLE}")
+
+    def _copy_into_layer(self, items: list[Item], batch) -> bool:
+        """COPY a chunk of a source new to the layer straight into the layer, as the INSERT
+        from the staging table would write it. False, with nothing written, when a key is
+        repeated in the chunk or was written by an earlier chunk (the layer's unique index
+        refuses it): then the chunk goes through the staging table, which tells which."""
+        keys = {item.key for item in items}
+        if len(keys) != len(items):
+            return False
+        if self.now is None:  # now() is the transaction's start, as the INSERT writes it
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT now()")
+                self.now = _format(cursor.fetchone()[0])
+        n = len(items)
+        head = "\t".join([str(self.municipality.pk), _escape(self.source)])
+        tail = "\t".join(
+            [str(batch.pk), self.now, self.now, *(_format(value) for _, value in self.defaults)]
+        )
+        fields = [_q(self.model._meta.get_field(name).column) for name in self.fields]
+        defaults = [_q(column) for column, _ in self.defaults]
+        targets = ["municipality_id", "source", "source_id", *fields, "geom", "batch_id"]
+        targets += ["created_at", "updated_at", *defaults]
+        cells = [[head] * n, *self._cells(items), [tail] * n]
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                sql = f"COPY {self.table} ({', '.join(targets)}) FROM STDIN"
+                with cursor.copy(sql) as copy:
+                    copy.write(_copy_lines(cells))
+        except psycopg.errors.UniqueViolation:
+            return False
+        return True
 
     def _insert_sql(self, batch) -> tuple[str, list]:
         """The INSERT of the staged rows without an id (new objects), and its parameters."""

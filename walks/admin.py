@@ -7,7 +7,7 @@ Residents' contact details and participants' names show only to users who may se
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 
-from gis.core.mapadmin import MapAdmin, MunicipalAdmin, ScopedChoices
+from gis.core.mapadmin import MapAdmin, MunicipalAdmin, ReadOnly, ScopedChoices
 from walks import models
 from walks.contact_access import may_see_personal_data, shown_contact
 
@@ -101,7 +101,7 @@ class PinPhotoInline(PhotoInline):
     model = models.PinPhoto
 
 
-class ContactInline(ScopedChoices, admin.StackedInline):
+class ContactInline(ReadOnly, ScopedChoices, admin.StackedInline):
     """The resident's contact details, read-only, for users who may see them."""
 
     model = models.PinContact
@@ -112,15 +112,6 @@ class ContactInline(ScopedChoices, admin.StackedInline):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return may_see_personal_data(request.user)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class StatusHistoryInline(ScopedChoices, admin.TabularInline):
@@ -160,7 +151,7 @@ class ResidentPinAdmin(MapAdmin):
 
 
 @admin.register(models.ContactAccess)
-class ContactAccessAdmin(MunicipalAdmin):
+class ContactAccessAdmin(ReadOnly, MunicipalAdmin):
     """The log of who saw residents' contact details: viewable, never added, changed or deleted;
     each municipality's staff see the entries of its pins (entries of deleted pins: superusers)."""
 
@@ -172,12 +163,3 @@ class ContactAccessAdmin(MunicipalAdmin):
     date_hierarchy = "accessed_at"
     fields = ("accessed_at", "username", "pin_id", "channel")
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

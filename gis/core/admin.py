@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from gis.core.mapadmin import MapAdmin, MunicipalAdmin, ScopedChoices
+from gis.core.mapadmin import MapAdmin, MunicipalAdmin, ReadOnly, ScopedChoices
 from gis.core.models import Municipality
 from gis.core.partners import Partner, PartnerKey, PartnerKeyUse
 from gis.core.textguard import TextInputFormMixin
@@ -130,7 +130,7 @@ class PartnerKeyAdmin(MunicipalAdmin):
 
 
 @admin.register(PartnerKeyUse)
-class PartnerKeyUseAdmin(MunicipalAdmin):
+class PartnerKeyUseAdmin(ReadOnly, MunicipalAdmin):
     """The log of every request made with a key: viewable, never added, changed or deleted."""
 
     municipality_path = "key__partner__municipality"
@@ -139,12 +139,3 @@ class PartnerKeyUseAdmin(MunicipalAdmin):
     date_hierarchy = "used_at"
     fields = ("used_at", "key", "method", "path", "status", "summary")
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

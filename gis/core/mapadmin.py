@@ -125,6 +125,20 @@ class ScopedChoices:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class ReadOnly:
+    """For a ModelAdmin or an inline of records nobody adds, changes or deletes in the admin,
+    superusers included (logs of access and use): they are only viewed."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class MunicipalAdmin(ScopedChoices, admin.ModelAdmin):
     """Lists, opens and offers as choices only the records of the user's municipalities
     (:mod:`gis.core.tenancy`); another municipality's record is "not found". Every list filter on a

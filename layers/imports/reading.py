@@ -16,6 +16,7 @@ import codecs
 import csv
 import hashlib
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterator
@@ -242,25 +243,60 @@ def check_zip(path: Path, *, shapefile: bool = True) -> None:
 
 
 def _gdal_chunks(table: Table, size: int) -> Iterator[list[dict]]:
-    import pyogrio
-    import shapely
+    # pyogrio's raw reader gives the fields as numpy arrays and the geometry as 2D WKB, without
+    # building a data frame; a chunk with dates or times, or JSON fields, goes through the data
+    # frame reader, whose Timestamps and parsed JSON are what the conversion of a cell expects.
+    from pyogrio.raw import read
 
     skip = 0
     while True:
-        frame = pyogrio.read_dataframe(
-            table._source, layer=table.layer, skip_features=skip, max_features=size
+        meta, _, geometries, fields = read(
+            table._source,
+            layer=table.layer,
+            skip_features=skip,
+            max_features=size,
+            force_2d=True,
         )
-        if frame.empty:
+        if not len(geometries):
             return
-        geometries = shapely.to_wkb(frame.geometry.values, output_dimension=2)
-        # As to_dict("records") makes them (Python scalars, Timestamps), column by column.
-        names = [name for name in frame.columns if name != "geometry"]
-        cells = [frame[name].tolist() for name in names]
-        keys = [*names, GEOMETRY]
-        yield [dict(zip(keys, row, strict=True)) for row in zip(*cells, geometries, strict=True)]
-        if len(frame) < size:
+        if any(values.dtype.kind == "M" for values in fields) or "OFSTJSON" in list(
+            meta.get("ogr_subtypes") or []
+        ):
+            yield _gdal_frame_chunk(table, skip, size)
+        else:
+            names = [str(name) for name in meta["fields"]]
+            cells = [_cells(values) for values in fields]
+            keys = [*names, GEOMETRY]
+            yield [
+                dict(zip(keys, row, strict=True)) for row in zip(*cells, geometries, strict=True)
+            ]
+        if len(geometries) < size:
             return
         skip += size
+
+
+def _cells(values) -> list:
+    """A field's values as Python scalars, as the data frame reader gives them (a missing
+    text is NaN there, not None)."""
+    cells = values.tolist()
+    if values.dtype.kind == "O" and None in cells:
+        cells = [math.nan if cell is None else cell for cell in cells]
+    return cells
+
+
+def _gdal_frame_chunk(table: Table, skip: int, size: int) -> list[dict]:
+    import pyogrio
+    import shapely
+
+    frame = pyogrio.read_dataframe(
+        table._source, layer=table.layer, skip_features=skip, max_features=size
+    )
+    geometries = shapely.to_wkb(frame.geometry.values, output_dimension=2)
+    # As to_dict("records") makes them (Python scalars, Timestamps), column by column.
+    names = [name for name in frame.columns if name != "geometry"]
+    cells = [frame[name].tolist() for name in names]
+    keys = [*names, GEOMETRY]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*cells, geometries, strict=True)]
 
 
 # --- CSV -------------------------------------------------------------------------------------

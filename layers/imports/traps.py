@@ -234,6 +234,9 @@ class Locator:
 
 def _numbers(values: list) -> np.ndarray:
     """The cells as floats, NaN where :func:`parse_number` would fail or the cell is blank."""
+    fast = _plain_numbers(values)
+    if fast is not None:
+        return fast
     out = np.full(len(values), np.nan)
     for i, value in enumerate(values):
         if is_blank(value):
@@ -243,6 +246,31 @@ def _numbers(values: list) -> np.ndarray:
         except ValueError:
             continue
     return out
+
+
+def _plain_numbers(values: list) -> np.ndarray | None:
+    """The cells as :func:`parse_number` reads them, done for the whole column at once when
+    every cell is a plain float or a text that parses (the usual file); None otherwise, and the
+    caller goes cell by cell. The text's cleaning (spaces, the minus sign, a decimal comma in a
+    column without points) is done on the column joined into one string."""
+    if not values:
+        return None
+    kinds = set(map(type, values))
+    try:
+        if kinds <= {float, int}:
+            return np.array(values, dtype=float)
+        if kinds != {str}:
+            return None
+        text = "\n".join(values)
+        text = text.replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+        if "." not in text:  # as parse_number: a comma is the decimal mark when no point is
+            text = text.replace(",", ".")
+        cells = text.split("\n")
+        if len(cells) != len(values) or not all(cells):
+            return None  # a line break inside a cell, or a blank cell
+        return np.array(cells, dtype=float)
+    except ValueError:
+        return None
 
 
 def _coords(geoms: list[BaseGeometry]):

@@ -1,12 +1,24 @@
-"""Files for the import page's tests, made in the test: an incident list as CSV at places inside
-the demo municipality, and a GeoPackage with two layers in SWEREF 99 13 30 (EPSG:3008)."""
+"""Files and helpers for the import tests, made in the test: an incident list as CSV at places
+inside the demo municipality, a GeoPackage with two layers in SWEREF 99 13 30 (EPSG:3008), the
+`places` fixture's points and `run` (``trygg import … --json`` in process)."""
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import geopandas as gpd
 import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.management import call_command
+
+
+def run(*args: str) -> dict:
+    """`trygg import ... --json` in process; its one JSON object."""
+    out = io.StringIO()
+    call_command("import", *args, "--municipality", "demo-helsinki", "--json", stdout=out)
+    return json.loads(out.getvalue())
 
 
 def inside_points(municipality, n: int = 4) -> gpd.GeoSeries:
@@ -14,6 +26,14 @@ def inside_points(municipality, n: int = 4) -> gpd.GeoSeries:
     centre = municipality.boundary.point_on_surface
     points = [shapely.Point(centre.x + 30 * i, centre.y + 15 * (i % 2)) for i in range(n)]
     return gpd.GeoSeries(points, crs=municipality.boundary.srid)
+
+
+def demo_places(demo) -> gpd.GeoSeries:
+    """Six points well inside the demo municipality, 30 m apart, in the storage CRS (the demo's
+    is ETRS-TM35FIN, EPSG:3067, in Helsinki): the `places` fixture of the import tests."""
+    points = inside_points(demo, 6)
+    assert all(demo.boundary.covers(GEOSGeometry(p.wkt, srid=points.crs.to_epsg())) for p in points)
+    return points
 
 
 def incident_csv(path: Path, municipality, rows: list[tuple[str, str, str]]) -> Path:

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pytest
-import shapely
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -28,26 +27,10 @@ from layers.models import (
     StreetLamp,
     Vegetation,
 )
+from tests.layers._import_files import run
 
 pytestmark = pytest.mark.django_db
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def run(*args: str) -> dict:
-    """`trygg import ... --json` in process; its one JSON object."""
-    out = io.StringIO()
-    call_command("import", *args, "--municipality", "demo-helsinki", "--json", stdout=out)
-    return json.loads(out.getvalue())
-
-
-@pytest.fixture
-def places(demo) -> gpd.GeoSeries:
-    """Six points well inside the demo municipality, 30 m apart, in the storage CRS (the demo's
-    is ETRS-TM35FIN, EPSG:3067, in Helsinki)."""
-    centre = demo.boundary.point_on_surface
-    points = [shapely.Point(centre.x + 30 * i, centre.y + 15 * (i % 2)) for i in range(6)]
-    assert all(demo.boundary.covers(_geos(p)) for p in points)
-    return gpd.GeoSeries(points, crs=demo.boundary.srid)
 
 
 def _geos(point):

@@ -4,8 +4,6 @@ OSM's schools, libraries and sports halls."""
 
 from __future__ import annotations
 
-import io
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,20 +12,14 @@ import pytest
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
-from django.core.management import call_command
 
 from layers.models import Incident, Property
 from layers.osm import read_osm
 from layers.osm_properties import property_kind
+from tests.layers._import_files import run
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-def run(*args: str) -> dict:
-    out = io.StringIO()
-    call_command("import", *args, "--municipality", "demo-helsinki", "--json", stdout=out)
-    return json.loads(out.getvalue())
 
 
 @pytest.fixture
