@@ -24,6 +24,16 @@ A ratio below 1 is fewer reports after visits. It is an association at visited p
 proof: places were chosen because they were hot (a hot week tends to be followed by a calmer
 one), and the interval is as wide as the data make it.
 
+**Taking the trend out.** Reports may rise or fall everywhere in the visited week (a season, a
+holiday, a busy month): the within-place ratio then carries that change too. When comparable
+``places`` are given (the plan's other places), the same comparison is made at them for the
+same instants: each visit window is matched by windows at the places that were not visited in
+those hours (``2 * radius_m`` or more from the visited place), against their own windows in the
+weeks around. The **adjusted ratio** is the visited places' ratio over the unvisited places'
+ratio (a ratio of rate ratios, as a difference-in-differences on the log scale), with a 95 %
+Wald interval on the log scale, ``exp(log RR ± 1.96 · sqrt(1/a + 1/b + 1/c + 1/d))`` over the
+four counts; it is given only when each of the four counts is at least ``min_reports / 2``.
+
 Pure numpy, pandas and statsmodels, no Django: the situation picture and a notebook call it
 with the same frames. Coordinates are metres in one projected CRS; instants are aware
 datetimes (or pandas Timestamps with a zone).
@@ -73,6 +83,16 @@ class VisitEffect:
     reason: str
     hours: float
     radius_m: float
+    # The unvisited comparable places at the same instants (see "Taking the trend out"); the
+    # adjusted figures are None when no places were given or their counts are too small.
+    control_windows: int = 0
+    control_comparisons: int = 0
+    reports_at_controls: int = 0
+    reports_at_controls_around: int = 0
+    trend_ratio: float | None = None
+    adjusted_ratio: float | None = None
+    adjusted_low: float | None = None
+    adjusted_high: float | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -150,6 +170,55 @@ def comparison_windows(
     return pd.DataFrame({"x": where[keep, 0], "y": where[keep, 1], "start": starts[keep]})
 
 
+def _unvisited(
+    places: np.ndarray,
+    starts: np.ndarray,
+    visit_xy: np.ndarray,
+    visit_ends: np.ndarray,
+    *,
+    length: int,
+    radius_m: float,
+) -> np.ndarray:
+    """Whether each window (a place, a start) had no visit within ``radius_m`` of its place
+    ending less than ``length`` from its start."""
+    keep = np.ones(len(starts), dtype=bool)
+    radius2 = radius_m * radius_m
+    for k in range(len(starts)):
+        near = ((visit_xy - places[k]) ** 2).sum(axis=1) <= radius2
+        if (np.abs(visit_ends[near] - starts[k]) < length).any():
+            keep[k] = False
+    return keep
+
+
+def control_windows(visits, places, *, hours: float = HOURS, radius_m: float = RADIUS_M):
+    """The windows at unvisited comparable places at the visits' instants: a DataFrame of
+    ``x``, ``y`` and ``end`` (int64 ns, the instant a window begins), one per visit and place
+    that lies ``2 * radius_m`` or more from the visit's place and had no visit in those hours."""
+    ends = _instants(visits["end"]) if len(visits) else np.zeros(0, dtype=np.int64)
+    visit_xy = _xy(visits) if len(visits) else np.zeros((0, 2))
+    candidates = np.unique(_xy(places), axis=0) if len(places) else np.zeros((0, 2))
+    if not len(ends) or not len(candidates):
+        return pd.DataFrame({"x": [], "y": [], "end": np.zeros(0, dtype=np.int64)})
+    far = ((candidates[None, :, :] - visit_xy[:, None, :]) ** 2).sum(axis=2) >= (2 * radius_m) ** 2
+    visit_index, place_index = np.nonzero(far)
+    xy = candidates[place_index]
+    starts = ends[visit_index]
+    keep = _unvisited(
+        xy, starts, visit_xy, ends, length=int(hours * _NS_PER_HOUR), radius_m=radius_m
+    )
+    return pd.DataFrame({"x": xy[keep, 0], "y": xy[keep, 1], "end": starts[keep]})
+
+
+def ratio_of_rate_ratios(
+    a: int, n1: int, b: int, n0: int, c: int, n2: int, d: int, n3: int
+) -> tuple[float, float, float]:
+    """``((a/n1) / (b/n0)) / ((c/n2) / (d/n3))`` with its 95 % Wald interval on the log scale
+    (every count must be positive)."""
+    ratio = (a / n1) / (b / n0) / ((c / n2) / (d / n3))
+    spread = 1.959964 * math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return ratio, ratio * math.exp(-spread), ratio * math.exp(spread)
+
+
 def rate_ratio_ci(
     after: int, visits: int, before: int, comparisons: int, alpha: float = 0.05
 ) -> tuple[float, float, float]:
@@ -178,6 +247,7 @@ def visit_effect(
     weeks: int = WEEKS,
     min_visits: int = MIN_VISITS,
     min_reports: int = MIN_REPORTS,
+    places=None,
 ) -> VisitEffect:
     """Reports after visits against comparable unvisited windows (see the module's text).
 
@@ -189,6 +259,9 @@ def visit_effect(
         Pins, findings and incidents as points: ``x``, ``y`` and ``at`` (aware instants).
     observed : (start, end)
         The span the reports cover (aware instants): windows outside it are not counted.
+    places : DataFrame, optional
+        Comparable places (``x``, ``y``), e.g. every place of the plans: the unvisited ones at
+        the same instants take the trend out (the adjusted ratio).
     """
     length = int(hours * _NS_PER_HOUR)
     first, last = _instants([observed[0], observed[1]])
@@ -220,6 +293,19 @@ def visit_effect(
     ratio = low = high = None
     if not reason:
         ratio, low, high = rate_ratio_ci(int(after), n1, int(before), n0)
+    adjusted = _adjusted(
+        made[["x", "y", "end"]] if len(made) else made,
+        places,
+        times,
+        points,
+        observed=observed,
+        hours=hours,
+        radius_m=radius_m,
+        weeks=weeks,
+        visited=(int(after), n1, int(before), n0),
+        least=max(1, math.ceil(min_reports / 2)),
+        enough=not reason,
+    )
     return VisitEffect(
         visits=n1,
         comparisons=n0,
@@ -232,4 +318,48 @@ def visit_effect(
         reason=reason,
         hours=hours,
         radius_m=radius_m,
+        **adjusted,
     )
+
+
+def _adjusted(
+    made, places, times, points, *, observed, hours, radius_m, weeks, visited, least, enough
+) -> dict:
+    """The unvisited places' counts and, when every count reaches `least`, the adjusted
+    ratio with its interval (see "Taking the trend out")."""
+    if places is None or not len(made) or not len(places):
+        return {}
+    length = int(hours * _NS_PER_HOUR)
+    first, last = _instants([observed[0], observed[1]])
+    same_time = control_windows(made, places, hours=hours, radius_m=radius_m)
+    same_time = same_time[(same_time["end"] >= first) & (same_time["end"] + length <= last)]
+    shifts = [k for k in range(-weeks, weeks + 1) if k]
+    xy, starts = _xy(same_time), same_time["end"].to_numpy(np.int64)
+    around_starts = np.concatenate([starts + k * _NS_PER_WEEK for k in shifts])
+    around_xy = np.concatenate([xy for _k in shifts]) if len(xy) else np.zeros((0, 2))
+    observed_window = (around_starts >= first) & (around_starts + length <= last)
+    keep = observed_window & _unvisited(
+        around_xy,
+        around_starts,
+        _xy(made),
+        _instants(made["end"]),
+        length=length,
+        radius_m=radius_m,
+    )
+    around_xy, around_starts = around_xy[keep], around_starts[keep]
+    c = int(_counts(starts, xy, times, points, hours=hours, radius_m=radius_m).sum())
+    d = int(_counts(around_starts, around_xy, times, points, hours=hours, radius_m=radius_m).sum())
+    n2, n3 = len(starts), len(around_starts)
+    figures = {
+        "control_windows": n2,
+        "control_comparisons": n3,
+        "reports_at_controls": c,
+        "reports_at_controls_around": d,
+    }
+    if n2 and n3 and d:
+        figures["trend_ratio"] = (c / n2) / (d / n3)
+    a, n1, b, n0 = visited
+    if enough and min(a, b, c, d) >= least and n2 and n3:
+        ratio, low, high = ratio_of_rate_ratios(a, n1, b, n0, c, n2, d, n3)
+        figures.update(adjusted_ratio=ratio, adjusted_low=low, adjusted_high=high)
+    return figures

@@ -118,8 +118,12 @@ def _effect(situation):
     visits = pd.DataFrame(
         {"x": [g.x for g, _e in done], "y": [g.y for g, _e in done], "end": [e for _g, e in done]}
     )
+    # Every place the period's plans chose: those not visited at a visit's hours take the
+    # trend out (gis.analysis.visit_effect, "Taking the trend out").
+    chosen = {(g.x, g.y) for g in _visits(situation).values_list("geom", flat=True)}
+    places = pd.DataFrame(sorted(chosen), columns=["x", "y"])
     reports = _reports(situation, since, until + timedelta(hours=engine.HOURS))
-    return engine.visit_effect(visits, reports, observed=(since, until))
+    return engine.visit_effect(visits, reports, observed=(since, until), places=places)
 
 
 def presence_section(situation) -> PresenceSection:
@@ -156,6 +160,14 @@ def csv_rows(situation) -> list[list]:
             "ci_low",
             "ci_high",
             "enough",
+            "control_windows",
+            "control_comparisons",
+            "reports_at_controls",
+            "reports_at_controls_around",
+            "trend_ratio",
+            "adjusted_ratio",
+            "adjusted_low",
+            "adjusted_high",
         ):
             value = getattr(effect, metric)
             value = "" if value is None else round(value, 3) if isinstance(value, float) else value

@@ -107,3 +107,54 @@ def test_visited_weeks_and_unobserved_weeks_are_no_comparison():
 def test_rate_ratio_without_reports_is_unbounded():
     ratio, low, high = rate_ratio_ci(0, 10, 0, 10)
     assert math.isinf(ratio) and low == 0.0 and math.isinf(high)
+
+
+def _trend_world(places: int = 30, controls: int = 30):
+    """Everything is twice as busy in the visited days as in the weeks around; the visited
+    places get half of that after a visit. Visited place i ends its visit at BASE + i days (with
+    4 reports after it and 4 in each week around); each control place, 1 km north of the row,
+    has 8 reports in the same window and 4 in each week around."""
+    visits, reports, others = [], [], []
+    for i in range(places):
+        # A day each, at hours that a week's shift never brings onto another visit's window.
+        x, end = 1000.0 * i, BASE + timedelta(days=i, hours=3.5 * (i // 7))
+        visits.append({"x": x, "y": 0.0, "end": end})
+        for k in range(4):
+            reports.append({"x": x, "y": 0.0, "at": end + timedelta(minutes=10 + 40 * k)})
+        for week in (-4, -3, -2, -1, 1, 2, 3, 4):
+            for k in range(4):
+                at = end + timedelta(weeks=week, minutes=10 + 40 * k)
+                reports.append({"x": x, "y": 0.0, "at": at})
+    for j in range(controls):
+        x, y = 1000.0 * j, 5000.0
+        others.append({"x": x, "y": y})
+        for visit in visits:
+            for k in range(8 if visit["x"] == x else 0):
+                reports.append({"x": x, "y": y, "at": visit["end"] + timedelta(minutes=5 + 20 * k)})
+            for week in (-4, -3, -2, -1, 1, 2, 3, 4):
+                for k in range(4 if visit["x"] == x else 0):
+                    at = visit["end"] + timedelta(weeks=week, minutes=5 + 40 * k)
+                    reports.append({"x": x, "y": y, "at": at})
+    return pd.DataFrame(visits), pd.DataFrame(reports), pd.DataFrame(others)
+
+
+def test_the_trend_at_unvisited_places_is_taken_out():
+    """Within the place the ratio is 1 (half the reports, in a week twice as busy); the
+    unvisited places show the doubling, so the adjusted ratio recovers the halving."""
+    visits, reports, others = _trend_world()
+    effect = visit_effect(visits, reports, observed=OBSERVED, places=others)
+    assert effect.enough
+    assert effect.rate_ratio == pytest.approx(1.0)
+    assert effect.trend_ratio == pytest.approx(2.0, rel=0.05)
+    assert effect.adjusted_ratio == pytest.approx(0.5, rel=0.05)
+    assert effect.adjusted_low < 0.5 < effect.adjusted_high < 1.0
+    plain = visit_effect(visits, reports, observed=OBSERVED)
+    assert plain.adjusted_ratio is None and plain.control_windows == 0
+
+
+def test_without_reports_at_the_unvisited_places_there_is_no_adjusted_ratio():
+    visits, reports, _others = _trend_world()
+    empty = pd.DataFrame({"x": [50_000.0], "y": [50_000.0]})
+    effect = visit_effect(visits, reports, observed=OBSERVED, places=empty)
+    assert effect.control_windows == len(visits) and effect.reports_at_controls == 0
+    assert effect.adjusted_ratio is None
