@@ -96,14 +96,29 @@ def daily_counts(
 
 def _stratum_sums(counts: pd.Series, dates: list[date], excluded: set[date], weeks: int):
     """Per occurrence with comparison days: (a, b, t0)."""
+    ordinals = np.fromiter((d.toordinal() for d in counts.index), dtype=np.int64)
+    first = int(ordinals.min()) if len(ordinals) else 0
+    size = int(ordinals.max()) - first + 1 if len(ordinals) else 0
+    values = np.zeros(size)
+    known = np.zeros(size, dtype=bool)
+    values[ordinals - first] = counts.to_numpy(dtype=float)
+    known[ordinals - first] = True
+    usable = known.copy()
+    for day in excluded:
+        position = day.toordinal() - first
+        if 0 <= position < size:
+            usable[position] = False
+    steps = np.array([7 * k for k in range(-weeks, weeks + 1) if k != 0])
     rows = []
     for day in dates:
-        if day not in counts.index:
+        position = day.toordinal() - first
+        if not 0 <= position < size or not known[position]:
             continue
-        near = [day + timedelta(weeks=k) for k in range(-weeks, weeks + 1) if k != 0]
-        comparison = [d for d in near if d in counts.index and d not in excluded]
-        if comparison:
-            rows.append((float(counts[day]), float(counts[comparison].sum()), len(comparison)))
+        near = position + steps
+        near = near[(near >= 0) & (near < size)]
+        near = near[usable[near]]
+        if len(near):
+            rows.append((float(values[position]), float(values[near].sum()), len(near)))
     return rows
 
 

@@ -289,6 +289,11 @@ def test_the_demo_holds_a_recoverable_valborg_effect(demo):
     }
     valborg = rows["Valborgsmässoafton"]
     assert valborg["enough"] and valborg["ci_low"] > 1.0, valborg
+    by_district = json.loads(
+        calendar("effects", "--municipality", demo.code, "--by", "district", "--json")
+    )
+    assert {row["district"] for row in by_district} <= {"Kamppi", "Kluuvi", "Kruununhaka"}
+    assert any(row["name"] == "Valborgsmässoafton" for row in by_district)
     assert CalendarEntry.objects.filter(municipality=demo, kind="school_holiday").exists()
 
 
