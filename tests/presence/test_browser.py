@@ -80,104 +80,119 @@ def _login(page, live_url: str, user, path: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def _fits(page, width: int) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth") <= width
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [1440, 412])
-def test_the_presence_page_plans_and_prints(live_url, browser, planned, committed, width):  # noqa: F811
-    from gis.presence.models import PresencePlan
+@pytest.fixture(params=[1440, 412], ids=["desktop", "412px"])
+def sized(request, browser):
+    """A watched page at desktop width and at 412 px (a common Android width)."""
     from tests.conftest import _watched_page
 
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="sv-SE")
-    page = next(_watched_page(context))
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        demo, plan = planned["demo"], planned["plan"]
-        path = f"/narvaro/?municipality={demo.code}&week={plan.week}"
-        _login(page, live_url, planned["coordinator"], path.replace("&", "%26"))
-        page.wait_for_selector("#visits-map canvas", timeout=TIMEOUT)
-        assert page.locator(f"table[data-team='{planned['resource'].name}'] tbody tr").count() == 3
-        assert "Järnvägstorget" in page.inner_text("#plan")
-        assert _fits(page, width)
-        screenshot(page, f"presence-page-{width}")
-
-        # Planning another week calls the planner and shows what it made.
-        week = "2031-W07" if width == 1440 else "2031-W08"
-        page.fill("#week-input", week)
-        page.click("#week-form button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        assert f"vecka {week}" in page.inner_text("h1")
-        page.click("#plan-week")
-        page.wait_for_selector(".messages", timeout=TIMEOUT)
-        assert f"Veckan {week} är planerad" in page.inner_text(".messages")
-        committed.append(PresencePlan.objects.get(municipality=demo, week=week))
-
-        # The team list: in order, with its map; printable without the buttons.
-        page.goto(f"{live_url}/narvaro/{plan.week}/{planned['resource'].pk}/1/")
-        page.wait_for_selector("#visits-map canvas", timeout=TIMEOUT)
-        places = page.locator(".visit-place").all_inner_texts()
-        assert places == ["Järnvägstorget", "Esplanaden", "Salutorget"]
-        assert _fits(page, width)
-        page.emulate_media(media="print")
-        assert not page.is_visible("#print-list") and page.is_visible(".visit-list")
-        assert page.is_visible("#visits-map")
-        screenshot(page, f"presence-team-print-{width}")
-        assert not errors, errors
-    finally:
-        context.close()
+    context = browser.new_context(viewport={"width": request.param, "height": 900}, locale="sv-SE")
+    yield from _watched_page(context)
 
 
-@pytest.mark.browser
-def test_the_visit_log_ticks_a_visit_offline(live_url, browser, planned, committed):  # noqa: F811
-    from gis.presence.models import PlannedVisit
+@pytest.fixture
+def phone412(browser):
+    """A watched 412 × 915 touch phone."""
     from tests.conftest import _watched_page
 
     context = browser.new_context(
         viewport={"width": 412, "height": 915}, is_mobile=True, has_touch=True, locale="sv-SE"
     )
-    page = next(_watched_page(context))
+    yield from _watched_page(context)
+
+
+def _fits(page, width: int) -> bool:
+    """Whether the page fits `width` without sideways scrolling (wide tables scroll inside)."""
+    return page.evaluate("() => document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.browser
+def test_the_presence_page_plans_and_prints(live_url, sized, planned, committed):  # noqa: F811
+    from gis.presence.models import PresencePlan
+
+    page = sized
+    width = page.viewport_size["width"]
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        first = planned["visits"][0]
-        _login(page, live_url, planned["member"], "/narvaro/besok/")
-        page.wait_for_function("() => window.tryggVisitLog", timeout=TIMEOUT)
-        row = page.locator(f"li[data-visit='{first.pk}']")
-        assert row.count() == 1 and "Järnvägstorget" in row.inner_text()
-        assert page.locator("li[data-visit]").count() == 3
-        assert _fits(page, 412)
+    demo, plan = planned["demo"], planned["plan"]
+    path = f"/narvaro/?municipality={demo.code}&week={plan.week}"
+    _login(page, live_url, planned["coordinator"], path.replace("&", "%26"))
+    page.wait_for_selector("#visits-map canvas", timeout=TIMEOUT)
+    assert page.locator(f"table[data-team='{planned['resource'].name}'] tbody tr").count() == 3
+    assert "Järnvägstorget" in page.inner_text("#plan")
+    assert _fits(page, width)
+    screenshot(page, f"presence-page-{width}")
 
-        context.set_offline(True)
-        page.wait_for_function("() => !navigator.onLine")
-        row.locator("textarea").fill("Fem ungdomar vid kiosken, <b>lugnt</b>.")
-        row.locator("button[data-outcome=done]").click()
-        page.wait_for_function(
-            "() => window.tryggVisitLog.outbox.all()"
-            ".then(i => i.length === 1 && i[0].attempts >= 1)",
-            timeout=TIMEOUT,
-        )
-        assert "Sparad i telefonen" in row.locator(".vl-status").inner_text()
-        assert PlannedVisit.objects.get(pk=first.pk).outcome == ""
-        screenshot(page, "presence-visit-log-offline")
+    # Planning another week calls the planner and shows what it made.
+    week = "2031-W07" if width == 1440 else "2031-W08"
+    page.fill("#week-input", week)
+    page.click("#week-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert f"vecka {week}" in page.inner_text("h1")
+    page.click("#plan-week")
+    page.wait_for_selector(".messages", timeout=TIMEOUT)
+    assert f"Veckan {week} är planerad" in page.inner_text(".messages")
+    committed.append(PresencePlan.objects.get(municipality=demo, week=week))
 
-        context.set_offline(False)
-        page.wait_for_function(
-            "() => window.tryggVisitLog.outbox.all().then(i => i[0].state === 'saved')",
-            timeout=TIMEOUT,
-        )
-        stored = PlannedVisit.objects.get(pk=first.pk)
-        assert (stored.outcome, stored.note) == ("done", "Fem ungdomar vid kiosken, <b>lugnt</b>.")
-        assert stored.logged_by_id == planned["member"].pk
-        assert "Skickad" in row.locator(".vl-status").inner_text()
-        # Exactly once: a replay changes nothing, and the other visits are untouched.
-        page.evaluate("() => window.tryggVisitLog.outbox.retryNow()")
-        time.sleep(0.5)
-        assert PlannedVisit.objects.get(pk=first.pk).logged_at == stored.logged_at
-        assert PlannedVisit.objects.filter(plan=planned["plan"]).exclude(outcome="").count() == 1
-        assert page.locator("li[data-visit] b").count() == 0  # the note is text, not markup
-        assert not errors, errors
-    finally:
-        context.close()
+    # The team list: in order, with its map; printable without the buttons.
+    page.goto(f"{live_url}/narvaro/{plan.week}/{planned['resource'].pk}/1/")
+    page.wait_for_selector("#visits-map canvas", timeout=TIMEOUT)
+    places = page.locator(".visit-place").all_inner_texts()
+    assert places == ["Järnvägstorget", "Esplanaden", "Salutorget"]
+    assert _fits(page, width)
+    page.emulate_media(media="print")
+    assert not page.is_visible("#print-list") and page.is_visible(".visit-list")
+    assert page.is_visible("#visits-map")
+    screenshot(page, f"presence-team-print-{width}")
+    assert not errors, errors
+
+
+@pytest.mark.browser
+def test_the_visit_log_ticks_a_visit_offline(live_url, phone412, planned, committed):  # noqa: F811
+    from gis.presence.models import PlannedVisit
+
+    page, context = phone412, phone412.context
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    first = planned["visits"][0]
+    _login(page, live_url, planned["member"], "/narvaro/besok/")
+    page.wait_for_function("() => window.tryggVisitLog", timeout=TIMEOUT)
+    row = page.locator(f"li[data-visit='{first.pk}']")
+    assert row.count() == 1 and "Järnvägstorget" in row.inner_text()
+    assert page.locator("li[data-visit]").count() == 3
+    assert _fits(page, 412)
+
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    row.locator("textarea").fill("Fem ungdomar vid kiosken, <b>lugnt</b>.")
+    row.locator("button[data-outcome=done]").click()
+    page.wait_for_function(
+        "(id) => document.querySelector(`li[data-visit='${id}'] .vl-status`)"
+        ".textContent.includes('Sparad i telefonen')",
+        arg=first.pk,
+        timeout=TIMEOUT,
+    )
+    assert "1 väntar på att skickas" in page.inner_text("#vl-counts")
+    assert PlannedVisit.objects.get(pk=first.pk).outcome == ""
+    screenshot(page, "presence-visit-log-offline")
+
+    context.set_offline(False)
+    page.wait_for_function(
+        "(id) => document.querySelector(`li[data-visit='${id}'] .vl-status`)"
+        ".textContent.includes('Skickad')",
+        arg=first.pk,
+        timeout=TIMEOUT,
+    )
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while PlannedVisit.objects.get(pk=first.pk).outcome == "" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stored = PlannedVisit.objects.get(pk=first.pk)
+    assert (stored.outcome, stored.note) == ("done", "Fem ungdomar vid kiosken, <b>lugnt</b>.")
+    assert stored.logged_by_id == planned["member"].pk
+    assert "Skickad" in row.locator(".vl-status").inner_text()
+    # Exactly once: a replay changes nothing, and the other visits are untouched.
+    page.evaluate("() => window.tryggVisitLog.outbox.retryNow()")
+    time.sleep(0.5)
+    assert PlannedVisit.objects.get(pk=first.pk).logged_at == stored.logged_at
+    assert PlannedVisit.objects.filter(plan=planned["plan"]).exclude(outcome="").count() == 1
+    assert page.locator("li[data-visit] b").count() == 0  # the note is text, not markup
+    assert not errors, errors
