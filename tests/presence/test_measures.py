@@ -68,9 +68,11 @@ def _login(client, role):
 
 
 def test_urls_are_swedish_first_and_english_under_en():
-    assert reverse("presence_measures:list") == LIST
     from django.utils import translation
 
+    with translation.override("sv"):
+        assert reverse("presence_measures:list") == LIST
+        assert reverse("presence_measures:edit", args=[7]) == f"{LIST}7/andra/"
     with translation.override("en"):
         assert reverse("presence_measures:list") == "/en/presence/measures/"
 
