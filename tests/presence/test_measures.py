@@ -68,9 +68,11 @@ def _login(client, role):
 
 
 def test_urls_are_swedish_first_and_english_under_en():
-    assert reverse("presence_measures:list") == LIST
     from django.utils import translation
 
+    with translation.override("sv"):
+        assert reverse("presence_measures:list") == LIST
+        assert reverse("presence_measures:edit", args=[7]) == f"{LIST}7/andra/"
     with translation.override("en"):
         assert reverse("presence_measures:list") == "/en/presence/measures/"
 
@@ -278,3 +280,16 @@ def test_the_situation_picture_shows_the_measures(client, demo, partner):
     assert "Inställd" not in body
     csv = client.get(reverse("dashboard:situation-csv")).content.decode()
     assert "presence_measures" in csv and "Nattvandring i perioden" in csv
+
+
+def test_the_back_office_edits_a_measure_on_the_map_widget(client, demo):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("meas-admin", "m@example.org", "pw"))
+    measure = _measure(demo)
+    listed = client.get(reverse("admin:presence_presencemeasure_changelist"))
+    assert listed.status_code == 200 and measure.title in listed.content.decode()
+    page = client.get(reverse("admin:presence_presencemeasure_change", args=[measure.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "vendor/ol/ol.js" in html and "cdn.jsdelivr" not in html
