@@ -86,13 +86,14 @@ class ResourceForm(TextInputFormMixin, forms.ModelForm):
             "teams",
         ]
 
-    def __init__(self, *args, municipality, **kwargs) -> None:
+    def __init__(self, *args, municipality=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.municipality = municipality
-        self.instance.municipality = municipality
-        self.fields["partner"].queryset = Partner.objects.filter(
-            municipality=municipality
-        ).order_by("name")
+        partners = Partner.objects.none()
+        if municipality is not None:
+            self.instance.municipality = municipality
+            partners = Partner.objects.filter(municipality=municipality).order_by("name")
+        self.fields["partner"].queryset = partners
 
     def clean_weekdays(self) -> list[str]:
         chosen = set(self.cleaned_data["weekdays"])
