@@ -194,6 +194,19 @@ class PlannedVisit(models.Model):
     def __str__(self) -> str:
         return f"{self.team} {self.starts_at:%Y-%m-%d %H:%M} {self.place}"
 
+    @property
+    def why(self) -> str:
+        """Why the visit was planned, in the active language (rebuilt from its grounds, as
+        :func:`gis.presence.reasons.reason_text` words them), else the reason as stored."""
+        if self.grounds and "count" in self.grounds:
+            from gis.presence.reasons import reason_text
+
+            try:
+                return reason_text(self.grounds)
+            except (KeyError, TypeError, ValueError):
+                pass
+        return self.reason
+
 
 class PresenceMeasure(MunicipalRecord):
     """A non-physical measure EST decided: a type, a place or area, a period, a responsible

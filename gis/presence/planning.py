@@ -32,8 +32,6 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.translation import ngettext
 
 from gis import frames
 from gis.analysis.timeprofile import (
@@ -45,7 +43,9 @@ from gis.analysis.timeprofile import (
 )
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
+from gis.presence import reasons
 from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
+from gis.presence.reasons import reason_text
 from gis.presence.weeks import parse_week, week_label
 from gis.priority import presence as engine
 from gis.priority.footfall import node_ids
@@ -59,8 +59,8 @@ np = lazy_module("numpy")
 pd = lazy_module("pandas")
 shapely = lazy_module("shapely")
 
-#: Reports of this many days before the week make its harm.
-LOOKBACK_DAYS = 180
+#: Reports of this many days before the week make its harm (defined with the reasons' words).
+LOOKBACK_DAYS = reasons.LOOKBACK_DAYS
 #: A report's weight halves every this many days before the week begins.
 HALF_LIFE_DAYS = 90.0
 #: A report further than this from every walkable segment (metres) is no place's.
@@ -322,34 +322,6 @@ def _grounds(snapped, segment: int, team: engine.Team, origin: datetime, visit) 
     }
 
 
-def _days_label(days: list[int]) -> str:
-    if not days:
-        return ""
-    names = [str(WEEKDAYS_ABBR[d]) for d in days]
-    if len(days) > 1 and days == list(range(days[0], days[-1] + 1)):
-        return f"{names[0]}–{names[-1]}"
-    return ", ".join(names)
-
-
-def reason_text(grounds: Mapping) -> str:
-    """Why a visit in words, in the active language: "14 rapporter fre–lör 22–02 de senaste
-    180 dagarna" (from a visit's ``grounds``)."""
-    count = int(grounds.get("count", 0))
-    hours = ""
-    if grounds.get("from_hour") is not None:
-        hours = f"{grounds['from_hour']:02d}–{grounds['to_hour']:02d}"
-    return ngettext(
-        "%(count)d report %(days)s %(hours)s in the last %(lookback)d days",
-        "%(count)d reports %(days)s %(hours)s in the last %(lookback)d days",
-        count,
-    ) % {
-        "count": count,
-        "days": _days_label(list(grounds.get("days", []))),
-        "hours": hours,
-        "lookback": int(grounds.get("lookback_days", LOOKBACK_DAYS)),
-    }
-
-
 def plan_json(plan: PresencePlan) -> dict:
     """The plan as ``{"week", "teams": [{"name", "actor", "visits": [{"start", "end", "lon",
     "lat", "place", "reason", "grounds", "outcome"}]}]}`` (times ISO 8601 with the local
@@ -373,7 +345,7 @@ def plan_json(plan: PresencePlan) -> dict:
                 "lon": round(point.x, 6),
                 "lat": round(point.y, 6),
                 "place": visit.place,
-                "reason": visit.reason,
+                "reason": visit.why,
                 "grounds": visit.grounds,
                 "outcome": visit.outcome,
             }

@@ -15,7 +15,8 @@ from django.utils import translation
 
 from gis.core.models import Municipality
 from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
-from gis.presence.planning import plan_json, plan_week, reason_text
+from gis.presence.planning import plan_json, plan_week
+from gis.presence.reasons import reason_text
 from gis.presence.weeks import parse_week
 from layers.models import Incident, StreetSegment
 
