@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from gis.core.mapadmin import MunicipalAdmin, ScopedChoices
+from gis.core.textguard import TextInputFormMixin
 from gis.presence import admin_measures  # noqa: F401  (the presence measures' admin)
 from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
 from gis.presence.weeks import parse_week
@@ -47,8 +48,12 @@ class PlannedVisitInline(ScopedChoices, admin.TabularInline):
         return False
 
 
-class PresencePlanForm(forms.ModelForm):
+class PresencePlanForm(TextInputFormMixin, forms.ModelForm):
     """A plan added by hand is an empty week (planning fills it): the week must be one."""
+
+    class Meta:
+        model = PresencePlan
+        fields = ("municipality", "week", "seed")
 
     def clean_week(self) -> str:
         week = self.cleaned_data["week"]
