@@ -80,6 +80,7 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
     )
     _store(municipality, data)
     add_calendar(municipality, now or timezone.now(), data.months[0])
+    _light_the_dark_path(municipality, data)
     load_presence(municipality, now or timezone.now())
     return counts(municipality)
 
@@ -133,8 +134,7 @@ def _store(municipality: Municipality, data: DemoData) -> None:
         )
 
     categories = {c.code: c for c in Category.objects.all()}
-    fixed = next(p for p in PLANTED if p.fixed_at_month is not None)
-    fix_date = data.months[fixed.fixed_at_month] + timedelta(days=3)
+    fixed, fix_date = _fixed_place(data)
     now = timezone.now()
 
     pins = []
@@ -198,6 +198,20 @@ def _store(municipality: Municipality, data: DemoData) -> None:
     )
     _store_lamp_status(data)
     _store_walks(municipality, data, districts, categories)
+
+
+def _fixed_place(data):
+    """The planted place whose fix is done, and the day it was done (three days into the month
+    it was taken up)."""
+    fixed = next(p for p in PLANTED if p.fixed_at_month is not None)
+    return fixed, data.months[fixed.fixed_at_month] + timedelta(days=3)
+
+
+def _light_the_dark_path(municipality: Municipality, data) -> None:
+    """The planted dark path's fix, taken up from the ranking of its day and done: after every
+    report of the demo is stored (the risk calendar's too), so that the ranking of that day
+    recomputed later is the one the fix was taken from."""
+    fixed, fix_date = _fixed_place(data)
     place = data.places.set_index("key").loc[fixed.key]
     light_the_dark_path(
         municipality,
