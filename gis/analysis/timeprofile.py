@@ -22,7 +22,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
+
+from gis.core.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7

@@ -21,7 +21,6 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from gis import frames
-from gis.analysis import calendar_effects as engine
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.riskcalendar.days import calendar_days
@@ -29,6 +28,7 @@ from gis.riskcalendar.models import CalendarEntry
 from layers.models import Incident
 from walks.models import ResidentPin, WalkFinding
 
+engine = lazy_module("gis.analysis.calendar_effects")
 gpd = lazy_module("geopandas")
 pd = lazy_module("pandas")
 

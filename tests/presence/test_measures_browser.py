@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def coordinator(django_db_setup, django_db_blocker) -> str:
     """A committed coordinator of every municipality, for the live server; its username."""
     with orm_access(django_db_blocker):
-        return make_user("coordinator", prefix="web-measures").username
+        return make_user("coordinator", prefix="wmeas").username
 
 
 def _inside(django_db_blocker) -> tuple[float, float]:

@@ -235,6 +235,9 @@ PLAIN = {
     "fmt": "csv",
     "app_label": "walks",
     "url": "walks/",
+    "week": "2026-W50",
+    "resource": "1",
+    "number": "1",
 }
 PARAMETER = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
 

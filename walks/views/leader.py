@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Avg, Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -147,7 +147,10 @@ def _qr_svg(text: str) -> str:
 
 
 def _walk(request: HttpRequest, code: str) -> SafetyWalk:
-    """The walk with this join code in one of the user's municipalities, or 404."""
+    """The walk with this join code in one of the user's municipalities, or 404 (a code is
+    ASCII letters and digits: anything else, a NUL byte too, is no walk's)."""
+    if not (code.isascii() and code.isalnum()):
+        raise Http404
     walks = SafetyWalk.objects.select_related("district", "municipality")
     return get_object_or_404(tenancy.scope(walks, request.user), join_code=code.upper())
 

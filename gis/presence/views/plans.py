@@ -25,12 +25,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gis.core import tenancy
 from gis.core.api.fields import to_wgs84
+from gis.core.lazy import lazy_attribute
 from gis.core.models import Municipality
 from gis.presence import access
 from gis.presence.forms import DAY_LABELS, ResourceForm, next_week, week_monday, week_of
 from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
-from gis.presence.planning import plan_week
 from walks.views.pages import _map_settings, _street_bounds
+
+# The planner loads the analysis libraries: on first use, not when the server boots.
+plan_week = lazy_attribute("gis.presence.planning", "plan_week")
 
 
 class ParameterError(ValueError):
