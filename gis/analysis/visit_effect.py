@@ -155,19 +155,37 @@ def comparison_windows(
     """
     ends = _instants(visits["end"])
     places = _xy(visits)
+    where, starts = _weeks_around(
+        places, ends, places, ends, observed=observed, hours=hours, radius_m=radius_m, weeks=weeks
+    )
+    return pd.DataFrame({"x": where[:, 0], "y": where[:, 1], "start": starts})
+
+
+def _weeks_around(
+    xy: np.ndarray,
+    starts: np.ndarray,
+    visit_xy: np.ndarray,
+    visit_ends: np.ndarray,
+    *,
+    observed: tuple,
+    hours: float,
+    radius_m: float,
+    weeks: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The windows at places `xy` at `starts` moved ``1 … weeks`` weeks back and forth, kept
+    when observed and not visited (:func:`_unvisited`): their places and starts (int64 ns)."""
     first, last = _instants([observed[0], observed[1]])
     length = int(hours * _NS_PER_HOUR)
     shifts = [k for k in range(-weeks, weeks + 1) if k]
-    starts = np.concatenate([ends + k * _NS_PER_WEEK for k in shifts]) if len(ends) else ends
-    where = np.concatenate([places for _k in shifts]) if len(ends) else places
-    keep = (starts >= first) & (starts + length <= last)
-    radius2 = radius_m * radius_m
-    for k in np.flatnonzero(keep):
-        near = ((places - where[k]) ** 2).sum(axis=1) <= radius2
-        overlaps = np.abs(ends[near] - starts[k]) < length
-        if overlaps.any():
-            keep[k] = False
-    return pd.DataFrame({"x": where[keep, 0], "y": where[keep, 1], "start": starts[keep]})
+    if not len(starts):
+        return np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
+    moved = np.concatenate([starts + k * _NS_PER_WEEK for k in shifts])
+    where = np.concatenate([xy for _k in shifts])
+    keep = np.flatnonzero((moved >= first) & (moved + length <= last))
+    keep = keep[
+        _unvisited(where[keep], moved[keep], visit_xy, visit_ends, length=length, radius_m=radius_m)
+    ]
+    return where[keep], moved[keep]
 
 
 def _unvisited(
@@ -333,20 +351,17 @@ def _adjusted(
     first, last = _instants([observed[0], observed[1]])
     same_time = control_windows(made, places, hours=hours, radius_m=radius_m)
     same_time = same_time[(same_time["end"] >= first) & (same_time["end"] + length <= last)]
-    shifts = [k for k in range(-weeks, weeks + 1) if k]
     xy, starts = _xy(same_time), same_time["end"].to_numpy(np.int64)
-    around_starts = np.concatenate([starts + k * _NS_PER_WEEK for k in shifts])
-    around_xy = np.concatenate([xy for _k in shifts]) if len(xy) else np.zeros((0, 2))
-    observed_window = (around_starts >= first) & (around_starts + length <= last)
-    keep = observed_window & _unvisited(
-        around_xy,
-        around_starts,
+    around_xy, around_starts = _weeks_around(
+        xy,
+        starts,
         _xy(made),
         _instants(made["end"]),
-        length=length,
+        observed=observed,
+        hours=hours,
         radius_m=radius_m,
+        weeks=weeks,
     )
-    around_xy, around_starts = around_xy[keep], around_starts[keep]
     c = int(_counts(starts, xy, times, points, hours=hours, radius_m=radius_m).sum())
     d = int(_counts(around_starts, around_xy, times, points, hours=hours, radius_m=radius_m).sum())
     n2, n3 = len(starts), len(around_starts)
