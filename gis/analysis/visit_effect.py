@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from gis.analysis.rate_ratios import ratio_of_rate_ratios
 from gis.core.lazy import lazy_attribute, lazy_module
 
 np = lazy_module("numpy")
@@ -225,16 +226,6 @@ def control_windows(visits, places, *, hours: float = HOURS, radius_m: float = R
         xy, starts, visit_xy, ends, length=int(hours * _NS_PER_HOUR), radius_m=radius_m
     )
     return pd.DataFrame({"x": xy[keep, 0], "y": xy[keep, 1], "end": starts[keep]})
-
-
-def ratio_of_rate_ratios(
-    a: int, n1: int, b: int, n0: int, c: int, n2: int, d: int, n3: int
-) -> tuple[float, float, float]:
-    """``((a/n1) / (b/n0)) / ((c/n2) / (d/n3))`` with its 95 % Wald interval on the log scale
-    (every count must be positive)."""
-    ratio = (a / n1) / (b / n0) / ((c / n2) / (d / n3))
-    spread = 1.959964 * math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-    return ratio, ratio * math.exp(-spread), ratio * math.exp(spread)
 
 
 def rate_ratio_ci(

@@ -25,9 +25,9 @@ any of the four cells the figures are given but no ratio: "too little data".
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
+from gis.analysis.rate_ratios import ratio_of_rate_ratios
 from gis.core.lazy import lazy_module
 from gis.priority._schema import check_metric_crs, prepare_frame
 from gis.priority.demand import check_as_of, report_items
@@ -43,8 +43,6 @@ shapely = lazy_module("shapely")
 MIN_COUNT = 5
 #: The comparison ring reaches this far beyond the area's edge (metres).
 RING_M = 500.0
-#: The normal quantile of a two-sided 95 % interval.
-Z95 = 1.959963984540054
 DAYS_PER_WEEK = 7.0
 
 
@@ -226,6 +224,4 @@ def ratio_of_ratios(
     any count is below ``min_count`` (too little data)."""
     if min(a, b, c, d) < min_count or min(a, b, c, d) <= 0:
         return None, None, None
-    log_rr = math.log((a / b) / (c / d))
-    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-    return math.exp(log_rr), math.exp(log_rr - Z95 * se), math.exp(log_rr + Z95 * se)
+    return ratio_of_rate_ratios(a, 1, b, 1, c, 1, d, 1)
