@@ -115,6 +115,9 @@ class SafetyWalk(MunicipalRecord):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.PLANNED
     )
+    # The inputs the walk's route and stops were planned from (gis.walkplan): area, minutes,
+    # pace, start and end, stops dropped and added; empty for a walk whose route was drawn.
+    plan = models.JSONField(_("plan inputs"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("safety walk")
@@ -167,6 +170,54 @@ class WalkParticipant(models.Model):
     def __str__(self) -> str:
         """Role and number, never the name: lists and links must not show it to every role."""
         return f"{self.get_role_display()} #{self.pk}"
+
+
+class WalkStop(models.Model):
+    """A numbered stop of a planned walk: the place, why it is on the route and what to look
+    at there. Participants tick it on their phones when the walk has been there.
+
+    ``kind`` and ``ref_id`` name what proposed the stop (a resident pin, an earlier walk's
+    finding, a hot spot, a done fix, a digital walk's answer) or ``added`` for one the leader
+    placed by hand. ``geom`` is in the installation's metric CRS (TRYGG_SRID)."""
+
+    class Kind(models.TextChoices):
+        PIN = "pin", _("Resident report")
+        FINDING = "finding", _("Open finding of an earlier walk")
+        HOTSPOT = "hotspot", _("Hot spot")
+        FIX = "fix", _("Done fix to look at")
+        CAMPAIGN = "campaign", _("Digital walk answer")
+        ADDED = "added", _("Added by the leader")
+
+    walk = models.ForeignKey(
+        SafetyWalk, on_delete=models.CASCADE, related_name="stops", verbose_name=_("walk")
+    )
+    order = models.PositiveSmallIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    ref_id = models.BigIntegerField(_("reference"), null=True, blank=True)
+    geom = models.PointField(_("location"), srid=SRID)
+    title = models.CharField(_("place"), max_length=200, blank=True, default="")
+    why = models.TextField(_("why"), blank=True, default="")
+    look_at = models.TextField(_("what to look at"), blank=True, default="")
+    ticked_at = models.DateTimeField(_("ticked"), null=True, blank=True)
+    ticked_by = models.ForeignKey(
+        WalkParticipant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ticked_stops",
+        verbose_name=_("ticked by"),
+    )
+
+    class Meta:
+        verbose_name = _("walk stop")
+        verbose_name_plural = _("walk stops")
+        ordering = ["walk", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["walk", "order"], name="walkstop_unique_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title or self.get_kind_display()}"
 
 
 class WalkFinding(MunicipalRecord):

@@ -55,6 +55,7 @@ NEW_MIGRATIONS = {
     ("fixes", "0003_property_fixes"),
     ("presence", "0001_initial"),
     ("riskcalendar", "0001_initial"),
+    ("walks", "0009_walk_stops"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -119,6 +120,7 @@ NEW_MODELS = (
     ("presence", "plannedvisit"),
     ("presence", "presencemeasure"),
     ("riskcalendar", "calendarentry"),
+    ("walks", "walkstop"),
 )
 # Their tables, and the tables of their many-to-many fields.
 NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")
@@ -141,6 +143,7 @@ CHANGED = {
     "no partner, severity or young people met (layers/0008) and no property (layers/0009)",
     "public.walks_residentpin": "each pin gains an empty partner (walks/0007), an empty routed "
     "department and no property (walks/0008: it falls back to its category's owner)",
+    "public.walks_safetywalk": "each walk gains empty plan inputs (walks/0009)",
     "public.trygg_fix": "each fix gains an empty property (fixes/0003)",
     "public.django_content_type": "the five moved models' rows carry their new app label; "
     "NEW_MODELS gain theirs",

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticesConfig(AppConfig):
+    name = "gis.notices"
+    label = "notices"
+    verbose_name = _("Notices")
+    default_auto_field = "django.db.models.BigAutoField"
