@@ -286,9 +286,9 @@ def plan_route(
     if stop_minutes < 0:
         raise ValueError("stop_minutes must not be negative")
     per_metre = 60.0 / (pace_kmh * 1000.0)
-    state = _Planner(pts.distance, values, minutes, per_metre, stop_minutes, pts.count)
-    must = sorted(set(int(m) for m in must))
     has_start = pts.snaps[pts.count] is not None
+    state = _Planner(pts.distance, values, minutes, per_metre, stop_minutes, pts.count, has_start)
+    must = sorted(set(int(m) for m in must))
     if has_start or must or pts.count == 0:
         seeds = [None]
     else:
@@ -338,7 +338,7 @@ class _Planner:
     """Greedy insertion with 2-opt and or-opt over a distance matrix whose last two rows are the
     start and the end (0 m from everything when absent)."""
 
-    def __init__(self, distance, values, minutes, per_metre, stop_minutes, n):
+    def __init__(self, distance, values, minutes, per_metre, stop_minutes, n, has_start):
         self.d = distance
         self.values = values
         self.budget = minutes
@@ -346,6 +346,7 @@ class _Planner:
         self.stop = stop_minutes
         self.n = n
         self.start, self.end = n, n + 1
+        self.has_start = has_start
 
     def length(self, path) -> float:
         full = [self.start, *path, self.end]
@@ -365,19 +366,54 @@ class _Planner:
             path.append(seed)
         for _ in range(ROUNDS):
             before = list(path)
-            self._greedy(path, frozenset(must))
-            self._improve(path)
-            self._greedy(path, frozenset(must))
+            self._greedy(path)
+            path[:] = self._reorder(path)
+            self._greedy(path)
             if path == before:
                 break
         return path
+
+    def _reorder(self, path: list[int]) -> list[int]:
+        """The shortest of the path improved as it is and of nearest-neighbour orders of its
+        stops improved (from the start, or from each stop without one)."""
+        if len(path) < 3:
+            best = list(path)
+            self._improve(best)
+            return best
+        orders = [list(path)]
+        if self.has_start:
+            orders.append(self._nearest(path, None))
+        else:
+            nearest = [self._nearest(path, f) for f in sorted(path)]
+            orders.append(min(nearest, key=lambda o: (self.length(o), o)))
+        best = None
+        for order in orders:
+            self._improve(order)
+            key = (round(self.length(order), 6), order)
+            if best is None or key < best:
+                best = key
+        return best[1]
+
+    def _nearest(self, path: list[int], first: int | None) -> list[int]:
+        left = sorted(path)
+        here = self.start
+        order = []
+        if first is not None:
+            left.remove(first)
+            order.append(first)
+            here = first
+        while left:
+            k = int(np.argmin(self.d[here, left]))
+            here = left.pop(k)
+            order.append(here)
+        return order
 
     def _insert(self, path: list[int], c: int) -> None:
         full = np.array([self.start, *path, self.end])
         added = self.d[full[:-1], c] + self.d[c, full[1:]] - self.d[full[:-1], full[1:]]
         path.insert(int(np.argmin(added)), c)
 
-    def _greedy(self, path: list[int], must) -> None:
+    def _greedy(self, path: list[int]) -> None:
         d = self.d
         while True:
             left = np.array(sorted(set(range(self.n)) - set(path)), dtype=np.int64)
@@ -420,12 +456,12 @@ class _Planner:
             for i in range(len(path) - size + 1):
                 chain = path[i : i + size]
                 rest = path[:i] + path[i + size :]
-                before = self.length(path)
-                best, where, flip = before - 1e-7, None, False
+                best, where, flip = self.length(path) - 1e-7, None, False
                 full = [self.start, *rest, self.end]
+                rest_length = self.length(rest)
                 for p in range(len(full) - 1):
                     a, b = full[p], full[p + 1]
-                    base = self.length(rest) - self.d[a, b]
+                    base = rest_length - self.d[a, b]
                     forward = base + self.d[a, chain[0]] + self._inner(chain) + self.d[chain[-1], b]
                     backward = (
                         base + self.d[a, chain[-1]] + self._inner(chain) + self.d[chain[0], b]

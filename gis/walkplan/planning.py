@@ -237,7 +237,8 @@ def plan_walk(
         )
     geometries = segments.geometry.values
     u, v = engine.end_nodes(geometries)
-    net = engine.network(u, v, segments["length_m"].to_numpy(dtype=float), geometries)
+    # Lengths of the geometries themselves, so the route's metres are those of its line.
+    net = engine.network(u, v, segments.geometry.length.to_numpy(dtype=float), geometries)
     xy = [(c["geom"].x, c["geom"].y) for c in found]
     pts = engine.points(
         net,
