@@ -30,7 +30,10 @@ class LonLatInput(serializers.ListField):
         )
 
     def to_internal_value(self, data):
-        lon, lat = super().to_internal_value(data)
+        values = super().to_internal_value(data)
+        if len(values) != 2:
+            raise serializers.ValidationError(_("Give a point as [longitude, latitude]."))
+        lon, lat = values
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise serializers.ValidationError(
                 _("Coordinates must be longitude [-180, 180] and latitude [-90, 90].")
