@@ -35,7 +35,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from gis.core.models import Municipality
-from gis.core.vocabulary import WhenUnsafe
 from gis.fixes.models import Fix
 from gis.hotspots.models import AnalysisRun, HotspotCell
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
@@ -110,7 +109,13 @@ def _recency(moment: datetime, now: datetime) -> float:
 
 
 def _when_label(value: str) -> str:
-    return str(dict(WhenUnsafe.choices).get(value, value)).lower()
+    """The time of day as a phrase: "in the evening" ("kvällstid")."""
+    phrases = {
+        "day": _("in the daytime"),
+        "evening": _("in the evening"),
+        "night": _("at night"),
+    }
+    return phrases.get(value, value)
 
 
 def _in_area(queryset, area, field: str = "geom"):
