@@ -64,6 +64,9 @@ STOP_MINUTES = 4.0
 PACE_KMH = 4.0
 #: Without a start, the planner tries this many of the most valuable stops as the first one.
 SEEDS = 5
+#: Exponents of the added minutes in the insertion ratio value / minutes ** alpha: each
+#: gives a plan, the most valuable is kept (1 favours cheap stops, 0.5 valuable ones).
+ALPHAS = (1.0, 0.5)
 #: Rounds of improvement and re-insertion at most.
 ROUNDS = 20
 _EPS = 1e-9
@@ -296,10 +299,12 @@ def plan_route(
         seeds = [i for i in ranked if state.fits_alone(i)][:SEEDS] or [None]
     best = None
     for seed in seeds:
-        path = state.solve(must, seed)
-        key = (-round(float(values[path].sum()), 9), round(state.length(path), 6), path)
-        if best is None or key < best[0]:
-            best = (key, path)
+        for start in (state.seeded(must, seed), state.nearest_in_budget(must, seed)):
+            for alpha in ALPHAS:
+                path = state.solve(list(start), must, alpha)
+                key = (-round(float(values[path].sum()), 9), round(state.length(path), 6), path)
+                if best is None or key < best[0]:
+                    best = (key, path)
     order = best[1]
     return _route(pts, order, values, minutes, per_metre, stop_minutes)
 
@@ -358,20 +363,58 @@ class _Planner:
     def fits_alone(self, i: int) -> bool:
         return self.minutes([i]) <= self.budget + 1e-9
 
-    def solve(self, must, seed) -> list[int]:
+    def seeded(self, must, seed) -> list[int]:
+        """The leader's stops, each where it lengthens the path least, and the seed."""
         path: list[int] = []
         for m in must:
             self._insert(path, m)
         if seed is not None and seed not in path:
             path.append(seed)
+        return path
+
+    def nearest_in_budget(self, must, seed) -> list[int]:
+        """:meth:`seeded`, then on from its last stop to the nearest stop while it fits."""
+        path = self.seeded(must, seed)
+        left = sorted(set(range(self.n)) - set(path))
+        here = path[-1] if path else self.start
+        while left:
+            k = int(np.argmin(self.d[here, left]))
+            trial = [*path, left[k]]
+            if self.minutes(trial) > self.budget + 1e-9:
+                break
+            path = trial
+            here = left.pop(k)
+        return path
+
+    def solve(self, path: list[int], must, alpha: float) -> list[int]:
+        """Improve ``path``: insert, reorder, swap and insert again until nothing changes."""
+        keep = frozenset(must)
         for _ in range(ROUNDS):
             before = list(path)
-            self._greedy(path)
+            self._greedy(path, alpha)
             path[:] = self._reorder(path)
-            self._greedy(path)
+            while self._swap(path, keep):
+                path[:] = self._reorder(path)
+            self._greedy(path, alpha)
             if path == before:
                 break
         return path
+
+    def _swap(self, path: list[int], keep) -> bool:
+        """Replace a visited stop by a more valuable one left out, where it fits."""
+        values = self.values
+        left = sorted(set(range(self.n)) - set(path), key=lambda i: (-values[i], i))
+        visited = sorted((q for q in path if q not in keep), key=lambda i: (values[i], i))
+        for c in left:
+            for p in visited:
+                if values[p] >= values[c]:
+                    break
+                trial = [q for q in path if q != p]
+                self._insert(trial, c)
+                if self.minutes(trial) <= self.budget + 1e-9:
+                    path[:] = trial
+                    return True
+        return False
 
     def _reorder(self, path: list[int]) -> list[int]:
         """The shortest of the path improved as it is and of nearest-neighbour orders of its
@@ -413,7 +456,7 @@ class _Planner:
         added = self.d[full[:-1], c] + self.d[c, full[1:]] - self.d[full[:-1], full[1:]]
         path.insert(int(np.argmin(added)), c)
 
-    def _greedy(self, path: list[int]) -> None:
+    def _greedy(self, path: list[int], alpha: float = 1.0) -> None:
         d = self.d
         while True:
             left = np.array(sorted(set(range(self.n)) - set(path)), dtype=np.int64)
@@ -429,7 +472,7 @@ class _Planner:
             fits = used + extra <= self.budget + 1e-9
             if not fits.any():
                 return
-            ratio = np.where(fits, self.values[left] / np.maximum(extra, 1e-9), -np.inf)
+            ratio = np.where(fits, self.values[left] / np.maximum(extra, 1e-9) ** alpha, -np.inf)
             k = int(np.argmax(ratio))
             path.insert(int(position[k]), int(left[k]))
 

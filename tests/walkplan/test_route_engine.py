@@ -163,3 +163,22 @@ def test_bad_parameters_are_named(kwargs, message):
     pts = engine.points(net, [(50, 0)])
     with pytest.raises(ValueError, match=message):
         engine.plan_route(pts, [1.0], **kwargs)
+
+
+def test_the_plan_collects_at_least_a_nearest_neighbour_walk_in_the_budget():
+    net, _ = grid()
+    per_metre = 60.0 / (engine.PACE_KMH * 1000.0)
+    for seed in range(4):
+        xy, values = stops(40, seed=seed)
+        pts = engine.points(net, xy, start=(0, 0))
+        route = engine.plan_route(pts, values, minutes=60)
+        # the reference: from the start on to the nearest stop while it fits
+        here, left, used, collected = pts.count, list(range(40)), 0.0, 0.0
+        while left:
+            k = int(np.argmin(pts.distance[here, left]))
+            step = pts.distance[here, left[k]] * per_metre + engine.STOP_MINUTES
+            if used + step > 60:
+                break
+            used, here = used + step, left.pop(k)
+            collected += values[here]
+        assert route.value >= collected - 1e-9
