@@ -63,7 +63,7 @@ STOP_MINUTES = 4.0
 #: Walking pace of a safety walk (km/h); an accessible walk goes slower.
 PACE_KMH = 4.0
 #: Without a start, the planner tries this many of the most valuable stops as the first one.
-SEEDS = 5
+SEEDS = 3
 #: Exponents of the added minutes in the insertion ratio value / minutes ** alpha: each
 #: gives a plan, the most valuable is kept (1 favours cheap stops, 0.5 valuable ones).
 ALPHAS = (1.0, 0.5)
@@ -393,12 +393,21 @@ class _Planner:
             before = list(path)
             self._greedy(path, alpha)
             path[:] = self._reorder(path)
-            while self._swap(path, keep):
+            if self._swaps(path, keep):
                 path[:] = self._reorder(path)
             self._greedy(path, alpha)
             if path == before:
                 break
         return path
+
+    def _swaps(self, path: list[int], keep) -> bool:
+        """Swap stops (:meth:`_swap`) while one fits; whether any was swapped."""
+        swapped = False
+        for _ in range(self.n):
+            if not self._swap(path, keep):
+                break
+            swapped = True
+        return swapped
 
     def _swap(self, path: list[int], keep) -> bool:
         """Replace a visited stop by a more valuable one left out, where it fits."""
@@ -417,8 +426,9 @@ class _Planner:
         return False
 
     def _reorder(self, path: list[int]) -> list[int]:
-        """The shortest of the path improved as it is and of nearest-neighbour orders of its
-        stops improved (from the start, or from each stop without one)."""
+        """The shortest of the path improved as it is and of a nearest-neighbour order of its
+        stops improved (from the start; without one, the best of those from its first, its last
+        and its most valuable stop)."""
         if len(path) < 3:
             best = list(path)
             self._improve(best)
@@ -427,7 +437,8 @@ class _Planner:
         if self.has_start:
             orders.append(self._nearest(path, None))
         else:
-            nearest = [self._nearest(path, f) for f in sorted(path)]
+            firsts = sorted({path[0], path[-1], max(path, key=lambda i: (self.values[i], -i))})
+            nearest = [self._nearest(path, f) for f in firsts]
             orders.append(min(nearest, key=lambda o: (self.length(o), o)))
         best = None
         for order in orders:
@@ -482,38 +493,50 @@ class _Planner:
             improved = self._two_opt(path) or self._or_opt(path)
 
     def _two_opt(self, path: list[int]) -> bool:
-        d = self.d
-        full = [self.start, *path, self.end]
+        """Reverse the stretch whose reversal shortens the path most (numpy over all pairs)."""
+        full = np.array([self.start, *path, self.end])
         n = len(full)
-        for i in range(1, n - 2):
-            for j in range(i + 1, n - 1):
-                a, b, c, e = full[i - 1], full[i], full[j], full[j + 1]
-                if d[a, c] + d[b, e] < d[a, b] + d[c, e] - 1e-7:
-                    full[i : j + 1] = full[i : j + 1][::-1]
-                    path[:] = full[1:-1]
-                    return True
-        return False
+        if n < 4:
+            return False
+        d = self.d
+        i = np.arange(1, n - 2)
+        j = np.arange(2, n - 1)
+        a, b = full[i - 1], full[i]
+        c, e = full[j], full[j + 1]
+        gain = (d[a, b][:, None] + d[c, e][None, :]) - (d[np.ix_(a, c)] + d[np.ix_(b, e)])
+        gain = np.where(j[None, :] > i[:, None], gain, -np.inf)
+        k = int(np.argmax(gain))  # the first of equal gains: deterministic
+        if gain.flat[k] <= 1e-7:
+            return False
+        x, y = i[k // len(j)], j[k % len(j)]
+        full[x : y + 1] = full[x : y + 1][::-1]
+        path[:] = [int(q) for q in full[1:-1]]
+        return True
 
     def _or_opt(self, path: list[int]) -> bool:
+        """Move a chain of one to three stops (either way round) where the path gets shortest;
+        the first move that shortens it is made."""
+        d = self.d
+        before = self.length(path)
+        whole = [self.start, *path, self.end]
         for size in (1, 2, 3):
             for i in range(len(path) - size + 1):
                 chain = path[i : i + size]
                 rest = path[:i] + path[i + size :]
-                best, where, flip = self.length(path) - 1e-7, None, False
-                full = [self.start, *rest, self.end]
-                rest_length = self.length(rest)
-                for p in range(len(full) - 1):
-                    a, b = full[p], full[p + 1]
-                    base = rest_length - self.d[a, b]
-                    forward = base + self.d[a, chain[0]] + self._inner(chain) + self.d[chain[-1], b]
-                    backward = (
-                        base + self.d[a, chain[-1]] + self._inner(chain) + self.d[chain[0], b]
-                    )
-                    if forward < best:
-                        best, where, flip = forward, p, False
-                    if backward < best:
-                        best, where, flip = backward, p, True
-                if where is not None:
+                inner = self._inner(chain)
+                prev, after = whole[i], whole[i + size + 1]
+                rest_length = (
+                    before - d[prev, chain[0]] - inner - d[chain[-1], after] + d[prev, after]
+                )
+                full = np.array([self.start, *rest, self.end])
+                a, b = full[:-1], full[1:]
+                base = rest_length + inner - d[a, b]
+                forward = base + d[a, chain[0]] + d[chain[-1], b]
+                backward = base + d[a, chain[-1]] + d[chain[0], b]
+                both = np.concatenate([forward, backward])
+                k = int(np.argmin(both))
+                if both[k] < before - 1e-7:
+                    where, flip = k % len(a), k >= len(a)
                     moved = chain[::-1] if flip else chain
                     path[:] = rest[:where] + moved + rest[where:]
                     return True

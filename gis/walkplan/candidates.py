@@ -26,6 +26,7 @@ summed value and every reason.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -374,10 +375,23 @@ def merge(found: list[dict], radius_m: float = MERGE_M) -> list[dict]:
     joined (kind, id). Deterministic: the most valuable first, ties by kind and id."""
     ordered = sorted(found, key=lambda c: (-c["value"], _key(c)))
     stops: list[dict] = []
+    cells: dict[tuple[int, int], list[dict]] = {}  # stops by grid cell of radius_m
+    size = max(radius_m, 1e-6)
     for candidate in ordered:
-        home = next((s for s in stops if s["geom"].distance(candidate["geom"]) <= radius_m), None)
+        x, y = candidate["geom"].x, candidate["geom"].y
+        cx, cy = math.floor(x / size), math.floor(y / size)
+        near = [
+            s
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for s in cells.get((cx + dx, cy + dy), ())
+            if math.hypot(s["geom"].x - x, s["geom"].y - y) <= radius_m
+        ]
+        home = min(near, key=lambda s: s["rank"], default=None)
         if home is None:
-            stops.append({**candidate, "merged": []})
+            stop = {**candidate, "merged": [], "rank": len(stops)}
+            stops.append(stop)
+            cells.setdefault((cx, cy), []).append(stop)
             continue
         home["value"] += candidate["value"]
         home["merged"].append(_key(candidate))
@@ -392,6 +406,7 @@ def merge(found: list[dict], radius_m: float = MERGE_M) -> list[dict]:
                 "n": others
             }
             stop["why"] = f"{stop['why']} ({more})"
+        del stop["rank"]
         stop["comments"] = stop["comments"][:MAX_COMMENTS]
         stop["photos"] = stop["photos"][:MAX_PHOTOS]
     return sorted(stops, key=_key)

@@ -109,7 +109,13 @@ class WalkPlan(_PlanView):
         walks = SafetyWalk.objects.select_related("district", "municipality")
         return get_object_or_404(tenancy.scope(walks, request.user), join_code=code.upper())
 
-    @extend_schema(responses={200: SavedPlanOutput, 404: OpenApiResponse(description="No walk.")})
+    @extend_schema(
+        responses={
+            200: SavedPlanOutput,
+            403: OpenApiResponse(description="Not a walk leader or coordinator."),
+            404: OpenApiResponse(description="No walk with this code in your municipalities."),
+        }
+    )
     def get(self, request, code: str):
         walk = self._walk(request, code)
         return Response(planning.saved_plan_json(walk))
