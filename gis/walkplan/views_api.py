@@ -67,6 +67,27 @@ class _PlanView(PublicEndpoint, APIView):
         return plan
 
 
+def _messages(error, where: str = "") -> list[str]:
+    """Every message of a nested error (a list's items, a nested object's fields), each with
+    where it is ("added 2: ...")."""
+    if isinstance(error, dict):
+        return [m for key, inner in error.items() for m in _messages(inner, f"{where}{key} ")]
+    if isinstance(error, list):
+        if all(not isinstance(item, dict | list) for item in error):
+            return [f"{where.strip()}: {item}" if where else str(item) for item in error]
+        return [m for k, inner in enumerate(error) for m in _messages(inner, f"{where}{k} ")]
+    return [f"{where.strip()}: {error}" if where else str(error)]
+
+
+def _valid(serializer) -> dict:
+    """The serializer's data, or a 400 with each field's messages as a flat list of strings."""
+    if not serializer.is_valid():
+        raise ValidationError(
+            {field: _messages(error) for field, error in serializer.errors.items()}
+        )
+    return serializer.validated_data
+
+
 def _municipality(request, code: str | None):
     mine = tenancy.municipalities(request.user).order_by("code")
     if code:
@@ -92,9 +113,7 @@ class WalkPlans(_PlanView):
         },
     )
     def post(self, request):
-        data = PlanInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(PlanInput(data=request.data))
         municipality = _municipality(request, values.get("municipality"))
         plan = self._plan(request, municipality, values)
         return Response(planning.plan_json(plan))
@@ -131,9 +150,7 @@ class WalkPlan(_PlanView):
     )
     def post(self, request, code: str):
         walk = self._walk(request, code)
-        data = WalkPlanInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = dict(_valid(WalkPlanInput(data=request.data)))
         code_given = values.get("municipality")
         if code_given and code_given != walk.municipality.code:
             raise ValidationError(
