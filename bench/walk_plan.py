@@ -12,8 +12,9 @@ A 90-minute walk at 4 km/h (4 minutes at each stop) through 40 candidate stops, 
   embedded ``trygg`` database, or ``TRYGG_DB_NAME``): the 40 most valuable candidates of the
   demo district with most of them (:mod:`gis.walkplan.candidates`), the walk starting at the
   first of them;
-* a seeded grid-like network of 50,000 segments (blocks of 80-120 m, a few left out): 40
-  stops with values 1-5 spread over 2 km x 2 km, the walk starting at its corner.
+* the seeded street grid of the planners' benchmarks (``gis.drills.streets``): 50,000
+  segments, blocks of 80-120 m; 40 stops with values 1-5 spread over 2 km x 2 km, the walk
+  starting at its corner.
 
 Timed: building the network (graph, spatial index), snapping and the shortest paths between the
 stops, and the plan (selection and order). Reference in the same run, on the same stops:
@@ -32,6 +33,7 @@ import time
 import numpy as np
 import shapely
 
+from gis.drills.streets import grid as street_grid
 from gis.priority import walk_route as engine
 
 MINUTES = 90.0
@@ -40,16 +42,8 @@ STOPS = 40
 
 
 def grid(segments: int, rng):
-    """A seeded grid of about ``segments`` segments as LineStrings (metres)."""
-    side = int(np.ceil(np.sqrt(segments / 2 / 0.97))) + 1
-    jitter = rng.uniform(-10, 10, size=(side, side, 2))
-    xy = np.stack(np.meshgrid(np.arange(side), np.arange(side), indexing="ij"), -1) * 100.0
-    xy = (xy + jitter).reshape(-1, 2)
-    ids = np.arange(side * side).reshape(side, side)
-    u = np.concatenate([ids[:-1, :].ravel(), ids[:, :-1].ravel()])
-    v = np.concatenate([ids[1:, :].ravel(), ids[:, 1:].ravel()])
-    keep = rng.random(len(u)) > 0.03
-    u, v = u[keep][:segments], v[keep][:segments]
+    """The seeded street grid of about ``segments`` segments (gis.drills.streets) as lines."""
+    xy, u, v = street_grid(segments, rng)
     return shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
 
 

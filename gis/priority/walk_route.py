@@ -53,9 +53,8 @@ from gis.core.lazy import lazy_attribute, lazy_module
 
 np = lazy_module("numpy")
 sp = lazy_module("scipy.sparse")
+csgraph = lazy_module("scipy.sparse.csgraph")  # dijkstra, connected_components
 shapely = lazy_module("shapely")
-dijkstra = lazy_attribute("scipy.sparse.csgraph", "dijkstra")
-connected_components = lazy_attribute("scipy.sparse.csgraph", "connected_components")
 substring = lazy_attribute("shapely.ops", "substring")
 
 #: Minutes spent at each stop (looking, talking, noting).
@@ -112,7 +111,7 @@ def network(u, v, length_m, geometries) -> Network:
         ),
         shape=(nodes, nodes),
     ).tocsr()
-    _, labels = connected_components(graph, directed=False)
+    _, labels = csgraph.connected_components(graph, directed=False)
     counts = np.bincount(labels[u])
     largest = int(np.argmax(counts))  # ties: the lower label
     main = np.flatnonzero(labels[u] == largest)
@@ -185,7 +184,9 @@ def points(net: Network, stops_xy, *, start=None, end=None) -> Points:
     present = [s for s in snaps if s is not None]
     nodes = sorted({int(n) for s in present for n in (net.u[s.segment], net.v[s.segment])})
     if nodes:
-        dist, pred = dijkstra(net.graph, directed=False, indices=nodes, return_predecessors=True)
+        dist, pred = csgraph.dijkstra(
+            net.graph, directed=False, indices=nodes, return_predecessors=True
+        )
     else:
         dist = pred = np.zeros((0, net.graph.shape[0]))
     sources = {node: row for row, node in enumerate(nodes)}
@@ -339,19 +340,27 @@ def _route(pts: Points, order, values, minutes, per_metre, stop_minutes) -> Rout
     )
 
 
+@dataclass
 class _Planner:
-    """Greedy insertion with 2-opt and or-opt over a distance matrix whose last two rows are the
-    start and the end (0 m from everything when absent)."""
+    """Greedy insertion with 2-opt and or-opt over a distance matrix ``d`` whose last two rows
+    are the start and the end (0 m from everything when absent); ``n`` stops, ``budget``
+    minutes, ``stop`` minutes at each stop."""
 
-    def __init__(self, distance, values, minutes, per_metre, stop_minutes, n, has_start):
-        self.d = distance
-        self.values = values
-        self.budget = minutes
-        self.per_metre = per_metre
-        self.stop = stop_minutes
-        self.n = n
-        self.start, self.end = n, n + 1
-        self.has_start = has_start
+    d: object
+    values: object
+    budget: float
+    per_metre: float
+    stop: float
+    n: int
+    has_start: bool
+
+    @property
+    def start(self) -> int:
+        return self.n
+
+    @property
+    def end(self) -> int:
+        return self.n + 1
 
     def length(self, path) -> float:
         full = [self.start, *path, self.end]

@@ -29,6 +29,10 @@ from gis.walkplan.serializers import PlanInput, PlanOutput, SavedPlanOutput, Wal
 from walks.models import SafetyWalk
 from walks.views.common import PublicEndpoint
 
+BAD_INPUT = {400: OpenApiResponse(description="Bad input; the body names the field.")}
+NOT_PLANNER = {403: OpenApiResponse(description="Not a walk leader or coordinator.")}
+NO_WALK = {404: OpenApiResponse(description="No walk with this code in your municipalities.")}
+
 #: Who plans walks: the permission to change safety walks.
 PLAN_PERMISSION = "walks.change_safetywalk"
 
@@ -104,14 +108,7 @@ def _municipality(request, code: str | None):
 class WalkPlans(_PlanView):
     """Plan a walk (POST, JSON): the stops and the route, not saved."""
 
-    @extend_schema(
-        request=PlanInput,
-        responses={
-            200: PlanOutput,
-            400: OpenApiResponse(description="Bad input; the body names the field."),
-            403: OpenApiResponse(description="Not a walk leader or coordinator."),
-        },
-    )
+    @extend_schema(request=PlanInput, responses={200: PlanOutput, **BAD_INPUT, **NOT_PLANNER})
     def post(self, request):
         values = _valid(PlanInput(data=request.data))
         municipality = _municipality(request, values.get("municipality"))
@@ -128,25 +125,14 @@ class WalkPlan(_PlanView):
         walks = SafetyWalk.objects.select_related("district", "municipality")
         return get_object_or_404(tenancy.scope(walks, request.user), join_code=code.upper())
 
-    @extend_schema(
-        responses={
-            200: SavedPlanOutput,
-            403: OpenApiResponse(description="Not a walk leader or coordinator."),
-            404: OpenApiResponse(description="No walk with this code in your municipalities."),
-        }
-    )
+    @extend_schema(responses={200: SavedPlanOutput, **NOT_PLANNER, **NO_WALK})
     def get(self, request, code: str):
         walk = self._walk(request, code)
         return Response(planning.saved_plan_json(walk))
 
     @extend_schema(
         request=WalkPlanInput,
-        responses={
-            200: PlanOutput,
-            400: OpenApiResponse(description="Bad input; the body names the field."),
-            403: OpenApiResponse(description="Not a walk leader or coordinator."),
-            404: OpenApiResponse(description="No walk with this code in your municipalities."),
-        },
+        responses={200: PlanOutput, **BAD_INPUT, **NOT_PLANNER, **NO_WALK},
     )
     def post(self, request, code: str):
         walk = self._walk(request, code)

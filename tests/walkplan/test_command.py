@@ -48,20 +48,22 @@ def test_the_listing_numbers_the_stops(demo):
     assert " stops of " in lines[-1] and lines[-1].rstrip().endswith("at the stops)")
 
 
-@pytest.mark.parametrize(
-    ("args", "start"),
-    [
-        (("--district", "Ingenstans"), "--district: "),
-        (("--start", "24.9;60.1"), "--start must be LON,LAT"),
-        (("--start", "24.9"), "--start must be LON,LAT"),
-        (("--end", "18.07,59.33"), "--end: "),
-        (("--minutes", "lång"), "--minutes must be a number"),
-        (("--minutes", "5"), "--minutes: "),
-        (("--pace", "20"), "--pace: "),
-        (("--municipality", "nowhere"), "--municipality must be one of"),
-    ],
-)
-def test_bad_input_is_one_line_naming_the_option(demo, args, start):
+#: A bad option with its value, and how the error starts.
+BAD = {
+    "--district Ingenstans": "--district: ",
+    "--start 24.9;60.1": "--start must be LON,LAT",
+    "--start 24.9": "--start must be LON,LAT",
+    "--end 18.07,59.33": "--end: ",
+    "--minutes lång": "--minutes must be a number",
+    "--minutes 5": "--minutes: ",
+    "--pace 20": "--pace: ",
+    "--municipality nowhere": "--municipality must be one of",
+}
+
+
+@pytest.mark.parametrize(("given", "start"), BAD.items())
+def test_bad_input_is_one_line_naming_the_option(demo, given, start):
+    args = given.split()
     options = dict(zip(BASE[::2], BASE[1::2], strict=True))
     options.update(dict(zip(args[::2], args[1::2], strict=True)))
     flat = [item for pair in options.items() for item in pair]
