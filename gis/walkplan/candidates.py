@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -308,8 +309,9 @@ def fix_candidates(municipality: Municipality, area, time_of_day: str, *, now=No
     return result
 
 
-#: The sources of candidate stops, in order; each ``(municipality, area, time_of_day)``.
-SOURCES: tuple[Callable[..., list[dict]], ...] = (
+#: The sources of candidate stops, in order: functions ``(municipality, area, time_of_day)``
+#: or their dotted paths (another app's, e.g. "gis.campaigns.candidates.stop_candidates").
+SOURCES: tuple[Callable[..., list[dict]] | str, ...] = (
     pin_candidates,
     finding_candidates,
     hotspot_candidates,
@@ -318,6 +320,8 @@ SOURCES: tuple[Callable[..., list[dict]], ...] = (
 
 
 def _call(source, municipality, area, time_of_day, now):
+    if isinstance(source, str):  # a dotted path: another app's source
+        source = import_string(source)
     if "now" in inspect.signature(source).parameters:
         return source(municipality, area, time_of_day, now=now)
     return source(municipality, area, time_of_day)
@@ -351,7 +355,7 @@ def candidates(
     time_of_day: str,
     *,
     now: datetime | None = None,
-    sources: Sequence[Callable[..., list[dict]]] | None = None,
+    sources: Sequence[Callable[..., list[dict]] | str] | None = None,
 ) -> list[dict]:
     """Every source's candidates in ``area`` (metric), near ones merged (:func:`merge`)."""
     found = []

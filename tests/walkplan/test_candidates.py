@@ -226,6 +226,12 @@ def test_another_source_plugs_in(demo, here):
         ]
 
     found = source.candidates(demo, area, "evening", now=NOW, sources=[campaign_answers])
+    by_path = source.candidates(
+        demo, area, "evening", now=NOW, sources=["gis.walkplan.candidates.fix_candidates"]
+    )
+    assert by_path == source.candidates(
+        demo, area, "evening", now=NOW, sources=[source.fix_candidates]
+    )
     assert [(c["kind"], c["ref_id"], c["value"]) for c in found] == [("campaign", 7, 2.0)]
     assert found[0]["comments"] == ["Mörkt"] and found[0]["title"] == ""
 
