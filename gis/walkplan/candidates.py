@@ -100,14 +100,19 @@ def look_at(key: str) -> str:
     return texts.get(key) or _("How does the place feel? Light, sight lines, people, ways out.")
 
 
+def _age_days(moment: datetime, now: datetime) -> int:
+    """Whole days between the local dates of ``moment`` and ``now``: a plan made twice on a
+    day weighs its reports the same."""
+    return max((timezone.localdate(now) - timezone.localdate(moment)).days, 0)
+
+
 def _days_ago(moment: datetime, now: datetime) -> str:
-    days = max((now - moment).days, 0)
+    days = _age_days(moment, now)
     return ngettext("%(days)d day ago", "%(days)d days ago", days) % {"days": days}
 
 
 def _recency(moment: datetime, now: datetime) -> float:
-    age = max((now - moment).total_seconds() / 86400.0, 0.0)
-    return 0.5 ** (age / HALF_LIFE_DAYS)
+    return 0.5 ** (_age_days(moment, now) / HALF_LIFE_DAYS)
 
 
 def _when_label(value: str) -> str:
