@@ -46,8 +46,31 @@ def queue(*, dedupe_key: str, **fields) -> Message | None:
     message, created = Message.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
     if not created:
         return None
-    transaction.on_commit(lambda: send_messages([message.pk]), robust=True)
+    _send_after_commit(message.pk)
     return message
+
+
+class _Batch:
+    """The messages one transaction queued, sent together (one SMTP connection) after it
+    commits; a failure leaves them queued for `trygg notices send`."""
+
+    def __init__(self, pk: int) -> None:
+        self.ids = [pk]
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        send_messages(self.ids)
+
+
+def _send_after_commit(pk: int) -> None:
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        for entry in getattr(connection, "run_on_commit", ()):
+            if isinstance(entry[1], _Batch) and not entry[1].done:
+                entry[1].ids.append(pk)
+                return
+    transaction.on_commit(_Batch(pk), robust=True)
 
 
 def _email(message: Message) -> EmailMessage:

@@ -164,7 +164,8 @@ def test_no_message_after_the_one_click_unsubscribe(demo):
 def test_a_failing_mail_server_loses_no_status_change_and_no_message(
     demo, settings, django_capture_on_commit_callbacks
 ):
-    pin = make_pin(demo, email="patient@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        pin = make_pin(demo, email="patient@example.org")
     settings.EMAIL_BACKEND = "tests.notices.conftest.FailingBackend"
     settings.TRYGG_NOTICE_RETRY_SECONDS = 0  # due again at once
     with django_capture_on_commit_callbacks(execute=True):
@@ -204,3 +205,24 @@ def test_following_needs_an_address(demo):
     assert b"follow-email-error" in response.content
     assert not Subscription.objects.filter(pin=pin).exists()
     assert _follow(pin, "robot@example.org", website="http://spam").status_code == 400
+
+
+def test_the_messages_of_one_change_go_out_together_after_the_commit(
+    demo, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the confirmations
+        pin = make_pin(demo, email="together@example.org")
+        _follow(pin, "also@example.org")
+        _follow(pin, "third@example.org")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        pin.status = ResidentPin.Status.FIXED
+        pin.save()
+        assert mail.outbox == []  # nothing before the commit
+    assert len(callbacks) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "also@example.org",
+        "third@example.org",
+        "together@example.org",
+    ]
+    assert not Message.objects.filter(pin=pin, status="queued").exists()
