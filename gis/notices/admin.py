@@ -73,8 +73,9 @@ class MessageAdmin(ReadOnly, MunicipalAdmin):
 
 
 @admin.register(models.PersonalDataRequest)
-class PersonalDataRequestAdmin(ReadOnly, admin.ModelAdmin):
-    """Who looked up, exported or erased a resident's data, when, and what was found."""
+class PersonalDataRequestAdmin(ReadOnly, MunicipalAdmin):
+    """Who looked up, exported or erased a resident's data, when, and what was found (shared by
+    the installation: a request is about a person, not a municipality)."""
 
     list_display = ("requested_at", "kind", "dry_run", "by_name", "address_hash")
     list_filter = ("kind",)
