@@ -27,7 +27,8 @@ PHONE = (412, 915)
 @dataclass(frozen=True)
 class Page:
     """A page the tests visit. `path` is its address in Swedish (the default language), with
-    ``{fix}`` and ``{walk}`` standing for a fix's id and a walk's join code; `login` says
+    ``{fix}`` and ``{walk}`` standing for a fix's id and a walk's join code (``{pin}`` and
+    ``{token}``: a report followed by e-mail and its unsubscribe token); `login` says
     whether a staff member must be logged in; `status` is the HTTP status the page answers."""
 
     key: str
@@ -74,6 +75,18 @@ PAGES: tuple[Page, ...] = (
         login=True,
     ),
     Page("measure-create", _("New presence measure"), "/narvaro/atgarder/ny/", login=True),
+    Page("notices-follow", _("Follow a report by e-mail (residents)"), "/meddelanden/folj/{pin}/"),
+    Page(
+        "notices-unsubscribe",
+        _("Stop e-mail about a report (residents)"),
+        "/meddelanden/avsluta/{token}/",
+    ),
+    Page(
+        "personal-data",
+        _("A resident's personal data (coordinators)"),
+        "/meddelanden/personuppgifter/",
+        login=True,
+    ),
 )
 
 

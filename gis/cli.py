@@ -8,6 +8,8 @@
     trygg partners create|list|revoke  EST partners and their API keys
     trygg prioritise               recompute the ranked fixes
     trygg plan-walk                propose a safety walk's stops and route (docs/walkplan.md)
+    trygg notices send|digest      send queued e-mail, queue the staff digests
+    trygg personal-data export|erase --email ADDRESS  a resident's GDPR request
     trygg <command> ...            any Django management command (migrate, createsuperuser, ...)
 
 With no DATABASE_URL the embedded cluster is started for the command and, if this command

@@ -36,6 +36,8 @@ SCOPES: dict[str, tuple[str, str]] = {
     "schema": ("schema", "write"),
     "api-docs": ("page", "write"),
     "basemap-tile": ("basemap", "write"),  # a map asks for dozens of tiles at a time
+    # Following a report sends a confirmation to the address given: limited as reporting is.
+    "notices:follow": ("page", "pin"),
 }
 
 

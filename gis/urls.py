@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("layers.urls_api")),  # the partner API
     path("", include("gis.presence.urls_api")),
     path("", include("gis.walkplan.urls_api")),
+    path("", include("gis.notices.urls_api")),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
@@ -61,5 +62,6 @@ urlpatterns += i18n_patterns(
     path("", include("layers.urls_import")),
     path("", include("gis.presence.urls")),
     path("", include("gis.presence.urls_measures")),
+    path("", include("gis.notices.urls")),
     prefix_default_language=False,
 )

@@ -69,13 +69,50 @@ def _delete_photos(queryset: models.QuerySet) -> None:
         photo.delete()
 
 
+def _pin_kinds(pins: models.QuerySet, photos: models.QuerySet) -> dict[str, tuple]:
+    """The personal data of resident pins: contact details, photos, free text, history notes."""
+    return {
+        "contacts": (PinContact.objects.filter(pin__in=pins), lambda q: q.delete()),
+        "pin_photos": (photos, _delete_photos),
+        "pin_texts": (
+            pins.exclude(description="", public_answer=""),
+            lambda q: q.update(description="", public_answer=""),
+        ),
+        "status_notes": (
+            PinStatusChange.objects.filter(pin__in=pins).exclude(note=""),
+            lambda q: q.update(note=""),
+        ),
+    }
+
+
+def _remove(kinds: dict[str, tuple[models.QuerySet, Callable]], dry_run: bool) -> dict[str, int]:
+    """Count each kind's records and, unless `dry_run`, remove their personal data."""
+    with transaction.atomic():
+        counts = {name: queryset.count() for name, (queryset, _remove) in kinds.items()}
+        if not dry_run:
+            for name, (queryset, remove) in kinds.items():
+                if counts[name]:
+                    remove(queryset)
+    return counts
+
+
+def purge_pins(pin_ids, *, dry_run: bool = False) -> dict[str, int]:
+    """Remove the personal data of the given pins now, as the purge does after the retention
+    period (contacts, pin_photos, pin_texts, status_notes; a person's erasure request)."""
+    pins = ResidentPin.objects.filter(pk__in=list(pin_ids))
+    return _remove(_pin_kinds(pins, PinPhoto.objects.filter(pin__in=pins)), dry_run)
+
+
 def _kinds(cutoff: datetime, log_cutoff: datetime) -> dict[str, tuple[models.QuerySet, Callable]]:
     """Each kind's records still holding personal data, and how to remove it."""
-    old_pins = {"pin__reported_at__lt": cutoff}
     participants = WalkParticipant.objects.filter(walk__starts_at__lt=cutoff)
+    pins = _pin_kinds(
+        ResidentPin.objects.filter(reported_at__lt=cutoff),
+        PinPhoto.objects.filter(uploaded_at__lt=cutoff),
+    )
     return {
-        "contacts": (PinContact.objects.filter(**old_pins), lambda q: q.delete()),
-        "pin_photos": (PinPhoto.objects.filter(uploaded_at__lt=cutoff), _delete_photos),
+        "contacts": pins["contacts"],
+        "pin_photos": pins["pin_photos"],
         "finding_photos": (FindingPhoto.objects.filter(uploaded_at__lt=cutoff), _delete_photos),
         "participant_names": (
             participants.exclude(display_name=""),
@@ -91,16 +128,8 @@ def _kinds(cutoff: datetime, log_cutoff: datetime) -> dict[str, tuple[models.Que
             ),
             lambda q: q.update(address_hash=None, device_token=None),
         ),
-        "pin_texts": (
-            ResidentPin.objects.filter(reported_at__lt=cutoff).exclude(
-                description="", public_answer=""
-            ),
-            lambda q: q.update(description="", public_answer=""),
-        ),
-        "status_notes": (
-            PinStatusChange.objects.filter(**old_pins).exclude(note=""),
-            lambda q: q.update(note=""),
-        ),
+        "pin_texts": pins["pin_texts"],
+        "status_notes": pins["status_notes"],
         "finding_notes": (
             WalkFinding.objects.filter(observed_at__lt=cutoff).exclude(note=""),
             lambda q: q.update(note=""),
@@ -131,10 +160,4 @@ def purge_personal_data(
             raise ValueError(f"{name} must be >= 0, got {value}")
     now = now or timezone.now()
     kinds = _kinds(now - timedelta(days=days), now - timedelta(days=access_log_days))
-    with transaction.atomic():
-        counts = {name: queryset.count() for name, (queryset, _remove) in kinds.items()}
-        if not dry_run:
-            for name, (queryset, remove) in kinds.items():
-                if counts[name]:
-                    remove(queryset)
-    return counts
+    return _remove(kinds, dry_run)

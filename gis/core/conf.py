@@ -67,6 +67,13 @@ DEFAULTS: dict[str, Any] = {
     # folder they are kept in until imported (empty: var/imports).
     "TRYGG_IMPORT_MAX_BYTES": 50 * 1024 * 1024,
     "TRYGG_IMPORT_DIR": "",
+    # The address residents and staff reach Trygg at, for links in e-mail (gis.notices):
+    # tracking links, unsubscribe links, the back office.
+    "TRYGG_PUBLIC_URL": "http://127.0.0.1:8000",
+    # E-mail that could not be sent is retried after TRYGG_NOTICE_RETRY_SECONDS, doubling each
+    # time, and marked failed after TRYGG_NOTICE_MAX_ATTEMPTS attempts.
+    "TRYGG_NOTICE_RETRY_SECONDS": 300,
+    "TRYGG_NOTICE_MAX_ATTEMPTS": 8,
 }
 
 # Per-client rate limits ("N/period"); `_ip` is keyed by address, `_device` by device token.

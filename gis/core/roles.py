@@ -80,6 +80,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "presence.log_visit",
         # The risk calendar's school holidays and events.
         *_crud("riskcalendar", "calendarentry"),
+        # E-mail to residents and staff: digest settings, the outbox, personal-data requests.
+        *_crud("notices", "noticesettings", actions=("add", "change", "delete", "view")),
+        "notices.view_message",
+        "notices.view_personaldatarequest",
+        "notices.add_personaldatarequest",
     ],
     "planner": [
         *VIEW_ALL,

@@ -22,6 +22,7 @@ from gis.core.vocabulary import AUDIT_PARAMETERS
 from gis.demo.calendar import add_calendar
 from gis.demo.dark_path import light_the_dark_path
 from gis.demo.generate import DemoData, generate
+from gis.demo.notices import load_notices
 from gis.demo.plan import PLANTED, SOURCE
 from gis.demo.presence import load_presence
 from layers.importer import boundary_from_layers, import_layers
@@ -82,6 +83,7 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
     add_calendar(municipality, now or timezone.now(), data.months[0])
     _light_the_dark_path(municipality, data)
     load_presence(municipality, now or timezone.now())
+    load_notices(municipality)
     return counts(municipality)
 
 

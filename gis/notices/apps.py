@@ -7,3 +7,10 @@ class NoticesConfig(AppConfig):
     label = "notices"
     verbose_name = _("Notices")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # walks may not import notices: notices listens to its models' signals instead
+        # (gis.notices.signals).
+        from gis.notices import signals
+
+        signals.connect()

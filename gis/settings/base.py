@@ -240,4 +240,17 @@ LOGGING = {
         "django.template": {"level": "INFO"},
     },
 }
+# E-mail to residents and staff (gis.notices, docs/notices.md): SMTP from the environment in
+# production; the demo writes messages to files under var/mail, the tests keep them in memory.
+EMAIL_BACKEND = os.environ.get("TRYGG_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Trygg <trygg@localhost>"
+EMAIL_FILE_PATH = os.environ.get("TRYGG_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+
 DEFAULT_EXCEPTION_REPORTER_FILTER = "walks.error_reports.PersonalDataReporterFilter"

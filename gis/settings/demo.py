@@ -16,3 +16,5 @@ SECRET_KEY = SECRET_KEY or "demo-only-insecure-key-do-not-use-in-production"  # 
 # Serve static files straight from the apps (no collectstatic needed outside production).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# E-mail is written to files under var/mail (one file per sending), never sent by SMTP.
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

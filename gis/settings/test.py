@@ -20,3 +20,5 @@ WHITENOISE_AUTOREFRESH = True
 
 # One test database per pytest process, so parallel runs on one machine never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_trygg_{os.getpid()}"}  # noqa: F405
+# E-mail stays in memory (django.core.mail.outbox; pytest-django's `mailoutbox`).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

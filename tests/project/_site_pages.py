@@ -28,6 +28,8 @@ class SiteObjects:
     username: str
     fix: int
     walk: str
+    pin: int = 0  # a resident's report with an e-mail address (notices' pages)
+    token: str = ""  # its reporter's unsubscribe token
 
 
 def make_site_objects(django_db_blocker) -> SiteObjects:
@@ -66,7 +68,21 @@ def make_site_objects(django_db_blocker) -> SiteObjects:
             route=segment.order_by("id")[0].geom,
             status="open",
         )
-        return SiteObjects(user.username, fix.pk, walk.join_code)
+        pin, token = _notices_objects(municipality)
+        return SiteObjects(user.username, fix.pk, walk.join_code, pin, token)
+
+
+def _notices_objects(municipality) -> tuple[int, str]:
+    """A report whose resident follows it by e-mail: its id and the unsubscribe token."""
+    from gis.notices.models import Subscription
+    from walks.models import PinContact, ResidentPin
+
+    pin = ResidentPin.objects.filter(municipality=municipality).order_by("pk").first()
+    contact, _ = PinContact.objects.get_or_create(pin=pin, defaults={"email": "sida@example.org"})
+    subscription, _ = Subscription.objects.get_or_create(
+        pin=pin, email=contact.email or "sida@example.org", defaults={"role": "reporter"}
+    )
+    return pin.pk, subscription.token
 
 
 def page_params(check: str):
@@ -105,7 +121,9 @@ def open_page(page_obj, base: str, page: Page, objects: SiteObjects):
         page_obj.fill("#id_password", PASSWORD)
         page_obj.click(".login-box button[type=submit]")
         page_obj.wait_for_load_state("networkidle")
-    path = page.path.format(fix=objects.fix, walk=objects.walk)
+    path = page.path.format(
+        fix=objects.fix, walk=objects.walk, pin=objects.pin, token=objects.token
+    )
     response = page_obj.goto(f"{base}{path}")
     page_obj.wait_for_load_state("networkidle")
     return response

@@ -278,6 +278,20 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
             channel="admin",
         ),
         "riskcalendar.calendarentry": first(CalendarEntry),  # the demo's lov and matches
+        **_notices_objects(world),
+    }
+
+
+def _notices_objects(world: World) -> dict[str, models.Model]:
+    """The demo's digest settings, the world pin's confirmation in the outbox, a request."""
+    from gis.notices.models import Message, NoticeSettings, PersonalDataRequest
+
+    return {
+        "notices.noticesettings": NoticeSettings.objects.get_or_create(municipality=world.here)[0],
+        "notices.message": Message.objects.filter(pin=world.pin).order_by("pk")[0],
+        "notices.personaldatarequest": PersonalDataRequest.objects.create(
+            kind="lookup", address_hash="0" * 64, counts={}
+        ),
     }
 
 
@@ -687,10 +701,41 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         calls[f"fixes:{name}"] = lambda name=name: Call(reverse(f"fixes:{name}") + here)
     calls.update(_presence_calls(world, method, actor))
     calls.update(_walkplan_calls(world, method))
+    calls.update(_notices_calls(world, method, actor))
     call = calls[route]()
     if token is not None:
         call.headers["HTTP_X_TRYGG_DEVICE"] = token
     return call
+
+
+def _notices_calls(world: World, method: str, actor: str) -> dict[str, Callable[[], Call]]:
+    """The requests of notices' routes: a subscription to unsubscribe is made in the test's
+    savepoint."""
+    from gis.notices.models import Subscription
+
+    def subscription_call(name: str) -> Call:
+        subscription = Subscription.objects.create(
+            pin=world.pin, email=f"matris-{actor}@example.org", role="supporter"
+        )
+        return Call(
+            reverse(name, args=[subscription.token]),
+            {} if method == "POST" else None,
+            probe=_values(Subscription, subscription.pk, "unsubscribed_at"),
+        )
+
+    return {
+        "notices:follow": lambda: Call(
+            reverse("notices:follow", args=[world.pin.pk]),
+            {"email": f"folj-{actor}@example.org"} if method == "POST" else None,
+            probe=_count(Subscription.objects.filter(pin=world.pin)),
+        ),
+        "notices:unsubscribe": lambda: subscription_call("notices:unsubscribe"),
+        "notices_api:one-click": lambda: subscription_call("notices_api:one-click"),
+        "notices:personal-data": lambda: Call(
+            reverse("notices:personal-data"),
+            {"email": "nobody@example.org", "action": "find"} if method == "POST" else None,
+        ),
+    }
 
 
 def _import_calls(world: World, method: str, actor: str) -> dict[str, Callable[[], Call]]:

@@ -174,6 +174,8 @@ HIDDEN_PHOTOS = (
 MEASURES_READ = "Presence measures: list, page and follow-up"
 MEASURES_WRITE = "Record and edit presence measures"
 MEASURE_DONE = "Move a presence measure (members of its responsible partner: mark it done)"
+FOLLOW = "Follow a report by e-mail; stop the messages (the link in each, one-click)"
+PERSONAL_DATA = "A resident's personal data by e-mail address: look up, export, erase"
 
 ACTIONS = (
     PUBLIC_PAGES,
@@ -199,6 +201,8 @@ ACTIONS = (
     MEASURES_READ,
     MEASURES_WRITE,
     MEASURE_DONE,
+    FOLLOW,
+    PERSONAL_DATA,
 )
 
 
@@ -672,6 +676,32 @@ ROWS += [
     ),
 ]
 
+# Notices (gis.notices): anyone follows a report and stops messages by the link's token; the
+# coordinator handles a resident's personal-data requests (for the whole installation).
+PERSONAL_DATA_HANDLERS = ("coordinator", "superuser")
+ROWS += [
+    row("notices:follow", "GET", 200, {EVERYONE: 200}, FOLLOW),
+    row("notices:follow", "POST", 200, {EVERYONE: 200}, FOLLOW, changes=True),
+    row("notices:unsubscribe", "GET", 200, {EVERYONE: 200}, FOLLOW),
+    row("notices:unsubscribe", "POST", 200, {EVERYONE: 200}, FOLLOW, changes=True),
+    row("notices_api:one-click", "POST", 200, {EVERYONE: 200}, FOLLOW, changes=True),
+    row("notices_api:one-click", "GET", None, {EVERYONE: 405}),
+    *(
+        row(
+            "notices:personal-data",
+            method,
+            200,
+            {
+                NO_SESSION: LOGIN,
+                (*PERSONAL_DATA_HANDLERS, OTHER): 200,
+                tuple(a for a in SIGNED_IN if a not in (*PERSONAL_DATA_HANDLERS, OTHER)): 403,
+            },
+            PERSONAL_DATA,
+        )
+        for method in ("GET", "POST")
+    ),
+]
+
 # Addresses that no URL route serves (a middleware answers them).
 EXTRA_PATHS = ("/csp-report",)
 
@@ -752,6 +782,13 @@ ADMIN_MODELS: dict[str, AdminModel] = {
 }
 # Presence measures: every viewer reads them, the coordinator manages them.
 ADMIN_MODELS["presence.presencemeasure"] = _crud("coordinator")
+# Notices: the coordinator keeps the digest settings; the outbox (addresses and texts) and the
+# record of personal-data requests are read only, the latter shared by the installation.
+ADMIN_MODELS["notices.noticesettings"] = _crud("coordinator", view=("coordinator",))
+ADMIN_MODELS["notices.message"] = AdminModel(view=("coordinator",), read_only=True)
+ADMIN_MODELS["notices.personaldatarequest"] = AdminModel(
+    view=("coordinator",), read_only=True, scoped=False
+)
 
 
 def _as_other(model: AdminModel, roles: tuple[str, ...], if_allowed: Answer) -> Answer:

@@ -185,6 +185,8 @@
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (!r.ok) throw body;
         form.hidden = true;
+        var follow = $("rp-follow");  // ask to be told about the supported report (gis.notices)
+        follow.href = follow.href.replace(/\/0\/$/, "/" + pinId + "/");
         $("rp-voted").hidden = false;
         window.scrollTo(0, 0);
       });
