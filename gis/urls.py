@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("layers.urls")),  # the public basemap: tiles and style
     path("", include("layers.urls_api")),  # the partner API
     path("", include("gis.presence.urls_api")),
+    path("", include("gis.campaigns.urls_api")),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
@@ -60,5 +61,6 @@ urlpatterns += i18n_patterns(
     path("", include("layers.urls_import")),
     path("", include("gis.presence.urls")),
     path("", include("gis.presence.urls_measures")),
+    path("", include("gis.campaigns.urls")),
     prefix_default_language=False,
 )

@@ -37,13 +37,14 @@ VIEW_ALL = [
         "fixes": ["fix", "fixstatuschange"],
         "presence": ["presenceresource", "presenceplan", "plannedvisit", "presencemeasure"],
         "riskcalendar": ["calendarentry"],
+        "campaigns": ["campaign", "campaignresponse", "campaignfeature", "campaignphoto"],
     }.items()
     for model in models
 ]
 
 
 #: Seeing photos that are not published (of findings, of pins not made public).
-PHOTO_VIEW = ("walks.view_pinphoto", "walks.view_findingphoto")
+PHOTO_VIEW = ("walks.view_pinphoto", "walks.view_findingphoto", "campaigns.view_campaignphoto")
 
 
 def _crud(
@@ -80,6 +81,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "presence.log_visit",
         # The risk calendar's school holidays and events.
         *_crud("riskcalendar", "calendarentry"),
+        # Digital walks: open and close campaigns, moderate what residents sent, see e-mails.
+        *_crud("campaigns", "campaign"),
+        *_crud("campaigns", "campaignfeature", actions=("change", "delete")),
+        "campaigns.view_campaigncontact",
     ],
     "planner": [
         *VIEW_ALL,

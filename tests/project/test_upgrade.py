@@ -56,6 +56,7 @@ NEW_MIGRATIONS = {
     ("presence", "0001_initial"),
     ("riskcalendar", "0001_initial"),
     ("walks", "0009_walk_stops"),
+    ("campaigns", "0001_initial"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -70,7 +71,7 @@ PROPERTY_GRANTS = sum(
 )
 # Apps this release adds: every role that sees all layers sees their records too, and the
 # coordinator keeps them (gis.core.roles).
-NEW_APPS = ("presence", "riskcalendar")
+NEW_APPS = ("presence", "riskcalendar", "campaigns")
 NEW_APP_GRANTS = sum(
     permission.split(".", 1)[0] in NEW_APPS
     for role, permissions in ROLE_PERMISSIONS.items()
@@ -121,6 +122,11 @@ NEW_MODELS = (
     ("presence", "presencemeasure"),
     ("riskcalendar", "calendarentry"),
     ("walks", "walkstop"),
+    ("campaigns", "campaign"),
+    ("campaigns", "campaignresponse"),
+    ("campaigns", "campaigncontact"),
+    ("campaigns", "campaignfeature"),
+    ("campaigns", "campaignphoto"),
 )
 # Their tables, and the tables of their many-to-many fields.
 NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")
