@@ -69,6 +69,12 @@ def _delete_photos(queryset: models.QuerySet) -> None:
         photo.delete()
 
 
+#: Kinds of personal data of the apps above walks (e.g. digital walks' e-mails): functions of the
+#: cutoff giving {kind: (queryset, remove)}, registered by those apps when they load, purged in
+#: the same run and transaction.
+EXTRA_KINDS: list[Callable[[datetime], dict[str, tuple[models.QuerySet, Callable]]]] = []
+
+
 def _kinds(cutoff: datetime, log_cutoff: datetime) -> dict[str, tuple[models.QuerySet, Callable]]:
     """Each kind's records still holding personal data, and how to remove it."""
     old_pins = {"pin__reported_at__lt": cutoff}
@@ -109,6 +115,7 @@ def _kinds(cutoff: datetime, log_cutoff: datetime) -> dict[str, tuple[models.Que
             WalkAudit.objects.filter(observed_at__lt=cutoff).exclude(note=""),
             lambda q: q.update(note=""),
         ),
+        **{name: kind for extra in EXTRA_KINDS for name, kind in extra(cutoff).items()},
         "access_log_entries": (
             ContactAccess.objects.filter(accessed_at__lt=log_cutoff),
             lambda q: q.delete(),

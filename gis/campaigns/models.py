@@ -166,9 +166,9 @@ class Campaign(MunicipalRecord):
         if self.area is not None:
             boundary = self.municipality.boundary if self.municipality_id else None
             validate_geometry(self.area, field="area", boundary=boundary)
-        if self.district_id and self.municipality_id:
-            if self.district.municipality_id != self.municipality_id:
-                raise ValidationError({"district": _("The district is in another municipality.")})
+        same = self.district_id is None or self.municipality_id is None
+        if not same and self.district.municipality_id != self.municipality_id:
+            raise ValidationError({"district": _("The district is in another municipality.")})
         check_questions(self.questions)
 
     @property

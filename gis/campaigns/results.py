@@ -64,7 +64,10 @@ def campaign_summary(campaign: Campaign, *, published_only: bool = True) -> dict
     place_points = shapely_points([(p["x"], p["y"]) for p in places]) if places else []
     heat = result["heat"]
     heat_points = shapely_points([(c["x"], c["y"]) for c in heat]) if heat else []
-    by_kind = {kind: features[features["kind"] == kind] for kind in ("point", "avoided_way", "avoided_place")}
+    by_kind = {
+        kind: features[features["kind"] == kind]
+        for kind in ("point", "avoided_way", "avoided_place")
+    }
 
     def kind_collection(kind: str) -> dict:
         part = by_kind[kind]
@@ -78,9 +81,7 @@ def campaign_summary(campaign: Campaign, *, published_only: bool = True) -> dict
         "responses": result["responses"],
         "counts": result["counts"],
         "questions": result["questions"],
-        "places": [
-            {k: v for k, v in place.items() if k not in ("x", "y")} for place in places
-        ],
+        "places": [{k: v for k, v in place.items() if k not in ("x", "y")} for place in places],
         "segments": [{k: v for k, v in s.items() if k != "geometry"} for s in segments],
         "map": {
             "heat": _collection(heat_points, [{"value": c["value"]} for c in heat]),
@@ -89,10 +90,14 @@ def campaign_summary(campaign: Campaign, *, published_only: bool = True) -> dict
             "areas": kind_collection("avoided_place"),
             "places": _collection(
                 place_points,
-                [{"name": p["name"], "answers": p["answers"], "rank": i + 1} for i, p in enumerate(places)],
+                [
+                    {"name": p["name"], "answers": p["answers"], "rank": i + 1}
+                    for i, p in enumerate(places)
+                ],
             ),
             "segments": _collection(
-                [s["geometry"] for s in segments], [{"ways": s["ways"], "name": s["name"]} for s in segments]
+                [s["geometry"] for s in segments],
+                [{"ways": s["ways"], "name": s["name"]} for s in segments],
             ),
         },
     }

@@ -64,7 +64,11 @@ class FeatureInput(textguard.Serializer):
             )
         if kind == CampaignFeature.Kind.AVOIDED_PLACE and geom.area > MAX_PLACE_M2:
             raise serializers.ValidationError(
-                {"geometry": [_("A place is at most %(km2)d km².") % {"km2": MAX_PLACE_M2 // 10**6}]}
+                {
+                    "geometry": [
+                        _("A place is at most %(km2)d km².") % {"km2": MAX_PLACE_M2 // 10**6}
+                    ]
+                }
             )
         if kind == CampaignFeature.Kind.POINT:
             if not attrs.get("category"):

@@ -66,8 +66,10 @@ def _counts(features: gpd.GeoDataFrame) -> dict:
     by_category = Counter(points["category"])
     names = dict(zip(points["category"], points["category_name"], strict=False))
     matrix = {
-        code: {when: int(((points["category"] == code) & (points["when"] == when)).sum())
-               for when in TIMES}
+        code: {
+            when: int(((points["category"] == code) & (points["when"] == when)).sum())
+            for when in TIMES
+        }
         for code in by_category
     }
     return {
@@ -77,7 +79,12 @@ def _counts(features: gpd.GeoDataFrame) -> dict:
             for kind in ("point", "avoided_way", "avoided_place")
         },
         "by_category": [
-            {"category": code, "name": names.get(code, code), "count": count, "by_when": matrix[code]}
+            {
+                "category": code,
+                "name": names.get(code, code),
+                "count": count,
+                "by_when": matrix[code],
+            }
             for code, count in sorted(by_category.items(), key=lambda item: (-item[1], item[0]))
         ],
         "by_when": {when: int((features["when"] == when).sum()) for when in TIMES},
@@ -116,7 +123,9 @@ def _heat(points: gpd.GeoSeries) -> list[dict]:
     cells = []
     for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
         x, y = transform * (col + 0.5, row + 0.5)
-        cells.append({"x": float(x), "y": float(y), "value": round(float(array[row, col]) / peak, 3)})
+        cells.append(
+            {"x": float(x), "y": float(y), "value": round(float(array[row, col]) / peak, 3)}
+        )
     return cells
 
 
@@ -154,12 +163,21 @@ def _ways(ways: gpd.GeoDataFrame, segments: gpd.GeoDataFrame | None) -> list[dic
     for buffer in buffers:
         for index in tree.query(buffer, predicate="intersects").tolist():
             segment = segments.geometry.iloc[index]
-            if segment.length > 0 and segment.intersection(buffer).length >= SEGMENT_SHARE * segment.length:
+            if (
+                segment.length > 0
+                and segment.intersection(buffer).length >= SEGMENT_SHARE * segment.length
+            ):
                 counts[index] += 1
     return [
-        {"segment": int(segments["id"].iloc[i]), "name": str(segments["name"].iloc[i] or ""),
-         "ways": n, "geometry": segments.geometry.iloc[i]}
-        for i, n in sorted(counts.items(), key=lambda item: (-item[1], int(segments["id"].iloc[item[0]])))
+        {
+            "segment": int(segments["id"].iloc[i]),
+            "name": str(segments["name"].iloc[i] or ""),
+            "ways": n,
+            "geometry": segments.geometry.iloc[i],
+        }
+        for i, n in sorted(
+            counts.items(), key=lambda item: (-item[1], int(segments["id"].iloc[item[0]]))
+        )
     ]
 
 

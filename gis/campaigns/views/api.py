@@ -150,7 +150,9 @@ class ResponsePhoto(PublicEndpoint, WriteThrottledMixin, APIView):
 
     @extend_schema(
         request={"multipart/form-data": PhotoInput},
-        responses={201: inline_serializer("CampaignPhotoStored", {"feature": serializers.IntegerField()})},
+        responses={
+            201: inline_serializer("CampaignPhotoStored", {"feature": serializers.IntegerField()})
+        },
     )
     def post(self, request, slug: str, client_uuid):
         response = get_object_or_404(

@@ -63,7 +63,9 @@ def answer_strings() -> dict[str, str]:
     return {
         "tapPoint": _("Tap the map where the place is (or move the map and press Enter)."),
         "tapWay": _("Tap the map along the way you avoid, point by point; then press Done."),
-        "tapArea": _("Tap the map around the place you avoid, at least three points; then press Done."),
+        "tapArea": _(
+            "Tap the map around the place you avoid, at least three points; then press Done."
+        ),
         "needTwo": _("A way needs at least two points."),
         "needThree": _("An area needs at least three points."),
         "outside": _("That is outside the area of this digital walk."),
@@ -138,7 +140,10 @@ def _status_rows(campaign: Campaign) -> list[dict]:
             {
                 "feature": feature,
                 "pin": pin,
-                "fixes": [{"title": fix.get_fix_type_display(), "status": fix.get_status_display()} for fix in fixes],
+                "fixes": [
+                    {"title": fix.get_fix_type_display(), "status": fix.get_status_display()}
+                    for fix in fixes
+                ],
             }
         )
     return rows
@@ -179,7 +184,9 @@ def staff_page(view):
         if not access.can_view(request.user):
             raise PermissionDenied
         if "slug" in kwargs:
-            kwargs["campaign"] = get_object_or_404(access.campaigns(request.user), slug=kwargs.pop("slug"))
+            kwargs["campaign"] = get_object_or_404(
+                access.campaigns(request.user), slug=kwargs.pop("slug")
+            )
         return view(request, *args, **kwargs)
 
     return wrapper
