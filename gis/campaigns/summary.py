@@ -122,7 +122,8 @@ def _heat(points: gpd.GeoSeries) -> list[dict]:
     transform = raster.transform
     cells = []
     for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
-        x, y = transform * (col + 0.5, row + 0.5)
+        x = transform.c + transform.a * (col + 0.5)
+        y = transform.f + transform.e * (row + 0.5)
         cells.append(
             {"x": float(x), "y": float(y), "value": round(float(array[row, col]) / peak, 3)}
         )

@@ -62,9 +62,9 @@ def answer_strings() -> dict[str, str]:
     """Texts the answer page shows from JavaScript, in the active language."""
     return {
         "tapPoint": _("Tap the map where the place is (or move the map and press Enter)."),
-        "tapWay": _("Tap the map along the way you avoid, point by point; then press Done."),
+        "tapWay": _("Tap the map along the way you avoid, point by point; then press Finish."),
         "tapArea": _(
-            "Tap the map around the place you avoid, at least three points; then press Done."
+            "Tap the map around the place you avoid, at least three points; then press Finish."
         ),
         "needTwo": _("A way needs at least two points."),
         "needThree": _("An area needs at least three points."),
