@@ -110,12 +110,14 @@ class Campaign(MunicipalRecord):
     )
     district = models.ForeignKey(
         "layers.District",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         verbose_name=_("district"),
         help_text=_("The area: a district, or draw one below."),
     )
+    # The district's boundary is copied here when no area is drawn (see `save`), so a campaign
+    # keeps its area when a district is redrawn or deleted.
     area = models.MultiPolygonField(_("drawn area"), srid=SRID, null=True, blank=True)
     starts_on = models.DateField(_("opens on"))
     ends_on = models.DateField(_("last day"))
@@ -170,6 +172,11 @@ class Campaign(MunicipalRecord):
         if not same and self.district.municipality_id != self.municipality_id:
             raise ValidationError({"district": _("The district is in another municipality.")})
         check_questions(self.questions)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.area is None and self.district_id is not None:
+            self.area = self.district.geom
+        super().save(*args, **kwargs)
 
     @property
     def region(self):
