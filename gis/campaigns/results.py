@@ -77,6 +77,12 @@ def campaign_summary(campaign: Campaign, *, published_only: bool = True) -> dict
         return _collection(part.geometry, props)
 
     segments = result["segments"]
+    unnamed = [s for s in segments if not s["name"]]
+    if unnamed:
+        middles = [s["geometry"].interpolate(0.5, normalized=True) for s in unnamed]
+        found = names_at(campaign.municipality_id, [(p.x, p.y) for p in middles])
+        for segment, name in zip(unnamed, found, strict=True):
+            segment["name"] = name
     return {
         "responses": result["responses"],
         "counts": result["counts"],

@@ -147,7 +147,7 @@ def _places(features: gpd.GeoDataFrame, anchors: gpd.GeoSeries) -> list[dict]:
                 "features": members["id"].astype(int).tolist(),
                 "categories": [code for code, _n in categories.most_common(3)],
                 "when": whens.most_common(1)[0][0] if whens else "",
-                "comments": [c for c in members["comment"] if c][:5],
+                "comments": list(dict.fromkeys(c for c in members["comment"] if c))[:5],
             }
         )
     places.sort(key=lambda p: (-p["answers"], -len(p["features"]), p["features"][0]))

@@ -146,6 +146,7 @@ def _status_rows(campaign: Campaign) -> list[dict]:
                 ],
             }
         )
+    rows.sort(key=lambda row: row["pin"] is None)  # the points that became reports first
     return rows
 
 
