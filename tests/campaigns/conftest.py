@@ -7,26 +7,15 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from tests.dashboard.conftest import PASSWORD, make_user  # noqa: F401 (PASSWORD for logins)
 
+# The walks tests' API client, empty rate-limit counters and temporary media folder.
+from tests.walks.conftest import _fresh_limits_and_media, api  # noqa: F401
 
-@pytest.fixture(autouse=True)
-def _fresh_limits_and_media(settings, tmp_path):
-    """Rate-limit counters start empty and uploaded files go to a temporary folder."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    from rest_framework.test import APIClient
-
-    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
+# The browser test's database access that commits (the live server sees it), cleaned up after.
+from tests.walks.test_browser import committed  # noqa: F401
 
 
 def make_campaign(demo, **extra):

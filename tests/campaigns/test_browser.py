@@ -13,7 +13,6 @@ import uuid
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Point
-from django.db import connections
 from django.utils import timezone
 
 from gis.campaigns.models import Campaign, CampaignResponse
@@ -21,18 +20,6 @@ from tests.conftest import phone_page, screenshot
 
 PHONE_LAT, PHONE_LON = 60.1699, 24.9384
 TIMEOUT = 15_000
-
-
-@pytest.fixture
-def committed(django_db_setup, django_db_blocker, monkeypatch):
-    """Database access that commits (the live server sees it); deletes registered rows."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    created: list = []
-    with django_db_blocker.unblock():
-        yield created
-        for obj in reversed(created):
-            type(obj).objects.filter(pk=obj.pk).delete()
-        connections.close_all()
 
 
 @pytest.fixture
