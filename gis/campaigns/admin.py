@@ -105,6 +105,7 @@ class CampaignFeatureAdmin(MapAdmin):
     inlines = [CampaignPhotoInline]
     actions = ["publish", "reject", "make_report"]
     list_select_related = ("category", "response__campaign")
+    ordering = ("-response__submitted_at", "-id")  # the newest answers first
 
     @admin.display(description=_("comment"))
     def text(self, obj: CampaignFeature) -> str:

@@ -15,7 +15,7 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gis.campaigns.models import Campaign, CampaignFeature
+from gis.campaigns.models import CampaignFeature
 from gis.core.lazy import lazy_attribute, lazy_module
 from gis.core.vocabulary import WhenUnsafe
 
@@ -112,10 +112,3 @@ def stop_candidates(municipality, area, time_of_day: str) -> list[dict]:
         )
     result.sort(key=lambda c: (-c["value"], c["ref_id"]))
     return result
-
-
-def campaigns_in(municipality) -> list[Campaign]:
-    """The municipality's campaigns that have started (for the planner's page to name them)."""
-    return list(
-        Campaign.objects.filter(municipality=municipality, starts_on__lte=timezone.localdate())
-    )
