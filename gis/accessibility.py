@@ -87,6 +87,29 @@ PAGES: tuple[Page, ...] = (
         "/meddelanden/personuppgifter/",
         login=True,
     ),
+    Page(
+        "campaign-answer",
+        _("A digital safety walk (residents' phones)"),
+        "/trygghetsvandring/demo-kvallsvandring/",
+    ),
+    Page(
+        "campaign-results",
+        _("The results of a digital safety walk"),
+        "/trygghetsvandring/demo-digital-vandring/resultat/",
+    ),
+    Page("campaign-list", _("Digital walks (staff)"), "/digitala-vandringar/", login=True),
+    Page(
+        "campaign",
+        _("A digital walk's page with its QR code (staff)"),
+        "/digitala-vandringar/demo-digital-vandring/",
+        login=True,
+    ),
+    Page(
+        "campaign-poster",
+        _("A digital walk's poster (A4)"),
+        "/digitala-vandringar/demo-digital-vandring/affisch/",
+        login=True,
+    ),
 )
 
 

@@ -16,7 +16,9 @@ runs.
     photos, or, while the walk is not closed, to a request carrying the walk's join code
     (``?code=``; the code is what opens the walk's findings in the public API, whose photo links
     carry it);
-  - an analysis run's raster: to staff of the run's municipality who may view analysis runs.
+  - an analysis run's raster: to staff of the run's municipality who may view analysis runs;
+  - a digital walk's photo: to anyone once its feature is published; otherwise only to staff of
+    the campaign's municipality who may view its photos.
 
   Refusals are 404, so a file's existence is not disclosed.
 * **As what.** The content type comes from the file's first bytes, never from its name, and
@@ -133,6 +135,15 @@ def _finding_photo(request: HttpRequest, photo) -> bool:
     )
 
 
+def _campaign_photo(request: HttpRequest, photo) -> bool:
+    feature = photo.feature
+    if feature.status == "published":
+        return True
+    return staff_may_view(
+        request.user, feature.response.campaign.municipality_id, "campaigns.view_campaignphoto"
+    )
+
+
 def _analysis_run(request: HttpRequest, run) -> bool:
     return staff_may_view(request.user, run.municipality_id, "hotspots.view_analysisrun")
 
@@ -142,6 +153,7 @@ RULES: dict[str, Rule] = {
     "walks.pinphoto": _pin_photo,
     "walks.findingphoto": _finding_photo,
     "hotspots.analysisrun": _analysis_run,
+    "campaigns.campaignphoto": _campaign_photo,
 }
 
 

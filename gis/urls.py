@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("gis.presence.urls_api")),
     path("", include("gis.walkplan.urls_api")),
     path("", include("gis.notices.urls_api")),
+    path("", include("gis.campaigns.urls_api")),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
@@ -63,5 +64,6 @@ urlpatterns += i18n_patterns(
     path("", include("gis.presence.urls")),
     path("", include("gis.presence.urls_measures")),
     path("", include("gis.notices.urls")),
+    path("", include("gis.campaigns.urls")),
     prefix_default_language=False,
 )

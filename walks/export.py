@@ -95,25 +95,32 @@ def _iso(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def export_geojson(walk: SafetyWalk) -> bytes:
-    """The findings as an RFC 7946 FeatureCollection (WGS 84)."""
-    frame = _iso(findings_frame(walk)).to_crs(4326)
-    return frame.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+def geojson_of(frame: gpd.GeoDataFrame) -> bytes:
+    """A GeoDataFrame (any CRS) as an RFC 7946 FeatureCollection in WGS 84, UTF-8."""
+    return frame.to_crs(4326).to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
 
 
-def export_csv(walk: SafetyWalk) -> bytes:
-    """The findings as CSV: attributes, a representative point's lon/lat and WKT (WGS 84).
-
-    Text cells go through :mod:`gis.core.csvsafe` (a note that begins like a formula is
-    neutralised); numeric columns keep their numbers.
-    """
-    frame = _iso(findings_frame(walk)).to_crs(4326)
+def csv_of(frame: gpd.GeoDataFrame) -> bytes:
+    """A GeoDataFrame (any CRS) as CSV: attributes, a representative point's lon/lat and WKT
+    (WGS 84). Text cells go through :mod:`gis.core.csvsafe` (text that begins like a formula is
+    neutralised); numeric columns keep their numbers."""
+    frame = frame.to_crs(4326)
     points = frame.geometry.representative_point()
     table = pd.DataFrame(frame.drop(columns="geometry"))
     table["lon"] = points.x.round(7)
     table["lat"] = points.y.round(7)
     table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=7)
     return csvsafe.safe_frame(table).to_csv(index=False).encode("utf-8")
+
+
+def export_geojson(walk: SafetyWalk) -> bytes:
+    """The findings as an RFC 7946 FeatureCollection (WGS 84)."""
+    return geojson_of(_iso(findings_frame(walk)))
+
+
+def export_csv(walk: SafetyWalk) -> bytes:
+    """The findings as CSV: attributes, a representative point's lon/lat and WKT (WGS 84)."""
+    return csv_of(_iso(findings_frame(walk)))
 
 
 def export_gpkg(walk: SafetyWalk) -> bytes:

@@ -103,6 +103,12 @@ def purge_pins(pin_ids, *, dry_run: bool = False) -> dict[str, int]:
     return _remove(_pin_kinds(pins, PinPhoto.objects.filter(pin__in=pins)), dry_run)
 
 
+#: Kinds of personal data of the apps above walks (e.g. digital walks' e-mails): functions of the
+#: cutoff giving {kind: (queryset, remove)}, registered by those apps when they load, purged in
+#: the same run and transaction.
+EXTRA_KINDS: list[Callable[[datetime], dict[str, tuple[models.QuerySet, Callable]]]] = []
+
+
 def _kinds(cutoff: datetime, log_cutoff: datetime) -> dict[str, tuple[models.QuerySet, Callable]]:
     """Each kind's records still holding personal data, and how to remove it."""
     participants = WalkParticipant.objects.filter(walk__starts_at__lt=cutoff)
@@ -138,6 +144,7 @@ def _kinds(cutoff: datetime, log_cutoff: datetime) -> dict[str, tuple[models.Que
             WalkAudit.objects.filter(observed_at__lt=cutoff).exclude(note=""),
             lambda q: q.update(note=""),
         ),
+        **{name: kind for extra in EXTRA_KINDS for name, kind in extra(cutoff).items()},
         "access_log_entries": (
             ContactAccess.objects.filter(accessed_at__lt=log_cutoff),
             lambda q: q.delete(),

@@ -1,3 +1,6 @@
+"""Digital safety walks run as time-boxed campaigns: residents' anonymous points, avoided ways
+and places and answers, moderated, summarised and exported."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,3 +10,10 @@ class CampaignsConfig(AppConfig):
     label = "campaigns"
     verbose_name = _("Digital walks")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from gis.campaigns import retention
+        from walks import retention as walks_retention
+
+        if retention.kinds not in walks_retention.EXTRA_KINDS:
+            walks_retention.EXTRA_KINDS.append(retention.kinds)

@@ -91,6 +91,9 @@ RATE_DEFAULTS: dict[str, str] = {
     "open311_ip": "60/hour",
     "open311_device": "10/hour",
     "photo_location_ip": "120/hour",
+    # Answers to a digital walk (gis.campaigns) and their photos.
+    "campaign_ip": "120/hour",
+    "campaign_device": "30/hour",
     # Uploads of a walk's phones; a group shares one network (20 phones back online at once).
     "walk_device": "240/minute",
     "walk_ip": "1200/minute",

@@ -37,13 +37,14 @@ VIEW_ALL = [
         "fixes": ["fix", "fixstatuschange"],
         "presence": ["presenceresource", "presenceplan", "plannedvisit", "presencemeasure"],
         "riskcalendar": ["calendarentry"],
+        "campaigns": ["campaign", "campaignresponse", "campaignfeature", "campaignphoto"],
     }.items()
     for model in models
 ]
 
 
 #: Seeing photos that are not published (of findings, of pins not made public).
-PHOTO_VIEW = ("walks.view_pinphoto", "walks.view_findingphoto")
+PHOTO_VIEW = ("walks.view_pinphoto", "walks.view_findingphoto", "campaigns.view_campaignphoto")
 
 
 def _crud(
@@ -85,6 +86,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notices.view_message",
         "notices.view_personaldatarequest",
         "notices.add_personaldatarequest",
+        # Digital walks: open and close campaigns, moderate what residents sent, see e-mails.
+        *_crud("campaigns", "campaign"),
+        *_crud("campaigns", "campaignfeature", actions=("change", "delete")),
+        "campaigns.view_campaigncontact",
     ],
     "planner": [
         *VIEW_ALL,

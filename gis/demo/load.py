@@ -20,6 +20,7 @@ from gis import frames
 from gis.core.models import Municipality
 from gis.core.vocabulary import AUDIT_PARAMETERS
 from gis.demo.calendar import add_calendar
+from gis.demo.campaigns import load_campaigns
 from gis.demo.dark_path import light_the_dark_path
 from gis.demo.generate import DemoData, generate
 from gis.demo.notices import load_notices
@@ -84,6 +85,7 @@ def load_demo(now: datetime | None = None) -> dict[str, int]:
     _light_the_dark_path(municipality, data)
     load_presence(municipality, now or timezone.now())
     load_notices(municipality)
+    load_campaigns(municipality, now or timezone.now())
     return counts(municipality)
 
 

@@ -57,6 +57,7 @@ NEW_MIGRATIONS = {
     ("riskcalendar", "0001_initial"),
     ("walks", "0009_walk_stops"),
     ("notices", "0001_initial"),
+    ("campaigns", "0001_initial"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -71,7 +72,7 @@ PROPERTY_GRANTS = sum(
 )
 # Apps this release adds: every role that sees all layers sees their records too, and the
 # coordinator keeps them (gis.core.roles).
-NEW_APPS = ("presence", "riskcalendar", "notices")
+NEW_APPS = ("presence", "riskcalendar", "notices", "campaigns")
 NEW_APP_GRANTS = sum(
     permission.split(".", 1)[0] in NEW_APPS
     for role, permissions in ROLE_PERMISSIONS.items()
@@ -126,6 +127,11 @@ NEW_MODELS = (
     ("notices", "subscription"),
     ("notices", "message"),
     ("notices", "personaldatarequest"),
+    ("campaigns", "campaign"),
+    ("campaigns", "campaignresponse"),
+    ("campaigns", "campaigncontact"),
+    ("campaigns", "campaignfeature"),
+    ("campaigns", "campaignphoto"),
 )
 # Their tables, and the tables of their many-to-many fields.
 NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")

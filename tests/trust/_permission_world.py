@@ -279,6 +279,7 @@ def _admin_objects(world: World) -> dict[str, models.Model]:
         ),
         "riskcalendar.calendarentry": first(CalendarEntry),  # the demo's lov and matches
         **_notices_objects(world),
+        **_campaign_objects(here),
     }
 
 
@@ -307,6 +308,79 @@ def _partner_objects(here) -> dict[str, models.Model]:
         key=PartnerKey.issue(used)[0], method="POST", path="/", status=200
     )
     return {"core.partner": partner, "core.partnerkey": key, "core.partnerkeyuse": use}
+
+
+def _campaign_objects(here) -> dict[str, models.Model]:
+    """An open digital walk over a district of the demo with one answer: a published point."""
+    from gis.campaigns.models import Campaign, CampaignFeature, CampaignResponse
+    from layers.models import District
+
+    district = District.objects.filter(municipality=here).order_by("pk")[0]
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        municipality=here,
+        title="Matrisvandringen",
+        slug="perm-matrix-walk",
+        district=district,
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=7),
+    )
+    response = CampaignResponse.objects.create(campaign=campaign, answers={"safe_day": 3})
+    point = district.geom.point_on_surface
+    point.srid = district.geom.srid
+    feature = CampaignFeature.objects.create(
+        response=response,
+        kind="point",
+        geom=point,
+        category=Category.objects.get(code="lighting"),
+        when="evening",
+        comment="Mörkt",
+        status="published",
+    )
+    return {"campaigns.campaign": campaign, "campaigns.campaignfeature": feature}
+
+
+def _campaign_calls(world: World) -> dict[str, Callable[[], Call]]:
+    """The digital walks' routes (gis.campaigns), on the world's open campaign."""
+    from gis.campaigns.models import CampaignPhoto, CampaignResponse
+
+    campaign = world.admin_objects["campaigns.campaign"]
+    feature = world.admin_objects["campaigns.campaignfeature"]
+    slug = campaign.slug
+    lon, lat = _lonlat(feature.geom)
+
+    def answer() -> Call:
+        body = {
+            "client_uuid": str(uuid.uuid4()),
+            "features": [
+                {
+                    "kind": "point",
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "category": "lighting",
+                    "when": "night",
+                }
+            ],
+            "answers": {"safe_night": 2},
+        }
+        url = reverse("campaigns_api:responses", args=[slug])
+        return Call(url, body, json=True, probe=_count(CampaignResponse.objects.all()))
+
+    def photo() -> Call:
+        url = reverse("campaigns_api:response-photos", args=[slug, feature.response.client_uuid])
+        form = {"feature": "0", "photo": upload("campaign.jpg", jpeg_bytes())}
+        return Call(url, form, probe=_count(CampaignPhoto.objects.all()))
+
+    return {
+        "campaigns:answer": lambda: Call(reverse("campaigns:answer", args=[slug])),
+        "campaigns:results": lambda: Call(reverse("campaigns:results", args=[slug])),
+        "campaigns_api:responses": answer,
+        "campaigns_api:response-photos": photo,
+        "campaigns:list": lambda: Call(reverse("campaigns:list")),
+        "campaigns:detail": lambda: Call(reverse("campaigns:detail", args=[slug])),
+        "campaigns:poster": lambda: Call(reverse("campaigns:poster", args=[slug])),
+        "campaigns:qr": lambda: Call(reverse("campaigns:qr", args=[slug])),
+        "campaigns:export": lambda: Call(reverse("campaigns:export", args=[slug, "csv"])),
+    }
 
 
 def _presence_objects(here) -> dict[str, models.Model]:
@@ -702,6 +776,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
     calls.update(_presence_calls(world, method, actor))
     calls.update(_walkplan_calls(world, method))
     calls.update(_notices_calls(world, method, actor))
+    calls.update(_campaign_calls(world))
     call = calls[route]()
     if token is not None:
         call.headers["HTTP_X_TRYGG_DEVICE"] = token

@@ -176,6 +176,8 @@ MEASURES_WRITE = "Record and edit presence measures"
 MEASURE_DONE = "Move a presence measure (members of its responsible partner: mark it done)"
 FOLLOW = "Follow a report by e-mail; stop the messages (the link in each, one-click)"
 PERSONAL_DATA = "A resident's personal data by e-mail address: look up, export, erase"
+CAMPAIGN_PUBLIC = "Digital walks: answer (anonymous, with photos), answer page, public results"
+CAMPAIGN_STAFF = "Digital walks: list, staff page with QR code, poster, summary, exports"
 
 ACTIONS = (
     PUBLIC_PAGES,
@@ -203,6 +205,8 @@ ACTIONS = (
     MEASURE_DONE,
     FOLLOW,
     PERSONAL_DATA,
+    CAMPAIGN_PUBLIC,
+    CAMPAIGN_STAFF,
 )
 
 
@@ -702,6 +706,27 @@ ROWS += [
     ),
 ]
 
+# Digital walks (gis.campaigns): residents answer anonymously and read the results; every viewing
+# role opens the staff pages of its municipalities' campaigns (another municipality's: 404).
+ROWS += [
+    row("campaigns:answer", "GET", 200, {EVERYONE: 200}, CAMPAIGN_PUBLIC),
+    row("campaigns:answer", "POST", None, {EVERYONE: 405}),
+    row("campaigns:results", "GET", 200, {EVERYONE: 200}, CAMPAIGN_PUBLIC),
+    row("campaigns:results", "POST", None, {EVERYONE: 405}),
+    row("campaigns_api:responses", "POST", 201, {EVERYONE: 201}, CAMPAIGN_PUBLIC, changes=True),
+    row("campaigns_api:responses", "GET", None, {EVERYONE: 405}),
+    row(
+        "campaigns_api:response-photos", "POST", 201, {EVERYONE: 201}, CAMPAIGN_PUBLIC, changes=True
+    ),
+    row("campaigns_api:response-photos", "GET", None, {EVERYONE: 405}),
+    *_dashboard_page("campaigns:list", CAMPAIGN_STAFF, other=200),
+    *(
+        page_row
+        for name in ("detail", "poster", "qr", "export")
+        for page_row in _dashboard_page(f"campaigns:{name}", CAMPAIGN_STAFF, other=404)
+    ),
+]
+
 # Addresses that no URL route serves (a middleware answers them).
 EXTRA_PATHS = ("/csp-report",)
 
@@ -788,6 +813,12 @@ ADMIN_MODELS["notices.noticesettings"] = _crud("coordinator", view=("coordinator
 ADMIN_MODELS["notices.message"] = AdminModel(view=("coordinator",), read_only=True)
 ADMIN_MODELS["notices.personaldatarequest"] = AdminModel(
     view=("coordinator",), read_only=True, scoped=False
+)
+# Digital walks: every viewer reads them; the coordinator opens and closes campaigns and
+# moderates what residents sent (features come only from residents: nobody adds one here).
+ADMIN_MODELS["campaigns.campaign"] = _crud("coordinator")
+ADMIN_MODELS["campaigns.campaignfeature"] = AdminModel(
+    view=VIEW_ALL, change=("coordinator",), delete=("coordinator",)
 )
 
 

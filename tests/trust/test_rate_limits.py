@@ -162,6 +162,10 @@ EXPECTED_PUBLIC = {
     ("POST", "walks_api:open311-requests"),
     ("GET", "walks_api:open311-request"),
     ("GET", "walks_api:open311-token"),
+    ("GET", "campaigns:answer"),
+    ("GET", "campaigns:results"),
+    ("POST", "campaigns_api:responses"),
+    ("POST", "campaigns_api:response-photos"),
 }
 
 
