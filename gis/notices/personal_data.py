@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from gis.campaigns import personal_data as campaign_data
 from gis.notices.models import Message, PersonalDataRequest, Subscription, normalise_email
 from walks.models import ResidentPin
 from walks.retention import purge_pins
@@ -139,6 +140,7 @@ def erase_notices(email: str, *, dry_run: bool = False) -> dict[str, int]:
 SOURCES: tuple[tuple[Finder, Eraser], ...] = (
     (find_notices, erase_notices),
     (find_reports, erase_reports),
+    (campaign_data.find, campaign_data.erase),
 )
 
 

@@ -323,6 +323,7 @@ SOURCES: tuple[Callable[..., list[dict]] | str, ...] = (
     finding_candidates,
     hotspot_candidates,
     fix_candidates,
+    "gis.campaigns.candidates.stop_candidates",
 )
 
 
