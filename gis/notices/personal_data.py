@@ -134,13 +134,20 @@ def erase_notices(email: str, *, dry_run: bool = False) -> dict[str, int]:
     return counts
 
 
+def erase_campaign_answers(email: str, *, dry_run: bool = False) -> dict[str, int]:
+    """The digital walks' answers left with the address (gis.campaigns.personal_data), their
+    counts named apart from the reports' ("campaign_contacts" beside "contacts")."""
+    counts = campaign_data.erase(email, dry_run=dry_run)
+    return {f"campaign_{name}": count for name, count in counts.items()}
+
+
 # The sources of personal data tied to an e-mail address: (find, erase) pairs, erased in this
 # order (subscriptions and messages first, so that the counts of a dry run and of the erasure
 # agree). Another app's source is one more line here.
 SOURCES: tuple[tuple[Finder, Eraser], ...] = (
     (find_notices, erase_notices),
     (find_reports, erase_reports),
-    (campaign_data.find, campaign_data.erase),
+    (campaign_data.find, erase_campaign_answers),
 )
 
 

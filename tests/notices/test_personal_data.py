@@ -114,6 +114,7 @@ def test_erase_removes_every_trace_of_one_address_and_nothing_of_anothers(two_re
         "photos": [],
         "subscriptions": [],
         "messages": [],
+        "campaign_responses": [],
     }
     kinds = list(
         PersonalDataRequest.objects.filter(address_hash=address_hash(ANNA))
