@@ -60,5 +60,6 @@ urlpatterns += i18n_patterns(
     path("", include("layers.urls_import")),
     path("", include("gis.presence.urls")),
     path("", include("gis.presence.urls_measures")),
+    path("", include("gis.walkplan.urls")),
     prefix_default_language=False,
 )

@@ -174,6 +174,7 @@ HIDDEN_PHOTOS = (
 MEASURES_READ = "Presence measures: list, page and follow-up"
 MEASURES_WRITE = "Record and edit presence measures"
 MEASURE_DONE = "Move a presence measure (members of its responsible partner: mark it done)"
+STOP_TICK = "Tick the stops of a walk (its participants' phones)"
 
 ACTIONS = (
     PUBLIC_PAGES,
@@ -199,6 +200,7 @@ ACTIONS = (
     MEASURES_READ,
     MEASURES_WRITE,
     MEASURE_DONE,
+    STOP_TICK,
 )
 
 
@@ -649,6 +651,27 @@ ROWS += [
 ROWS += [
     # When a place is hot: the selection's reports by hour of the week, as the hot spots.
     *_dashboard_api("dashboard-api:time-profile"),
+]
+
+ROWS += [
+    # Walk planning (gis.walkplan): the planning page as the walk's own page, the printable
+    # plan as its summary, the results of a closed walk public (the matrix's walk is closed in
+    # the request's savepoint; an open walk's results answer 404, tests/walkplan).
+    *_leader_page("walkplan:plan", other=404),
+    *_summary_page("walkplan:print"),
+    row("walkplan:results", "GET", 200, {EVERYONE: 200}, PUBLIC_PAGES),
+    row("walkplan:results", "POST", None, {EVERYONE: 405}),
+    # The numbered stops on the phones: read with the code, ticked by the walk's participants.
+    *_public_get("walks_api:walk-stops"),
+    row(
+        "walks_api:stop-tick",
+        "POST",
+        200,
+        {"participant": 200, NOT_PARTICIPANT: 403},
+        STOP_TICK,
+        changes=True,
+    ),
+    row("walks_api:stop-tick", "GET", None, {EVERYONE: 405}),
 ]
 
 # Addresses that no URL route serves (a middleware answers them).

@@ -238,6 +238,7 @@ PLAIN = {
     "week": "2026-W50",
     "resource": "1",
     "number": "1",
+    "order": "1",
 }
 PARAMETER = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
 

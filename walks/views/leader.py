@@ -224,6 +224,7 @@ def walk_manage(request: HttpRequest, code: str) -> HttpResponse:
         "participants": walk.participants.count(),
         "findings": walk.findings.count(),
         "audits": walk.audits.count(),
+        "stops": walk.stops.select_related("ticked_by").order_by("order"),
     }
     return render(request, "walks/leader_manage.html", context)
 
