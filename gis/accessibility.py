@@ -74,6 +74,13 @@ PAGES: tuple[Page, ...] = (
         login=True,
     ),
     Page("measure-create", _("New presence measure"), "/narvaro/atgarder/ny/", login=True),
+    Page(
+        "walk-plan",
+        _("Planning a safety walk's route (walk leaders)"),
+        "/vandringar/{walk}/planera/",
+        login=True,
+    ),
+    Page("walk-print", _("Printable walk plan"), "/vandringar/{walk}/utskrift/", login=True),
 )
 
 
