@@ -137,10 +137,14 @@ def incidents(
     return result
 
 
-def segments(municipality: Municipality) -> gpd.GeoDataFrame:
-    """Walkable street segments: id, osm_id, u, v, highway, lit (None when untagged), length_m."""
+def segments(municipality: Municipality, *, within=None) -> gpd.GeoDataFrame:
+    """Walkable street segments: id, osm_id, u, v, highway, lit (None when untagged), length_m;
+    only those that meet the geometry ``within`` (storage CRS) when one is given."""
+    queryset = layers.StreetSegment.objects.filter(municipality=municipality)
+    if within is not None:
+        queryset = queryset.filter(geom__intersects=within)
     result = frame(
-        layers.StreetSegment.objects.filter(municipality=municipality),
+        queryset.order_by("pk"),
         "id",
         "osm_id",
         "u",

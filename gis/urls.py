@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("layers.urls")),  # the public basemap: tiles and style
     path("", include("layers.urls_api")),  # the partner API
     path("", include("gis.presence.urls_api")),
+    path("", include("gis.walkplan.urls_api")),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),

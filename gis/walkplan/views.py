@@ -126,8 +126,8 @@ def plan_page(request: HttpRequest, code: str) -> HttpResponse:
         or _bounds(walk.route)
         or _bounds(walk.municipality.boundary),
         "api": {
-            "plan": "/api/walkplans/",
-            "save": f"/api/walks/{walk.join_code}/plan/",
+            "plan": reverse("walkplan_api:walkplans"),
+            "save": reverse("walkplan_api:walk-plan", args=[walk.join_code]),
             "places": reverse("walks_api:places"),
             "streets": reverse("walks_api:streets"),
         },

@@ -687,6 +687,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
         calls[f"fixes:{name}"] = lambda name=name: Call(reverse(f"fixes:{name}") + here)
     calls.update(_presence_calls(world, method, actor))
     calls.update(_walkplan_calls(world, method))
+    calls.update(_walkplan_page_calls(world, method))
     call = calls[route]()
     if token is not None:
         call.headers["HTTP_X_TRYGG_DEVICE"] = token
@@ -817,6 +818,30 @@ def _presence_calls(world: World, method: str, actor: str) -> dict[str, Callable
 
 
 def _walkplan_calls(world: World, method: str) -> dict[str, Callable[[], Call]]:
+    """The requests of the walk-planning API (gis.walkplan): a 30-minute walk in a square of
+    600 m around the middle of the walk's route."""
+    middle = world.walk.route.interpolate_normalized(0.5)
+    square = Polygon.from_bbox((middle.x - 300, middle.y - 300, middle.x + 300, middle.y + 300))
+    square.srid = settings.TRYGG_SRID
+    area = json.loads(square.transform(4326, clone=True).geojson)
+    body = {"minutes": 30, "time_of_day": "evening", "area": area}
+    w = world.walk
+    return {
+        "walkplan_api:walkplans": lambda: Call(
+            reverse("walkplan_api:walkplans"),
+            {**body, "municipality": world.here.code} if method == "POST" else None,
+            json=True,
+        ),
+        "walkplan_api:walk-plan": lambda: Call(
+            reverse("walkplan_api:walk-plan", args=[w.join_code]),
+            body if method == "POST" else None,
+            json=True,
+            probe=_values(SafetyWalk, w.pk, "plan"),
+        ),
+    }
+
+
+def _walkplan_page_calls(world: World, method: str) -> dict[str, Callable[[], Call]]:
     """The requests of walk planning's routes: the stop and the closed walk they name are made
     in the test's savepoint."""
     from walks.models import WalkStop

@@ -674,6 +674,41 @@ ROWS += [
     row("walks_api:stop-tick", "GET", None, {EVERYONE: 405}),
 ]
 
+# Walk planning (gis.walkplan): walk leaders and coordinators propose stops and a route, and
+# save a plan to a walk of their municipality.
+WALK_PLAN = "Plan walks: proposed stops and a route along the streets, saved to a walk"
+ACTIONS += (WALK_PLAN,)
+ROWS += [
+    row(
+        "walkplan_api:walkplans",
+        "POST",
+        200,
+        {NO_SESSION: 403, LEADERS: 200, NOT_LEADERS: 403, OTHER: 400},
+        WALK_PLAN,
+    ),
+    row(
+        "walkplan_api:walkplans",
+        "GET",
+        None,
+        {NO_SESSION: 403, LEADERS: 405, NOT_LEADERS: 403, OTHER: 405},
+    ),
+    row(
+        "walkplan_api:walk-plan",
+        "POST",
+        200,
+        {NO_SESSION: 403, LEADERS: 200, NOT_LEADERS: 403, OTHER: 404},
+        WALK_PLAN,
+        changes=True,
+    ),
+    row(
+        "walkplan_api:walk-plan",
+        "GET",
+        200,
+        {NO_SESSION: 403, LEADERS: 200, NOT_LEADERS: 403, OTHER: 404},
+        WALK_PLAN,
+    ),
+]
+
 # Addresses that no URL route serves (a middleware answers them).
 EXTRA_PATHS = ("/csp-report",)
 
