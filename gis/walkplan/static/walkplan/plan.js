@@ -190,12 +190,15 @@
     var checked = document.querySelector('input[name="time_of_day"]:checked');
     var request = {
       municipality: config.municipality,
-      minutes: parseInt($("plan-minutes").value, 10),
       time_of_day: checked ? checked.value : "evening",
-      pace_kmh: parseFloat($("plan-pace").value),
       dropped: state.dropped,
       added: state.added,
     };
+    /* A field left empty is left out: the API names what it misses. */
+    var minutes = parseInt($("plan-minutes").value, 10);
+    var pace = parseFloat(String($("plan-pace").value).replace(",", "."));
+    if (!isNaN(minutes)) request.minutes = minutes;
+    if (!isNaN(pace)) request.pace_kmh = pace;
     var district = selectedDistrict();
     if (state.area && !district) request.area = state.area;
     else if (district) request.district = district.id;
