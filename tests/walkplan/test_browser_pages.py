@@ -27,7 +27,7 @@ from tests.walks.test_browser import (  # noqa: F401 - fixtures
 from walks.models import Category, ResidentPin, SafetyWalk, WalkStop
 
 
-def _walk_with_pins(committed) -> SafetyWalk:
+def _walk_with_pins(committed) -> SafetyWalk:  # noqa: F811
     """An evening walk in the district around the phone's position, with three residents'
     reports of the evening near it (so the planner has stops to propose)."""
     from gis.demo.load import demo_municipality
@@ -86,7 +86,7 @@ def _sized(browser, width: int, phone: bool = False):
     return _watched_page(context)
 
 
-def test_plan_drop_save_then_the_phone_ticks_a_stop(live_url, browser, committed, coordinator):
+def test_plan_drop_save_then_the_phone_ticks_a_stop(live_url, browser, committed, coordinator):  # noqa: F811
     user, password = coordinator
     walk = _walk_with_pins(committed)
     code = walk.join_code

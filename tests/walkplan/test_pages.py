@@ -242,7 +242,7 @@ def _participant(walk):
     return WalkParticipant.objects.create(walk=walk, role="resident")
 
 
-def test_the_phone_reads_the_stops_in_order(api, demo):
+def test_the_phone_reads_the_stops_in_order(api, demo):  # noqa: F811
     walk = make_walk(demo)
     _stops(walk, 3, title=HOSTILE)
     body = api.get(f"/api/walks/{walk.join_code}/stops/").json()
@@ -254,7 +254,7 @@ def test_the_phone_reads_the_stops_in_order(api, demo):
     assert f"/api/walks/{walk.join_code}/stops/" in app and 'id="wa-stops"' in app
 
 
-def test_a_tick_is_idempotent_and_an_untick_undoes_it(api, demo):
+def test_a_tick_is_idempotent_and_an_untick_undoes_it(api, demo):  # noqa: F811
     from walks.models import WalkStop
 
     walk = make_walk(demo)
@@ -279,7 +279,7 @@ def test_a_tick_is_idempotent_and_an_untick_undoes_it(api, demo):
     assert WalkStop.objects.get(walk=walk, order=1).ticked_at is None
 
 
-def test_only_the_walks_participants_tick_and_bad_input_is_named(api, demo):
+def test_only_the_walks_participants_tick_and_bad_input_is_named(api, demo):  # noqa: F811
     from walks.models import WalkStop
 
     walk = make_walk(demo)
@@ -308,7 +308,7 @@ def test_only_the_walks_participants_tick_and_bad_input_is_named(api, demo):
     assert api.post(url, {}, format="json", **phone).status_code == 404
 
 
-def test_ticks_replayed_out_of_order_by_the_outbox_end_as_the_last_one_sent(api, demo):
+def test_ticks_replayed_out_of_order_by_the_outbox_end_as_the_last_one_sent(api, demo):  # noqa: F811
     """The outbox sends a queued tick and untick in the order they were made, each possibly
     twice (a lost answer): the stop ends as the last one made."""
     from walks.models import WalkStop
