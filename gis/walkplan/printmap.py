@@ -27,15 +27,17 @@ MAX_SEGMENTS = 4000
 @dataclass
 class WalkMap:
     """What the SVG template draws: ``streets`` and ``route`` are path data ("M x y L x y"),
-    ``stops`` are ``(x, y, number, ticked)``; ``start``, ``end`` are ``(x, y)`` or None."""
+    ``stops`` are ``(x, y, number, ticked)``; ``start``, ``end`` are ``(x, y)`` or None. The
+    coordinates are text already (a dot, whatever the page's language would make of a
+    number)."""
 
     width: int = WIDTH
     height: int = HEIGHT
     streets: list[str] = field(default_factory=list)
     route: str = ""
-    stops: list[tuple[float, float, int, bool]] = field(default_factory=list)
-    start: tuple[float, float] | None = None
-    end: tuple[float, float] | None = None
+    stops: list[tuple[str, str, int, bool]] = field(default_factory=list)
+    start: tuple[str, str] | None = None
+    end: tuple[str, str] | None = None
 
     @property
     def empty(self) -> bool:
@@ -82,10 +84,14 @@ def walk_map(walk, stops) -> WalkMap:
     if walk.route is not None:
         drawn.route = _path(walk.route.coords, project)
         route: LineString = walk.route
-        drawn.start = project(*route.coords[0])
-        drawn.end = project(*route.coords[-1])
+        drawn.start = _text(project(*route.coords[0]))
+        drawn.end = _text(project(*route.coords[-1]))
     drawn.stops = [
-        (*project(stop.geom.x, stop.geom.y), stop.order, stop.ticked_at is not None)
+        (*_text(project(stop.geom.x, stop.geom.y)), stop.order, stop.ticked_at is not None)
         for stop in stops
     ]
     return drawn
+
+
+def _text(point: tuple[float, float]) -> tuple[str, str]:
+    return f"{point[0]:.1f}", f"{point[1]:.1f}"

@@ -68,6 +68,7 @@ def plan_strings() -> dict[str, str]:
         "none": _("No plan yet: press “Propose”."),
         "noStops": _("No stops were found for this area and time of day."),
         "unsaved": _("The plan has changes that are not saved."),
+        "overBudget": _("The walk takes longer than the time budget."),
         "added": _("Added by the leader"),
         "notFound": _("No place of that name."),
     }

@@ -248,7 +248,7 @@
       state.plan = plan;
       renderPlan(plan);
       $("plan-save").disabled = false;
-      setState(summary(plan) + " " + S.unsaved, "");
+      setState(summary(plan) + " " + S.unsaved, plan.over_budget ? "error" : "");
     }).catch(function (error) {
       setState(fmt(S.failed, { error: error.message }), "error");
     }).then(function () {
@@ -280,7 +280,7 @@
       n: plan.stops.length,
       km: (plan.length_m / 1000).toFixed(1),
       min: Math.round(plan.minutes),
-    });
+    }) + (plan.over_budget ? " " + S.overBudget : "");
   }
 
   /* ---- drawing the plan ------------------------------------------------------------------- */
