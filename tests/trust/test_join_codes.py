@@ -32,6 +32,8 @@ SIGNED_IN_ROUTES = {
 }
 # The one public use of a closed walk's code: its results page (a read).
 PUBLIC_RESULTS_ROUTES = {"walkplan:results"}
+# API routes for staff only (session): 403 without one, whatever the walk.
+SIGNED_IN_API_ROUTES = {"walkplan_api:walk-plan"}
 
 
 def code_routes(code: str) -> dict[str, str]:
@@ -102,6 +104,9 @@ def test_a_closed_walks_code_answers_404_on_every_route(demo):
         if name in SIGNED_IN_ROUTES:
             answer = anonymous.post(path) if name == "walks:close" else anonymous.get(path)
             assert answer.status_code == 302 and "/login/" in answer["Location"], path
+            continue
+        if name in SIGNED_IN_API_ROUTES:
+            assert anonymous.get(path).status_code == 403, path
             continue
         if name in PUBLIC_RESULTS_ROUTES:
             assert anonymous.get(path).status_code == 200, path
