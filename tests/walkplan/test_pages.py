@@ -329,3 +329,26 @@ def test_the_stop_texts_of_the_phone_are_translated(client, demo, language):
     prefix = "" if language == "sv" else "/en"
     html = client.get(f"{prefix}/w/{walk.join_code}").content.decode()
     assert ("Vi har varit h" if language == "sv" else "We have been here") in html  # JSON: \u00e4
+
+
+# --- the demo ------------------------------------------------------------------------------------
+
+
+def test_the_demo_plans_its_open_walk_and_publishes_a_closed_ones_results(client, demo):
+    from gis.demo.open_walk import ensure_open_walk
+    from gis.demo.walk_plans import plan_demo_walks
+
+    walk = ensure_open_walk(demo, None)
+    assert plan_demo_walks(demo, walk) == 2
+    assert walk.stops.count() >= 2
+    from walks.models import SafetyWalk
+
+    closed = SafetyWalk.objects.filter(municipality=demo, status="closed", stops__isnull=False)
+    closed = closed.distinct().get()
+    assert closed.stops.filter(ticked_at__isnull=False).exists()
+    html = client.get(f"/trygghetsvandringar/{closed.join_code}/resultat/").content.decode()
+    assert html.count('class="stop-no"') == closed.stops.count()
+    # Planned once: a second run changes nothing.
+    before = list(walk.stops.values_list("kind", "ref_id"))
+    assert plan_demo_walks(demo, walk) == 0
+    assert list(walk.stops.values_list("kind", "ref_id")) == before
