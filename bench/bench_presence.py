@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from gis.analysis.timeprofile import time_profile
+from gis.drills.streets import grid
 from gis.priority import presence as engine
 
 ZONE = "Europe/Stockholm"
@@ -41,15 +42,7 @@ HALF_LIFE_DAYS = 90.0
 
 def network(segments: int, rng):
     """A seeded grid of about `segments` segments: node ids u, v, lengths and midpoints."""
-    side = int(np.ceil(np.sqrt(segments / 2 / 0.97))) + 1
-    jitter = rng.uniform(-10, 10, size=(side, side, 2))
-    xy = np.stack(np.meshgrid(np.arange(side), np.arange(side), indexing="ij"), -1) * 100.0
-    xy = (xy + jitter).reshape(-1, 2)
-    ids = np.arange(side * side).reshape(side, side)
-    u = np.concatenate([ids[:-1, :].ravel(), ids[:, :-1].ravel()])
-    v = np.concatenate([ids[1:, :].ravel(), ids[:, 1:].ravel()])
-    keep = rng.random(len(u)) > 0.03  # a few blocks joined
-    u, v = u[keep][:segments], v[keep][:segments]
+    xy, u, v = grid(segments, rng)
     length = np.hypot(*(xy[u] - xy[v]).T)
     return u, v, length, (xy[u] + xy[v]) / 2
 

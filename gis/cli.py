@@ -7,6 +7,7 @@
     trygg imports list|undo        the import batches; take one back
     trygg partners create|list|revoke  EST partners and their API keys
     trygg prioritise               recompute the ranked fixes
+    trygg plan-walk                propose a safety walk's stops and route (docs/walkplan.md)
     trygg <command> ...            any Django management command (migrate, createsuperuser, ...)
 
 With no DATABASE_URL the embedded cluster is started for the command and, if this command

@@ -53,9 +53,8 @@ from gis.core.lazy import lazy_attribute, lazy_module
 
 np = lazy_module("numpy")
 sp = lazy_module("scipy.sparse")
+csgraph = lazy_module("scipy.sparse.csgraph")  # dijkstra, connected_components
 shapely = lazy_module("shapely")
-dijkstra = lazy_attribute("scipy.sparse.csgraph", "dijkstra")
-connected_components = lazy_attribute("scipy.sparse.csgraph", "connected_components")
 substring = lazy_attribute("shapely.ops", "substring")
 
 #: Minutes spent at each stop (looking, talking, noting).
@@ -63,7 +62,10 @@ STOP_MINUTES = 4.0
 #: Walking pace of a safety walk (km/h); an accessible walk goes slower.
 PACE_KMH = 4.0
 #: Without a start, the planner tries this many of the most valuable stops as the first one.
-SEEDS = 5
+SEEDS = 3
+#: Exponents of the added minutes in the insertion ratio value / minutes ** alpha: each
+#: gives a plan, the most valuable is kept (1 favours cheap stops, 0.5 valuable ones).
+ALPHAS = (1.0, 0.5)
 #: Rounds of improvement and re-insertion at most.
 ROUNDS = 20
 _EPS = 1e-9
@@ -109,7 +111,7 @@ def network(u, v, length_m, geometries) -> Network:
         ),
         shape=(nodes, nodes),
     ).tocsr()
-    _, labels = connected_components(graph, directed=False)
+    _, labels = csgraph.connected_components(graph, directed=False)
     counts = np.bincount(labels[u])
     largest = int(np.argmax(counts))  # ties: the lower label
     main = np.flatnonzero(labels[u] == largest)
@@ -182,7 +184,9 @@ def points(net: Network, stops_xy, *, start=None, end=None) -> Points:
     present = [s for s in snaps if s is not None]
     nodes = sorted({int(n) for s in present for n in (net.u[s.segment], net.v[s.segment])})
     if nodes:
-        dist, pred = dijkstra(net.graph, directed=False, indices=nodes, return_predecessors=True)
+        dist, pred = csgraph.dijkstra(
+            net.graph, directed=False, indices=nodes, return_predecessors=True
+        )
     else:
         dist = pred = np.zeros((0, net.graph.shape[0]))
     sources = {node: row for row, node in enumerate(nodes)}
@@ -286,9 +290,9 @@ def plan_route(
     if stop_minutes < 0:
         raise ValueError("stop_minutes must not be negative")
     per_metre = 60.0 / (pace_kmh * 1000.0)
-    state = _Planner(pts.distance, values, minutes, per_metre, stop_minutes, pts.count)
-    must = sorted(set(int(m) for m in must))
     has_start = pts.snaps[pts.count] is not None
+    state = _Planner(pts.distance, values, minutes, per_metre, stop_minutes, pts.count, has_start)
+    must = sorted(set(int(m) for m in must))
     if has_start or must or pts.count == 0:
         seeds = [None]
     else:
@@ -296,10 +300,12 @@ def plan_route(
         seeds = [i for i in ranked if state.fits_alone(i)][:SEEDS] or [None]
     best = None
     for seed in seeds:
-        path = state.solve(must, seed)
-        key = (-round(float(values[path].sum()), 9), round(state.length(path), 6), path)
-        if best is None or key < best[0]:
-            best = (key, path)
+        for start in (state.seeded(must, seed), state.nearest_in_budget(must, seed)):
+            for alpha in ALPHAS:
+                path = state.solve(list(start), must, alpha)
+                key = (-round(float(values[path].sum()), 9), round(state.length(path), 6), path)
+                if best is None or key < best[0]:
+                    best = (key, path)
     order = best[1]
     return _route(pts, order, values, minutes, per_metre, stop_minutes)
 
@@ -334,18 +340,27 @@ def _route(pts: Points, order, values, minutes, per_metre, stop_minutes) -> Rout
     )
 
 
+@dataclass
 class _Planner:
-    """Greedy insertion with 2-opt and or-opt over a distance matrix whose last two rows are the
-    start and the end (0 m from everything when absent)."""
+    """Greedy insertion with 2-opt and or-opt over a distance matrix ``d`` whose last two rows
+    are the start and the end (0 m from everything when absent); ``n`` stops, ``budget``
+    minutes, ``stop`` minutes at each stop."""
 
-    def __init__(self, distance, values, minutes, per_metre, stop_minutes, n):
-        self.d = distance
-        self.values = values
-        self.budget = minutes
-        self.per_metre = per_metre
-        self.stop = stop_minutes
-        self.n = n
-        self.start, self.end = n, n + 1
+    d: object
+    values: object
+    budget: float
+    per_metre: float
+    stop: float
+    n: int
+    has_start: bool
+
+    @property
+    def start(self) -> int:
+        return self.n
+
+    @property
+    def end(self) -> int:
+        return self.n + 1
 
     def length(self, path) -> float:
         full = [self.start, *path, self.end]
@@ -357,27 +372,111 @@ class _Planner:
     def fits_alone(self, i: int) -> bool:
         return self.minutes([i]) <= self.budget + 1e-9
 
-    def solve(self, must, seed) -> list[int]:
+    def seeded(self, must, seed) -> list[int]:
+        """The leader's stops, each where it lengthens the path least, and the seed."""
         path: list[int] = []
         for m in must:
             self._insert(path, m)
         if seed is not None and seed not in path:
             path.append(seed)
+        return path
+
+    def nearest_in_budget(self, must, seed) -> list[int]:
+        """:meth:`seeded`, then on from its last stop to the nearest stop while it fits."""
+        path = self.seeded(must, seed)
+        left = sorted(set(range(self.n)) - set(path))
+        here = path[-1] if path else self.start
+        while left:
+            k = int(np.argmin(self.d[here, left]))
+            trial = [*path, left[k]]
+            if self.minutes(trial) > self.budget + 1e-9:
+                break
+            path = trial
+            here = left.pop(k)
+        return path
+
+    def solve(self, path: list[int], must, alpha: float) -> list[int]:
+        """Improve ``path``: insert, reorder, swap and insert again until nothing changes."""
+        keep = frozenset(must)
         for _ in range(ROUNDS):
             before = list(path)
-            self._greedy(path, frozenset(must))
-            self._improve(path)
-            self._greedy(path, frozenset(must))
+            self._greedy(path, alpha)
+            path[:] = self._reorder(path)
+            if self._swaps(path, keep):
+                path[:] = self._reorder(path)
+            self._greedy(path, alpha)
             if path == before:
                 break
         return path
+
+    def _swaps(self, path: list[int], keep) -> bool:
+        """Swap stops (:meth:`_swap`) while one fits; whether any was swapped."""
+        swapped = False
+        for _ in range(self.n):
+            if not self._swap(path, keep):
+                break
+            swapped = True
+        return swapped
+
+    def _swap(self, path: list[int], keep) -> bool:
+        """Replace a visited stop by a more valuable one left out, where it fits."""
+        values = self.values
+        left = sorted(set(range(self.n)) - set(path), key=lambda i: (-values[i], i))
+        visited = sorted((q for q in path if q not in keep), key=lambda i: (values[i], i))
+        for c in left:
+            for p in visited:
+                if values[p] >= values[c]:
+                    break
+                trial = [q for q in path if q != p]
+                self._insert(trial, c)
+                if self.minutes(trial) <= self.budget + 1e-9:
+                    path[:] = trial
+                    return True
+        return False
+
+    def _reorder(self, path: list[int]) -> list[int]:
+        """The shortest of the path improved as it is and of a nearest-neighbour order of its
+        stops improved (from the start; without one, the best of those from its first, its last
+        and its most valuable stop)."""
+        if len(path) < 3:
+            best = list(path)
+            self._improve(best)
+            return best
+        orders = [list(path)]
+        if self.has_start:
+            orders.append(self._nearest(path, None))
+        else:
+            firsts = sorted({path[0], path[-1], max(path, key=lambda i: (self.values[i], -i))})
+            nearest = [self._nearest(path, f) for f in firsts]
+            orders.append(min(nearest, key=lambda o: (self.length(o), o)))
+        best = None
+        for order in orders:
+            self._improve(order)
+            key = (round(self.length(order), 6), order)
+            if best is None or key < best:
+                best = key
+        return best[1]
+
+    def _nearest(self, path: list[int], first: int | None) -> list[int]:
+        left = sorted(path)
+        here = self.start
+        order = []
+        if first is not None:
+            left.remove(first)
+            order.append(first)
+            here = first
+        while left:
+            k = int(np.argmin(self.d[here, left]))
+            here = left.pop(k)
+            order.append(here)
+        return order
 
     def _insert(self, path: list[int], c: int) -> None:
         full = np.array([self.start, *path, self.end])
         added = self.d[full[:-1], c] + self.d[c, full[1:]] - self.d[full[:-1], full[1:]]
         path.insert(int(np.argmin(added)), c)
 
-    def _greedy(self, path: list[int], must) -> None:
+    def _greedy(self, path: list[int], alpha: float = 1.0) -> None:
         d = self.d
         while True:
             left = np.array(sorted(set(range(self.n)) - set(path)), dtype=np.int64)
@@ -393,7 +492,7 @@ class _Planner:
             fits = used + extra <= self.budget + 1e-9
             if not fits.any():
                 return
-            ratio = np.where(fits, self.values[left] / np.maximum(extra, 1e-9), -np.inf)
+            ratio = np.where(fits, self.values[left] / np.maximum(extra, 1e-9) ** alpha, -np.inf)
             k = int(np.argmax(ratio))
             path.insert(int(position[k]), int(left[k]))
 
@@ -403,38 +502,50 @@ class _Planner:
             improved = self._two_opt(path) or self._or_opt(path)
 
     def _two_opt(self, path: list[int]) -> bool:
-        d = self.d
-        full = [self.start, *path, self.end]
+        """Reverse the stretch whose reversal shortens the path most (numpy over all pairs)."""
+        full = np.array([self.start, *path, self.end])
         n = len(full)
-        for i in range(1, n - 2):
-            for j in range(i + 1, n - 1):
-                a, b, c, e = full[i - 1], full[i], full[j], full[j + 1]
-                if d[a, c] + d[b, e] < d[a, b] + d[c, e] - 1e-7:
-                    full[i : j + 1] = full[i : j + 1][::-1]
-                    path[:] = full[1:-1]
-                    return True
-        return False
+        if n < 4:
+            return False
+        d = self.d
+        i = np.arange(1, n - 2)
+        j = np.arange(2, n - 1)
+        a, b = full[i - 1], full[i]
+        c, e = full[j], full[j + 1]
+        gain = (d[a, b][:, None] + d[c, e][None, :]) - (d[np.ix_(a, c)] + d[np.ix_(b, e)])
+        gain = np.where(j[None, :] > i[:, None], gain, -np.inf)
+        k = int(np.argmax(gain))  # the first of equal gains: deterministic
+        if gain.flat[k] <= 1e-7:
+            return False
+        x, y = i[k // len(j)], j[k % len(j)]
+        full[x : y + 1] = full[x : y + 1][::-1]
+        path[:] = [int(q) for q in full[1:-1]]
+        return True
 
     def _or_opt(self, path: list[int]) -> bool:
+        """Move a chain of one to three stops (either way round) where the path gets shortest;
+        the first move that shortens it is made."""
+        d = self.d
+        before = self.length(path)
+        whole = [self.start, *path, self.end]
         for size in (1, 2, 3):
             for i in range(len(path) - size + 1):
                 chain = path[i : i + size]
                 rest = path[:i] + path[i + size :]
-                before = self.length(path)
-                best, where, flip = before - 1e-7, None, False
-                full = [self.start, *rest, self.end]
-                for p in range(len(full) - 1):
-                    a, b = full[p], full[p + 1]
-                    base = self.length(rest) - self.d[a, b]
-                    forward = base + self.d[a, chain[0]] + self._inner(chain) + self.d[chain[-1], b]
-                    backward = (
-                        base + self.d[a, chain[-1]] + self._inner(chain) + self.d[chain[0], b]
-                    )
-                    if forward < best:
-                        best, where, flip = forward, p, False
-                    if backward < best:
-                        best, where, flip = backward, p, True
-                if where is not None:
+                inner = self._inner(chain)
+                prev, after = whole[i], whole[i + size + 1]
+                rest_length = (
+                    before - d[prev, chain[0]] - inner - d[chain[-1], after] + d[prev, after]
+                )
+                full = np.array([self.start, *rest, self.end])
+                a, b = full[:-1], full[1:]
+                base = rest_length + inner - d[a, b]
+                forward = base + d[a, chain[0]] + d[chain[-1], b]
+                backward = base + d[a, chain[-1]] + d[chain[0], b]
+                both = np.concatenate([forward, backward])
+                k = int(np.argmin(both))
+                if both[k] < before - 1e-7:
+                    where, flip = k % len(a), k >= len(a)
                     moved = chain[::-1] if flip else chain
                     path[:] = rest[:where] + moved + rest[where:]
                     return True

@@ -26,16 +26,17 @@ summed value and every reason.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from gis.core.models import Municipality
-from gis.core.vocabulary import WhenUnsafe
 from gis.fixes.models import Fix
 from gis.hotspots.models import AnalysisRun, HotspotCell
 from walks.models import ResidentPin, SafetyWalk, WalkFinding
@@ -110,7 +111,13 @@ def _recency(moment: datetime, now: datetime) -> float:
 
 
 def _when_label(value: str) -> str:
-    return str(dict(WhenUnsafe.choices).get(value, value)).lower()
+    """The time of day as a phrase: "in the evening" ("kvällstid")."""
+    phrases = {
+        "day": _("in the daytime"),
+        "evening": _("in the evening"),
+        "night": _("at night"),
+    }
+    return phrases.get(value, value)
 
 
 def _in_area(queryset, area, field: str = "geom"):
@@ -302,8 +309,9 @@ def fix_candidates(municipality: Municipality, area, time_of_day: str, *, now=No
     return result
 
 
-#: The sources of candidate stops, in order; each ``(municipality, area, time_of_day)``.
-SOURCES: tuple[Callable[..., list[dict]], ...] = (
+#: The sources of candidate stops, in order: functions ``(municipality, area, time_of_day)``
+#: or their dotted paths (another app's, e.g. "gis.campaigns.candidates.stop_candidates").
+SOURCES: tuple[Callable[..., list[dict]] | str, ...] = (
     pin_candidates,
     finding_candidates,
     hotspot_candidates,
@@ -312,6 +320,8 @@ SOURCES: tuple[Callable[..., list[dict]], ...] = (
 
 
 def _call(source, municipality, area, time_of_day, now):
+    if isinstance(source, str):  # a dotted path: another app's source
+        source = import_string(source)
     if "now" in inspect.signature(source).parameters:
         return source(municipality, area, time_of_day, now=now)
     return source(municipality, area, time_of_day)
@@ -345,7 +355,7 @@ def candidates(
     time_of_day: str,
     *,
     now: datetime | None = None,
-    sources: Sequence[Callable[..., list[dict]]] | None = None,
+    sources: Sequence[Callable[..., list[dict]] | str] | None = None,
 ) -> list[dict]:
     """Every source's candidates in ``area`` (metric), near ones merged (:func:`merge`)."""
     found = []
@@ -369,10 +379,23 @@ def merge(found: list[dict], radius_m: float = MERGE_M) -> list[dict]:
     joined (kind, id). Deterministic: the most valuable first, ties by kind and id."""
     ordered = sorted(found, key=lambda c: (-c["value"], _key(c)))
     stops: list[dict] = []
+    cells: dict[tuple[int, int], list[dict]] = {}  # stops by grid cell of radius_m
+    size = max(radius_m, 1e-6)
     for candidate in ordered:
-        home = next((s for s in stops if s["geom"].distance(candidate["geom"]) <= radius_m), None)
+        x, y = candidate["geom"].x, candidate["geom"].y
+        cx, cy = math.floor(x / size), math.floor(y / size)
+        near = [
+            s
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for s in cells.get((cx + dx, cy + dy), ())
+            if math.hypot(s["geom"].x - x, s["geom"].y - y) <= radius_m
+        ]
+        home = min(near, key=lambda s: s["rank"], default=None)
         if home is None:
-            stops.append({**candidate, "merged": []})
+            stop = {**candidate, "merged": [], "rank": len(stops)}
+            stops.append(stop)
+            cells.setdefault((cx, cy), []).append(stop)
             continue
         home["value"] += candidate["value"]
         home["merged"].append(_key(candidate))
@@ -387,6 +410,7 @@ def merge(found: list[dict], radius_m: float = MERGE_M) -> list[dict]:
                 "n": others
             }
             stop["why"] = f"{stop['why']} ({more})"
+        del stop["rank"]
         stop["comments"] = stop["comments"][:MAX_COMMENTS]
         stop["photos"] = stop["photos"][:MAX_PHOTOS]
     return sorted(stops, key=_key)

@@ -125,33 +125,36 @@ def _point(municipality: Municipality, name: str, lonlat) -> Point | None:
     return point
 
 
+def _number(field: str, value, bounds: tuple[float, float], not_a_number, out_of_range) -> float:
+    """``value`` as a number within ``bounds``, else a PlanError naming ``field``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise PlanError(field, not_a_number) from None
+    if not bounds[0] <= number <= bounds[1]:  # NaN too
+        raise PlanError(field, out_of_range % {"low": bounds[0], "high": bounds[1]})
+    return number
+
+
 def _check_numbers(minutes, pace_kmh, time_of_day) -> tuple[float, float]:
-    try:
-        minutes = float(minutes)
-    except (TypeError, ValueError):
-        raise PlanError("minutes", _("The time budget must be a number of minutes.")) from None
-    if not MINUTES_RANGE[0] <= minutes <= MINUTES_RANGE[1]:
-        raise PlanError(
-            "minutes",
-            _("The time budget must be %(low)d to %(high)d minutes.")
-            % {"low": MINUTES_RANGE[0], "high": MINUTES_RANGE[1]},
-        )
-    try:
-        pace_kmh = float(pace_kmh)
-    except (TypeError, ValueError):
-        raise PlanError("pace_kmh", _("The pace must be a number of km/h.")) from None
-    if not PACE_RANGE[0] <= pace_kmh <= PACE_RANGE[1]:
-        raise PlanError(
-            "pace_kmh",
-            _("The pace must be %(low)g to %(high)g km/h.")
-            % {"low": PACE_RANGE[0], "high": PACE_RANGE[1]},
-        )
+    minutes = _number(
+        "minutes",
+        minutes,
+        MINUTES_RANGE,
+        _("The time budget must be a number of minutes."),
+        _("The time budget must be %(low)d to %(high)d minutes."),
+    )
+    pace_kmh = _number(
+        "pace_kmh",
+        pace_kmh,
+        PACE_RANGE,
+        _("The pace must be a number of km/h."),
+        _("The pace must be %(low)g to %(high)g km/h."),
+    )
     if time_of_day not in WhenUnsafe.values:
-        raise PlanError(
-            "time_of_day",
-            _("The time of day must be one of %(choices)s.")
-            % {"choices": ", ".join(WhenUnsafe.values)},
-        )
+        choices = ", ".join(WhenUnsafe.values)
+        message = _("The time of day must be one of %(choices)s.") % {"choices": choices}
+        raise PlanError("time_of_day", message)
     return minutes, pace_kmh
 
 
@@ -237,7 +240,8 @@ def plan_walk(
         )
     geometries = segments.geometry.values
     u, v = engine.end_nodes(geometries)
-    net = engine.network(u, v, segments["length_m"].to_numpy(dtype=float), geometries)
+    # Lengths of the geometries themselves, so the route's metres are those of its line.
+    net = engine.network(u, v, segments.geometry.length.to_numpy(dtype=float), geometries)
     xy = [(c["geom"].x, c["geom"].y) for c in found]
     pts = engine.points(
         net,

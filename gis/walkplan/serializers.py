@@ -30,7 +30,10 @@ class LonLatInput(serializers.ListField):
         )
 
     def to_internal_value(self, data):
-        lon, lat = super().to_internal_value(data)
+        values = super().to_internal_value(data)
+        if len(values) != 2:
+            raise serializers.ValidationError(_("Give a point as [longitude, latitude]."))
+        lon, lat = values
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise serializers.ValidationError(
                 _("Coordinates must be longitude [-180, 180] and latitude [-90, 90].")
@@ -88,16 +91,24 @@ class RouteOutput(textguard.Serializer):
     coordinates = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
 
 
-class StopOutput(textguard.Serializer):
+class SavedStopOutput(textguard.Serializer):
+    """A numbered stop of a walk: where (the point on the street, WGS 84), why, what to look at."""
+
     order = serializers.IntegerField()
     kind = serializers.CharField(help_text="pin, finding, hotspot, fix, campaign or added")
     id = serializers.IntegerField(allow_null=True)
     lon = serializers.FloatField()
     lat = serializers.FloatField()
-    place = serializers.ListField(child=serializers.FloatField(), required=False)
     title = serializers.CharField()
     why = serializers.CharField()
     look_at = serializers.CharField()
+    ticked = serializers.BooleanField(required=False, help_text="Saved plans: ticked on a phone.")
+
+
+class StopOutput(SavedStopOutput):
+    """A planned stop, with the residents' published comments and photos."""
+
+    place = serializers.ListField(child=serializers.FloatField(), required=False)
     comments = serializers.ListField(child=serializers.CharField(), required=False)
     photos = serializers.ListField(child=serializers.CharField(), required=False)
     minutes_from_start = serializers.FloatField(required=False)
@@ -106,27 +117,15 @@ class StopOutput(textguard.Serializer):
 class PlanOutput(textguard.Serializer):
     """A planned walk (see docs/walkplan.md)."""
 
-    route = RouteOutput()
-    stops = StopOutput(many=True)
-    length_m = serializers.FloatField()
-    minutes = serializers.FloatField()
-    walk_minutes = serializers.FloatField()
-    stop_minutes = serializers.FloatField()
-    candidates = serializers.IntegerField()
-    over_budget = serializers.BooleanField()
-    inputs = serializers.DictField()
-
-
-class SavedStopOutput(textguard.Serializer):
-    order = serializers.IntegerField()
-    kind = serializers.CharField()
-    id = serializers.IntegerField(allow_null=True)
-    lon = serializers.FloatField()
-    lat = serializers.FloatField()
-    title = serializers.CharField()
-    why = serializers.CharField()
-    look_at = serializers.CharField()
-    ticked = serializers.BooleanField()
+    route = RouteOutput(help_text="The route along the streets, WGS 84.")
+    stops = StopOutput(many=True, help_text="The stops in walking order.")
+    length_m = serializers.FloatField(help_text="Metres along the route.")
+    minutes = serializers.FloatField(help_text="Walking and stop minutes.")
+    walk_minutes = serializers.FloatField(help_text="Walking minutes at the pace.")
+    stop_minutes = serializers.FloatField(help_text="Minutes at the stops.")
+    candidates = serializers.IntegerField(help_text="Candidate stops weighed.")
+    over_budget = serializers.BooleanField(help_text="The leader's stops alone take longer.")
+    inputs = serializers.DictField(help_text="What the plan was made from.")
 
 
 class SavedPlanOutput(textguard.Serializer):

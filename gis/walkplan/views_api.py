@@ -29,6 +29,10 @@ from gis.walkplan.serializers import PlanInput, PlanOutput, SavedPlanOutput, Wal
 from walks.models import SafetyWalk
 from walks.views.common import PublicEndpoint
 
+BAD_INPUT = {400: OpenApiResponse(description="Bad input; the body names the field.")}
+NOT_PLANNER = {403: OpenApiResponse(description="Not a walk leader or coordinator.")}
+NO_WALK = {404: OpenApiResponse(description="No walk with this code in your municipalities.")}
+
 #: Who plans walks: the permission to change safety walks.
 PLAN_PERMISSION = "walks.change_safetywalk"
 
@@ -67,6 +71,27 @@ class _PlanView(PublicEndpoint, APIView):
         return plan
 
 
+def _messages(error, where: str = "") -> list[str]:
+    """Every message of a nested error (a list's items, a nested object's fields), each with
+    where it is ("added 2: ...")."""
+    if isinstance(error, dict):
+        return [m for key, inner in error.items() for m in _messages(inner, f"{where}{key} ")]
+    if isinstance(error, list):
+        if all(not isinstance(item, dict | list) for item in error):
+            return [f"{where.strip()}: {item}" if where else str(item) for item in error]
+        return [m for k, inner in enumerate(error) for m in _messages(inner, f"{where}{k} ")]
+    return [f"{where.strip()}: {error}" if where else str(error)]
+
+
+def _valid(serializer) -> dict:
+    """The serializer's data, or a 400 with each field's messages as a flat list of strings."""
+    if not serializer.is_valid():
+        raise ValidationError(
+            {field: _messages(error) for field, error in serializer.errors.items()}
+        )
+    return serializer.validated_data
+
+
 def _municipality(request, code: str | None):
     mine = tenancy.municipalities(request.user).order_by("code")
     if code:
@@ -83,18 +108,9 @@ def _municipality(request, code: str | None):
 class WalkPlans(_PlanView):
     """Plan a walk (POST, JSON): the stops and the route, not saved."""
 
-    @extend_schema(
-        request=PlanInput,
-        responses={
-            200: PlanOutput,
-            400: OpenApiResponse(description="Bad input; the body names the field."),
-            403: OpenApiResponse(description="Not a walk leader or coordinator."),
-        },
-    )
+    @extend_schema(request=PlanInput, responses={200: PlanOutput, **BAD_INPUT, **NOT_PLANNER})
     def post(self, request):
-        data = PlanInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = _valid(PlanInput(data=request.data))
         municipality = _municipality(request, values.get("municipality"))
         plan = self._plan(request, municipality, values)
         return Response(planning.plan_json(plan))
@@ -109,25 +125,18 @@ class WalkPlan(_PlanView):
         walks = SafetyWalk.objects.select_related("district", "municipality")
         return get_object_or_404(tenancy.scope(walks, request.user), join_code=code.upper())
 
-    @extend_schema(responses={200: SavedPlanOutput, 404: OpenApiResponse(description="No walk.")})
+    @extend_schema(responses={200: SavedPlanOutput, **NOT_PLANNER, **NO_WALK})
     def get(self, request, code: str):
         walk = self._walk(request, code)
         return Response(planning.saved_plan_json(walk))
 
     @extend_schema(
         request=WalkPlanInput,
-        responses={
-            200: PlanOutput,
-            400: OpenApiResponse(description="Bad input; the body names the field."),
-            403: OpenApiResponse(description="Not a walk leader or coordinator."),
-            404: OpenApiResponse(description="No walk with this code in your municipalities."),
-        },
+        responses={200: PlanOutput, **BAD_INPUT, **NOT_PLANNER, **NO_WALK},
     )
     def post(self, request, code: str):
         walk = self._walk(request, code)
-        data = WalkPlanInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = dict(_valid(WalkPlanInput(data=request.data)))
         code_given = values.get("municipality")
         if code_given and code_given != walk.municipality.code:
             raise ValidationError(

@@ -678,34 +678,20 @@ ROWS += [
 # save a plan to a walk of their municipality.
 WALK_PLAN = "Plan walks: proposed stops and a route along the streets, saved to a walk"
 ACTIONS += (WALK_PLAN,)
+_PLANNERS = {NO_SESSION: 403, LEADERS: 200, NOT_LEADERS: 403}
 ROWS += [
-    row(
-        "walkplan_api:walkplans",
-        "POST",
-        200,
-        {NO_SESSION: 403, LEADERS: 200, NOT_LEADERS: 403, OTHER: 400},
-        WALK_PLAN,
-    ),
-    row(
-        "walkplan_api:walkplans",
-        "GET",
-        None,
-        {NO_SESSION: 403, LEADERS: 405, NOT_LEADERS: 403, OTHER: 405},
-    ),
-    row(
-        "walkplan_api:walk-plan",
-        "POST",
-        200,
-        {NO_SESSION: 403, LEADERS: 200, NOT_LEADERS: 403, OTHER: 404},
-        WALK_PLAN,
-        changes=True,
-    ),
-    row(
-        "walkplan_api:walk-plan",
-        "GET",
-        200,
-        {NO_SESSION: 403, LEADERS: 200, NOT_LEADERS: 403, OTHER: 404},
-        WALK_PLAN,
+    row("walkplan_api:walkplans", "POST", 200, {**_PLANNERS, OTHER: 400}, WALK_PLAN),
+    row("walkplan_api:walkplans", "GET", None, {**_PLANNERS, LEADERS: 405, OTHER: 405}),
+    *(
+        row(
+            "walkplan_api:walk-plan",
+            method,
+            200,
+            {**_PLANNERS, OTHER: 404},
+            WALK_PLAN,
+            changes=method == "POST",
+        )
+        for method in ("POST", "GET")
     ),
 ]
 
