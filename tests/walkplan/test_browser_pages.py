@@ -127,6 +127,13 @@ def test_plan_drop_save_then_the_phone_ticks_a_stop(live_url, browser, committed
     assert page.locator("#print-stops li").count() == len(stops)
     assert page.locator(".walk-svg circle").count() == len(stops)
     screenshot(page, "walkplan-print-1280")
+    pdf = page.pdf(format="A4", print_background=True)  # as "print to PDF" makes it
+    assert pdf.startswith(b"%PDF")
+    (screenshot(page, "walkplan-print-1280").parent / "walkplan-print.pdf").write_bytes(pdf)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    assert page.locator(".topbar").is_hidden() and page.locator("[data-print]").is_hidden()
+    page.screenshot(path=str(screenshot(page, "walkplan-print-a4")), full_page=True)
     next(pages, None)
 
     # A participant's phone (412 px) shows the numbered stops and ticks the first.
@@ -136,6 +143,7 @@ def test_plan_drop_save_then_the_phone_ticks_a_stop(live_url, browser, committed
     screenshot(phone, "walkplan-plan-412")
     phone.goto(f"{live_url}/vandringar/{code}/utskrift/")
     screenshot(phone, "walkplan-print-412")
+    phone.screenshot(path=str(screenshot(phone, "walkplan-print-412")), full_page=True)
     phone.goto(f"{live_url}/w/{code}")
     phone.click("[data-role]")
     phone.wait_for_selector("#wa-stops-btn:not([hidden])", timeout=TIMEOUT)
