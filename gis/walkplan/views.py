@@ -29,8 +29,9 @@ from gis.walkplan.printmap import walk_map
 from layers.models import District
 from walks import join_codes
 from walks.models import ResidentPin, SafetyWalk, WalkFinding, WalkStop
-from walks.views.leader import _geojson, _qr_svg, _walk, leader_required, viewer_required
+from walks.views.leader import _geojson, _walk, join_sheet, leader_required, viewer_required
 from walks.views.pages import _bounds, _map_settings, audit_parameters
+from walks.views.stops import stop_rows
 
 #: Default inputs of a new plan (the issue: 90 minutes at 4 km/h).
 DEFAULT_MINUTES = 90
@@ -82,26 +83,9 @@ def _districts(user) -> list[dict]:
 
 
 def _saved_stops(walk: SafetyWalk) -> list[dict]:
-    from gis.core.api.fields import to_wgs84
-
-    rows = []
-    for stop in walk.stops.order_by("order"):
-        point = to_wgs84(stop.geom)
-        rows.append(
-            {
-                "order": stop.order,
-                "kind": stop.kind,
-                "id": stop.ref_id,
-                "lon": round(point.x, 7),
-                "lat": round(point.y, 7),
-                "title": stop.title,
-                "why": stop.why,
-                "look_at": stop.look_at,
-                "comments": [],
-                "photos": [],
-            }
-        )
-    return rows
+    """The walk's saved stops as the planning page draws a plan's (no comments or photos: the
+    saved stops keep none)."""
+    return [{**row, "comments": [], "photos": []} for row in stop_rows(walk)]
 
 
 @leader_required
@@ -153,18 +137,13 @@ def print_page(request: HttpRequest, code: str) -> HttpResponse:
     stops, each stop with why and what to look at, the audit sheet, and a QR code to join."""
     walk = _walk(request, code)
     stops = list(walk.stops.order_by("order"))
-    joinable = join_codes.answers_code(walk)
-    join_url = (
-        request.build_absolute_uri(reverse("walks:app", args=[walk.join_code])) if joinable else ""
-    )
     context = {
+        **join_sheet(request, walk),
         "walk": walk,
         "stops": stops,
         "map": walk_map(walk, stops),
         "parameters": audit_parameters(),
         "scores": range(4),
-        "join_url": join_url,
-        "qr_svg": _qr_svg(join_url) if joinable else "",
         "minutes": (walk.plan or {}).get("minutes"),
         "meeting_point": _meeting_point(walk, stops),
     }

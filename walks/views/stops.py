@@ -52,7 +52,8 @@ class TickInput(textguard.Serializer):
 
 
 def stop_rows(walk: SafetyWalk) -> list[dict]:
-    """The walk's stops in order, as :class:`StopSerializer` data (WGS 84 degrees)."""
+    """The walk's stops in order, as :class:`StopSerializer` data (WGS 84 degrees), with the id
+    of what proposed each (``id``, for the planning page)."""
     rows = []
     for stop in walk.stops.order_by("order"):
         point = to_wgs84(stop.geom)
@@ -60,6 +61,7 @@ def stop_rows(walk: SafetyWalk) -> list[dict]:
             {
                 "order": stop.order,
                 "kind": stop.kind,
+                "id": stop.ref_id,
                 "kind_label": str(stop.get_kind_display()),
                 "title": stop.title,
                 "why": stop.why,

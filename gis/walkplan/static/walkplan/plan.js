@@ -213,18 +213,6 @@
     box.className = "notice" + (kind ? " " + kind : "");
   }
 
-  function firstError(data) {
-    if (!data) return "";
-    if (typeof data === "string") return data;
-    if (Array.isArray(data)) return firstError(data[0]);
-    var keys = Object.keys(data);
-    for (var i = 0; i < keys.length; i++) {
-      var text = firstError(data[keys[i]]);
-      if (text) return keys[i] === "detail" || keys[i] === "non_field_errors" ? text : keys[i] + ": " + text;
-    }
-    return "";
-  }
-
   function post(url, payload) {
     return fetch(url, {
       method: "POST",
@@ -233,7 +221,7 @@
       body: JSON.stringify(payload),
     }).then(function (response) {
       return response.json().catch(function () { return null; }).then(function (data) {
-        if (!response.ok) throw new Error(firstError(data) || "HTTP " + response.status);
+        if (!response.ok) throw new Error(TryggOutbox.firstMessage(data) || "HTTP " + response.status);
         return data;
       });
     });
