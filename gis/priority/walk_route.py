@@ -19,12 +19,16 @@ possible within the budget: the *orienteering problem*, NP-hard, so a heuristic:
    lengthens the path least. Then, repeatedly, the stop with the highest *value per added
    minute* (its cheapest insertion position in the open path: extra walking plus its stop
    minutes) that still fits is inserted there.
-3. **Improvement.** 2-opt (reverse a stretch of the path) and or-opt (move a chain of one to
-   three stops elsewhere) shorten the path; the time saved goes to a further insertion pass.
-   Steps 2-3 repeat until nothing changes.
-4. **Seeds.** Without a start the path begins at its first stop; the planner runs steps 2-3 from
-   each of the :data:`SEEDS` most valuable stops as the first one and keeps the plan with most
-   value (then the shortest).
+3. **Improvement.** 2-opt (reverse the stretch whose reversal shortens the path most) and
+   or-opt (move a chain of one to three stops elsewhere, either way round) shorten the path; a
+   nearest-neighbour order of the same stops, improved the same way, replaces it when shorter.
+   A visited stop is swapped for a more valuable one left out where that fits. The time saved
+   goes to a further insertion pass. Steps 2-3 repeat until nothing changes.
+4. **Starts.** Steps 2-3 run from several starting paths: the leader's stops alone and a
+   nearest-neighbour walk within the budget; without a start, each with one of the
+   :data:`SEEDS` most valuable stops first; each with the insertion ratios of :data:`ALPHAS`
+   (value per minute, and per square root of the minute). The plan with most value, then the
+   shortest, is kept; so it never collects less than the nearest-neighbour walk.
 
 Everything is deterministic: ties go to the lower candidate index (the caller orders the
 candidates, e.g. by kind and id), and no random numbers are drawn.

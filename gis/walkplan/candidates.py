@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.contrib.gis.geos import GEOSGeometry
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ from django.utils.translation import ngettext
 from gis.core.models import Municipality
 from gis.fixes.models import Fix
 from gis.hotspots.models import AnalysisRun, HotspotCell
-from walks.models import ResidentPin, SafetyWalk, WalkFinding
+from walks.models import PinPhoto, ResidentPin, SafetyWalk, WalkFinding
 
 #: A report's value halves every this many days.
 HALF_LIFE_DAYS = 180.0
@@ -100,14 +101,19 @@ def look_at(key: str) -> str:
     return texts.get(key) or _("How does the place feel? Light, sight lines, people, ways out.")
 
 
+def _age_days(moment: datetime, now: datetime) -> int:
+    """Whole days between the local dates of ``moment`` and ``now``: a plan made twice on a
+    day weighs its reports the same."""
+    return max((timezone.localdate(now) - timezone.localdate(moment)).days, 0)
+
+
 def _days_ago(moment: datetime, now: datetime) -> str:
-    days = max((now - moment).days, 0)
+    days = _age_days(moment, now)
     return ngettext("%(days)d day ago", "%(days)d days ago", days) % {"days": days}
 
 
 def _recency(moment: datetime, now: datetime) -> float:
-    age = max((now - moment).total_seconds() / 86400.0, 0.0)
-    return 0.5 ** (age / HALF_LIFE_DAYS)
+    return 0.5 ** (_age_days(moment, now) / HALF_LIFE_DAYS)
 
 
 def _when_label(value: str) -> str:
@@ -132,13 +138,14 @@ def pin_candidates(municipality: Municipality, area, time_of_day: str, *, now=No
         .exclude(status__in=RESOLVED)
         .filter(duplicate_of__isnull=True)
         .select_related("category")
-        .prefetch_related("photos", "votes")
+        .annotate(votes_then=Count("votes", filter=Q(votes__when=time_of_day)))
+        .prefetch_related(Prefetch("photos", queryset=PinPhoto.objects.order_by("pk")))
         .order_by("pk")
     )
     result = []
     for pin in pins:
         votes = pin.vote_count
-        matching = pin.when == time_of_day or any(v.when == time_of_day for v in pin.votes.all())
+        matching = pin.when == time_of_day or pin.votes_then > 0
         value = (
             PIN_SEVERITY
             / 3.0

@@ -27,7 +27,7 @@ from gis.core.models import Municipality
 from gis.core.vocabulary import WhenUnsafe
 from gis.walkplan import candidates as sources
 from layers.models import District
-from walks.models import SafetyWalk, WalkStop
+from walks.models import ResidentPin, SafetyWalk, WalkStop
 
 engine = lazy_module("gis.priority.walk_route")
 
@@ -417,9 +417,12 @@ def saved_plan_json(walk: SafetyWalk) -> dict:
     import json
 
     route = json.loads(to_wgs84(walk.route).geojson) if walk.route else None
+    rows = list(walk.stops.all().order_by("order"))
+    published = _published_pins([s.ref_id for s in rows if s.kind == "pin"])
     stops = []
-    for stop in walk.stops.all().order_by("order"):
+    for stop in rows:
         lon, lat = _lonlat(stop.geom)
+        comments, photos = published.get(stop.ref_id, ([], [])) if stop.kind == "pin" else ([], [])
         stops.append(
             {
                 "order": stop.order,
@@ -430,6 +433,8 @@ def saved_plan_json(walk: SafetyWalk) -> dict:
                 "title": stop.title,
                 "why": stop.why,
                 "look_at": stop.look_at,
+                "comments": comments,
+                "photos": photos,
                 "ticked": stop.ticked_at is not None,
             }
         )
@@ -439,4 +444,17 @@ def saved_plan_json(walk: SafetyWalk) -> dict:
         "route": route,
         "length_m": round(walk.route.length, 1) if walk.route else 0.0,
         "stops": stops,
+    }
+
+
+def _published_pins(ids) -> dict[int, tuple[list[str], list[str]]]:
+    """The published description and photo links of each of these resident pins (nothing of
+    a pin not published, never contact data)."""
+    pins = ResidentPin.objects.filter(pk__in=[i for i in ids if i is not None], published=True)
+    return {
+        pin.pk: (
+            [pin.description] if pin.description else [],
+            [photo.image.url for photo in pin.photos.order_by("pk") if photo.image],
+        )
+        for pin in pins.prefetch_related("photos")
     }

@@ -102,15 +102,19 @@ class SavedStopOutput(textguard.Serializer):
     title = serializers.CharField()
     why = serializers.CharField()
     look_at = serializers.CharField()
+    comments = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Residents' published text."
+    )
+    photos = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Links of published photos."
+    )
     ticked = serializers.BooleanField(required=False, help_text="Saved plans: ticked on a phone.")
 
 
 class StopOutput(SavedStopOutput):
-    """A planned stop, with the residents' published comments and photos."""
+    """A planned stop: also where the report itself is and when the walk gets there."""
 
     place = serializers.ListField(child=serializers.FloatField(), required=False)
-    comments = serializers.ListField(child=serializers.CharField(), required=False)
-    photos = serializers.ListField(child=serializers.CharField(), required=False)
     minutes_from_start = serializers.FloatField(required=False)
 
 

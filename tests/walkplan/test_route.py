@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gis.walkplan import planning
 from tests.walkplan.conftest import lonlat_of, street_lines
-from walks.models import SafetyWalk, WalkStop
+from walks.models import ResidentPin, SafetyWalk, WalkStop
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +125,14 @@ def test_saving_makes_the_plan_the_walks_route_and_numbered_stops(demo, district
     saved = planning.saved_plan_json(walk)
     assert saved["inputs"] == planned.inputs and saved["stops"][0]["ticked"] is True
     assert len(saved["stops"]) == len(planned.stops)
+    # a report's published text goes with its stop; nothing once it is not published
+    number, stop = next((k, s) for k, s in enumerate(saved["stops"]) if s["kind"] == "pin")
+    pin = ResidentPin.objects.get(pk=stop["id"])
+    assert stop["comments"] == ([pin.description] if pin.published else [])
+    pin.published = False
+    pin.save(update_fields=["published"])
+    hidden = planning.saved_plan_json(walk)["stops"][number]
+    assert hidden["comments"] == [] and hidden["photos"] == []
 
 
 @pytest.mark.parametrize(
