@@ -31,7 +31,6 @@ from walks import join_codes
 from walks.models import ResidentPin, SafetyWalk, WalkFinding, WalkStop
 from walks.views.leader import _geojson, _walk, join_sheet, leader_required, viewer_required
 from walks.views.pages import _bounds, _map_settings, audit_parameters
-from walks.views.stops import stop_rows
 
 #: Default inputs of a new plan (the issue: 90 minutes at 4 km/h).
 DEFAULT_MINUTES = 90
@@ -83,9 +82,11 @@ def _districts(user) -> list[dict]:
 
 
 def _saved_stops(walk: SafetyWalk) -> list[dict]:
-    """The walk's saved stops as the planning page draws a plan's (no comments or photos: the
-    saved stops keep none)."""
-    return [{**row, "comments": [], "photos": []} for row in stop_rows(walk)]
+    """The walk's saved stops as the planning page draws a plan's, with the residents'
+    published comments and photos of the report stops (the planner's saved plan)."""
+    from gis.walkplan.planning import saved_plan_json
+
+    return saved_plan_json(walk)["stops"]
 
 
 @leader_required
