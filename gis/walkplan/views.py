@@ -138,6 +138,9 @@ def print_page(request: HttpRequest, code: str) -> HttpResponse:
     stops, each stop with why and what to look at, the audit sheet, and a QR code to join."""
     walk = _walk(request, code)
     stops = list(walk.stops.order_by("order"))
+    comments = {row["order"]: row["comments"] for row in _saved_stops(walk)}
+    for stop in stops:
+        stop.comments = comments.get(stop.order, [])
     context = {
         **join_sheet(request, walk),
         "walk": walk,

@@ -139,6 +139,19 @@ def test_the_printed_plan_has_the_numbered_stops_and_the_audit_sheet(client, dem
     assert "Audit sheet" in english and "Walk plan" in english
 
 
+def test_the_printed_plan_shows_published_comments_only(client, demo):
+    from walks.models import WalkStop
+
+    walk = make_walk(demo)
+    shown = _pin(demo, published=True, description="Publicerad kommentar " + HOSTILE)
+    hidden = _pin(demo, published=False, description="Opublicerad kommentar")
+    for order, pin in enumerate((shown, hidden), start=1):
+        WalkStop.objects.create(walk=walk, order=order, kind="pin", ref_id=pin.pk, geom=pin.geom)
+    client.force_login(_user("coordinator"))
+    html = client.get(f"/vandringar/{walk.join_code}/utskrift/").content.decode()
+    assert "Publicerad kommentar &lt;script&gt;" in html and "Opublicerad kommentar" not in html
+
+
 def test_the_printed_plan_of_an_unplanned_walk_says_so(client, demo):
     walk = make_walk(demo, route=None)
     client.force_login(_user("coordinator"))
