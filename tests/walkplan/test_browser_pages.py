@@ -124,7 +124,7 @@ def test_plan_drop_save_then_the_phone_ticks_a_stop(live_url, browser, committed
     # The stops' texts are data: the resident's markup never became markup.
     assert page.locator("#plan-stops b", has_text="0").count() == 0
     page.goto(f"{live_url}/vandringar/{code}/utskrift/")
-    assert page.locator("#print-stops li").count() == len(stops)
+    assert page.locator("#print-stops > li").count() == len(stops)
     assert page.locator(".walk-svg circle").count() == len(stops)
     screenshot(page, "walkplan-print-1280")
     pdf = page.pdf(format="A4", print_background=True)  # as "print to PDF" makes it
@@ -149,7 +149,7 @@ def test_plan_drop_save_then_the_phone_ticks_a_stop(live_url, browser, committed
     phone.wait_for_selector("#wa-stops-btn:not([hidden])", timeout=TIMEOUT)
     assert phone.locator(".stop-marker").count() == len(stops)
     phone.click("#wa-stops-btn")
-    items = phone.locator("#wa-stops-list li")
+    items = phone.locator("#wa-stops-list > li")
     assert items.count() == len(stops)
     assert items.nth(0).locator(".stop-no").inner_text() == "1"
     phone.click('[data-tick="1"]')
@@ -170,7 +170,7 @@ def test_plan_drop_save_then_the_phone_ticks_a_stop(live_url, browser, committed
     # Closed, the walk's results are public: the stops with their reports' status.
     SafetyWalk.objects.filter(pk=walk.pk).update(status="closed")
     phone.goto(f"{live_url}/trygghetsvandringar/{code}/resultat/")
-    assert phone.locator("#results-stops li").count() == len(stops)
+    assert phone.locator("#results-stops > li").count() == len(stops)
     assert "Mörkt här" not in phone.content()  # reports' own words are not on the page
     screenshot(phone, "walkplan-results-412")
     next(phones, None)
