@@ -110,6 +110,13 @@ PAGES: tuple[Page, ...] = (
         "/digitala-vandringar/demo-digital-vandring/affisch/",
         login=True,
     ),
+    Page(
+        "walk-plan",
+        _("Planning a safety walk's route (walk leaders)"),
+        "/vandringar/{walk}/planera/",
+        login=True,
+    ),
+    Page("walk-print", _("Printable walk plan"), "/vandringar/{walk}/utskrift/", login=True),
 )
 
 

@@ -65,5 +65,6 @@ urlpatterns += i18n_patterns(
     path("", include("gis.presence.urls_measures")),
     path("", include("gis.notices.urls")),
     path("", include("gis.campaigns.urls")),
+    path("", include("gis.walkplan.urls")),
     prefix_default_language=False,
 )

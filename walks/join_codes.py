@@ -6,8 +6,9 @@ that takes one without a login, as an unknown code does; leaders and staff keep 
 through their signed-in pages (`walks.views.leader`: the walk's page, summary and exports), which
 look it up within their municipalities instead.
 
-`PUBLIC_RESULTS_OF_CLOSED_WALKS` is the hook for publishing a closed walk's results by its code
-(a later feature): it is off, and nothing asks for it yet.
+`PUBLIC_RESULTS_OF_CLOSED_WALKS` lets a closed walk's code open its public results page
+(gis.walkplan's results page asks for it; nothing else does): what was found, without personal
+data, and what became of it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from django.http import Http404
 
 from walks.models import SafetyWalk
 
-PUBLIC_RESULTS_OF_CLOSED_WALKS = False
+PUBLIC_RESULTS_OF_CLOSED_WALKS = True
 
 
 def answers_code(walk: SafetyWalk, *, public_results: bool = False) -> bool:
-    """Whether the walk still answers its join code: open walks do, closed ones not (unless a
-    public-results view asks and publishing results is on, which it is not today)."""
+    """Whether the walk still answers its join code: open walks do, closed ones not (unless the
+    public results page asks and publishing results is on)."""
     if walk.status != SafetyWalk.Status.CLOSED:
         return True
     return public_results and PUBLIC_RESULTS_OF_CLOSED_WALKS

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from walks import open311
-from walks.views import pins, places, shift, walks
+from walks.views import pins, places, shift, stops, walks
 
 app_name = "walks_api"
 
@@ -39,6 +39,12 @@ urlpatterns = [
         name="finding-photos",
     ),
     path("api/walks/<str:code>/audits/", walks.AuditList.as_view(), name="audit-list"),
+    path("api/walks/<str:code>/stops/", stops.StopList.as_view(), name="walk-stops"),
+    path(
+        "api/walks/<str:code>/stops/<int:order>/tick/",
+        stops.StopTick.as_view(),
+        name="stop-tick",
+    ),
     path("api/field/streets/", walks.StreetsInBox.as_view(), name="streets"),
     path("api/field/places/", places.PlaceSearch.as_view(), name="places"),
     path("api/categories/", pins.CategoryList.as_view(), name="category-list"),

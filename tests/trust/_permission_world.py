@@ -777,6 +777,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
     calls.update(_walkplan_calls(world, method))
     calls.update(_notices_calls(world, method, actor))
     calls.update(_campaign_calls(world))
+    calls.update(_walkplan_page_calls(world, method))
     call = calls[route]()
     if token is not None:
         call.headers["HTTP_X_TRYGG_DEVICE"] = token
@@ -956,6 +957,46 @@ def _walkplan_calls(world: World, method: str) -> dict[str, Callable[[], Call]]:
             body if method == "POST" else None,
             json=True,
             probe=_values(SafetyWalk, w.pk, "plan"),
+        ),
+    }
+
+
+def _walkplan_page_calls(world: World, method: str) -> dict[str, Callable[[], Call]]:
+    """The requests of walk planning's routes: the stop and the closed walk they name are made
+    in the test's savepoint."""
+    from walks.models import WalkStop
+
+    w = world.walk
+
+    def stop() -> WalkStop:
+        found, _created = WalkStop.objects.get_or_create(
+            walk=w,
+            order=1,
+            defaults={"kind": "added", "geom": w.route.interpolate_normalized(0.3)},
+        )
+        return found
+
+    def closed_walk() -> SafetyWalk:
+        return SafetyWalk.objects.create(
+            municipality=world.here,
+            title="Avslutad matrisvandring",
+            starts_at=timezone.now() - timedelta(days=7),
+            route=w.route,
+            status=SafetyWalk.Status.CLOSED,
+        )
+
+    return {
+        "walkplan:plan": lambda: Call(reverse("walkplan:plan", args=[w.join_code])),
+        "walkplan:print": lambda: Call(reverse("walkplan:print", args=[w.join_code])),
+        "walkplan:results": lambda: Call(
+            reverse("walkplan:results", args=[closed_walk().join_code])
+        ),
+        "walks_api:walk-stops": lambda: Call(reverse("walks_api:walk-stops", args=[w.join_code])),
+        "walks_api:stop-tick": lambda: Call(
+            reverse("walks_api:stop-tick", args=[w.join_code, stop().order]),
+            {"ticked": True} if method == "POST" else None,
+            json=True,
+            probe=_values(WalkStop, stop().pk, "ticked_at"),
         ),
     }
 

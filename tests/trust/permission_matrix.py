@@ -178,6 +178,7 @@ FOLLOW = "Follow a report by e-mail; stop the messages (the link in each, one-cl
 PERSONAL_DATA = "A resident's personal data by e-mail address: look up, export, erase"
 CAMPAIGN_PUBLIC = "Digital walks: answer (anonymous, with photos), answer page, public results"
 CAMPAIGN_STAFF = "Digital walks: list, staff page with QR code, poster, summary, exports"
+STOP_TICK = "Tick the stops of a walk (its participants' phones)"
 
 ACTIONS = (
     PUBLIC_PAGES,
@@ -207,6 +208,7 @@ ACTIONS = (
     PERSONAL_DATA,
     CAMPAIGN_PUBLIC,
     CAMPAIGN_STAFF,
+    STOP_TICK,
 )
 
 
@@ -657,6 +659,27 @@ ROWS += [
 ROWS += [
     # When a place is hot: the selection's reports by hour of the week, as the hot spots.
     *_dashboard_api("dashboard-api:time-profile"),
+]
+
+ROWS += [
+    # Walk planning (gis.walkplan): the planning page as the walk's own page, the printable
+    # plan as its summary, the results of a closed walk public (the matrix's walk is closed in
+    # the request's savepoint; an open walk's results answer 404, tests/walkplan).
+    *_leader_page("walkplan:plan", other=404),
+    *_summary_page("walkplan:print"),
+    row("walkplan:results", "GET", 200, {EVERYONE: 200}, PUBLIC_PAGES),
+    row("walkplan:results", "POST", None, {EVERYONE: 405}),
+    # The numbered stops on the phones: read with the code, ticked by the walk's participants.
+    *_public_get("walks_api:walk-stops"),
+    row(
+        "walks_api:stop-tick",
+        "POST",
+        200,
+        {"participant": 200, NOT_PARTICIPANT: 403},
+        STOP_TICK,
+        changes=True,
+    ),
+    row("walks_api:stop-tick", "GET", None, {EVERYONE: 405}),
 ]
 
 # Walk planning (gis.walkplan): walk leaders and coordinators propose stops and a route, and

@@ -22,7 +22,18 @@ from tests.walks.conftest import _fresh_limits_and_media, finding_feature, make_
 from walks import join_codes
 from walks.models import JOIN_CODE_ALPHABET, SafetyWalk, WalkFinding, new_join_code
 
-SIGNED_IN_ROUTES = {"walks:manage", "walks:close", "walks:summary", "walks:export"}
+SIGNED_IN_ROUTES = {
+    "walks:manage",
+    "walks:close",
+    "walks:summary",
+    "walks:export",
+    "walkplan:plan",
+    "walkplan:print",
+}
+# The one public use of a closed walk's code: its results page (a read).
+PUBLIC_RESULTS_ROUTES = {"walkplan:results"}
+# API routes for staff only (session): 403 without one, whatever the walk.
+SIGNED_IN_API_ROUTES = {"walkplan_api:walk-plan"}
 
 
 def code_routes(code: str) -> dict[str, str]:
@@ -94,6 +105,13 @@ def test_a_closed_walks_code_answers_404_on_every_route(demo):
             answer = anonymous.post(path) if name == "walks:close" else anonymous.get(path)
             assert answer.status_code == 302 and "/login/" in answer["Location"], path
             continue
+        if name in SIGNED_IN_API_ROUTES:
+            assert anonymous.get(path).status_code == 403, path
+            continue
+        if name in PUBLIC_RESULTS_ROUTES:
+            assert anonymous.get(path).status_code == 200, path
+            assert anonymous.post(path).status_code == 405, path
+            continue
         device = {"HTTP_X_TRYGG_DEVICE": str(uuid.uuid4())}
         for method in ("GET", "POST", "PATCH", "DELETE"):
             if name == "walks_api:finding-photos":  # takes multipart only
@@ -124,12 +142,16 @@ def test_leaders_keep_the_closed_walk_without_a_join_sheet(demo):
     assert f"/w/{open_walk.join_code}" in page and "<svg" in page
 
 
-def test_public_results_of_closed_walks_are_off(demo):
+def test_a_closed_walks_code_opens_its_public_results_only(demo):
+    # The public results page of a closed walk (gis.walkplan) asks for public results; every
+    # other use of the code (the app, the field API) does not, and answers 404.
     walk = _closed_walk(demo)
-    assert join_codes.PUBLIC_RESULTS_OF_CLOSED_WALKS is False
-    assert not join_codes.answers_code(walk, public_results=True)
+    assert join_codes.PUBLIC_RESULTS_OF_CLOSED_WALKS is True
+    assert join_codes.answers_code(walk, public_results=True)
+    assert not join_codes.answers_code(walk)
+    assert join_codes.walk_by_code(walk.join_code, public_results=True) == walk
     with pytest.raises(Exception, match="No open walk"):
-        join_codes.walk_by_code(walk.join_code, public_results=True)
+        join_codes.walk_by_code(walk.join_code)
 
 
 def test_a_closed_walks_join_link_says_it_is_closed_and_takes_no_one(demo):

@@ -239,6 +239,7 @@ PLAIN = {
     "resource": "1",
     "number": "1",
     "slug": "demo-digital-vandring",
+    "order": "1",
 }
 PARAMETER = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
 

@@ -146,6 +146,20 @@ def _qr_svg(text: str) -> str:
     return image.to_string(encoding="unicode")
 
 
+def join_sheet(request: HttpRequest, walk: SafetyWalk) -> dict:
+    """What a page shows to join the walk: ``joinable``, the walk app's ``join_url`` and its QR
+    code as SVG (``qr_svg``); empty for a closed walk, whose code opens nothing any more."""
+    joinable = join_codes.answers_code(walk)
+    join_url = (
+        request.build_absolute_uri(reverse("walks:app", args=[walk.join_code])) if joinable else ""
+    )
+    return {
+        "joinable": joinable,
+        "join_url": join_url,
+        "qr_svg": _qr_svg(join_url) if joinable else "",
+    }
+
+
 def _walk(request: HttpRequest, code: str) -> SafetyWalk:
     """The walk with this join code in one of the user's municipalities, or 404 (a code is
     ASCII letters and digits: anything else, a NUL byte too, is no walk's)."""
@@ -212,18 +226,13 @@ def walk_manage(request: HttpRequest, code: str) -> HttpResponse:
     """The walk's join code, link and QR code to show participants, and its state. A closed
     walk's code opens nothing any more (walks.join_codes), so its page shows no join sheet."""
     walk = _walk(request, code)
-    joinable = join_codes.answers_code(walk)
-    join_url = (
-        request.build_absolute_uri(reverse("walks:app", args=[walk.join_code])) if joinable else ""
-    )
     context = {
+        **join_sheet(request, walk),
         "walk": walk,
-        "joinable": joinable,
-        "join_url": join_url,
-        "qr_svg": _qr_svg(join_url) if joinable else "",
         "participants": walk.participants.count(),
         "findings": walk.findings.count(),
         "audits": walk.audits.count(),
+        "stops": walk.stops.select_related("ticked_by").order_by("order"),
     }
     return render(request, "walks/leader_manage.html", context)
 

@@ -27,6 +27,7 @@ from layers.models import StreetSegment
 from walks import join_codes
 from walks.models import Category, ResidentPin, SafetyWalk, WalkAudit
 from walks.serializers import pin_history
+from walks.views.stops import results_of_pin
 
 STATIC_SHELL = (
     "trygg/base.css",
@@ -143,6 +144,11 @@ def walk_strings() -> dict[str, str]:
         "photoLocation": _("The photo has a GPS position. Use it as the location?"),
         "useIt": _("Use it"),
         "auditMissing": _("Rate all nine parameters."),
+        "stopTick": _("We have been here"),
+        "stopTicked": _("Visited"),
+        "stopUntick": _("Undo"),
+        "stopWhy": _("Why"),
+        "stopLookAt": _("Look at"),
     }
 
 
@@ -170,6 +176,7 @@ def walk_app(request: HttpRequest, code: str) -> HttpResponse:
             "findings": reverse("walks_api:finding-list", args=[code]),
             "audits": reverse("walks_api:audit-list", args=[code]),
             "photoLocation": reverse("walks_api:photo-location"),
+            "stops": reverse("walks_api:walk-stops", args=[code]),
         },
         "sw": reverse("walks:sw"),
         "page": request.path,
@@ -334,5 +341,6 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "steps": steps,
         "closed_other": current is None,
         "history": pin_history(pin),
+        "walk_results": results_of_pin(pin),
     }
     return render(request, "walks/track.html", context)

@@ -24,6 +24,7 @@ from gis.demo.banner import banner, base_url
 from gis.demo.load import demo_municipality, load_demo, reset_demo
 from gis.demo.measures import ensure_demo_measures
 from gis.demo.open_walk import ensure_open_walk
+from gis.demo.walk_plans import plan_demo_walks
 
 
 class Command(BaseCommand):
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         ensure_demo_measures(municipality)
         leader = User.objects.get(username=demo_username("walk_leader"))
         walk = ensure_open_walk(municipality, leader)
+        plan_demo_walks(municipality, walk)
         self.stdout.write(banner(base_url(addr, settings.ALLOWED_HOSTS), logins, walk))
         self.stdout.flush()
         if not no_serve:

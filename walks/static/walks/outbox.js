@@ -220,5 +220,8 @@
     });
   };
 
+  /* The first message of an error answer of the API ("field: message"), for pages that show it. */
+  Outbox.firstMessage = firstMessage;
+
   window.TryggOutbox = Outbox;
 })();

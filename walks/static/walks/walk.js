@@ -20,7 +20,7 @@
   function cacheWalk() {
     if (!("caches" in window)) return;
     caches.open(DATA_CACHE).then(function (cache) {
-      return cache.addAll([config.page, config.api.walk, config.api.streets]);
+      return cache.addAll([config.page, config.api.walk, config.api.streets, config.api.stops]);
     }).catch(function () {});
   }
   if ("serviceWorker" in navigator) {
@@ -515,6 +515,98 @@
     closeSheet(auditForm, $("wa-audit"));
   });
 
+  /* ---- the numbered stops of a planned walk: markers, list and ticks ----------------- */
+  var stops = [];
+  var stopMarkers = [];
+  var tickedHere = {};  /* order -> true/false: ticks queued on this phone, newest wins */
+  function stopTicked(stop) {
+    return Object.prototype.hasOwnProperty.call(tickedHere, stop.order) ? tickedHere[stop.order] : stop.ticked;
+  }
+  function renderStops() {
+    stopMarkers.forEach(function (m) { m.remove(); });
+    stopMarkers = stops.map(function (stop) {
+      var element = document.createElement("div");
+      element.className = "stop-marker" + (stopTicked(stop) ? " ticked" : "");
+      element.textContent = String(stop.order);
+      element.setAttribute("aria-hidden", "true");
+      return new maplibregl.Marker({ element: element }).setLngLat([stop.lon, stop.lat]).addTo(map);
+    });
+    var list = $("wa-stops-list");
+    list.textContent = "";
+    stops.forEach(function (stop) {
+      var ticked = stopTicked(stop);
+      var li = document.createElement("li");
+      li.dataset.order = stop.order;
+      if (ticked) li.className = "ticked";
+      var number = li.appendChild(document.createElement("span"));
+      number.className = "stop-no";
+      number.textContent = String(stop.order);
+      var title = li.appendChild(document.createElement("span"));
+      title.className = "stop-title";
+      title.textContent = stop.title || stop.kind_label;
+      if (stop.why) {
+        var why = li.appendChild(document.createElement("p"));
+        why.className = "stop-text";
+        why.textContent = S.stopWhy + ": " + stop.why;
+      }
+      if (stop.look_at) {
+        var look = li.appendChild(document.createElement("p"));
+        look.className = "stop-text";
+        look.textContent = S.stopLookAt + ": " + stop.look_at;
+      }
+      var button = li.appendChild(document.createElement("button"));
+      button.type = "button";
+      button.className = "btn" + (ticked ? "" : " primary");
+      button.dataset.tick = stop.order;
+      button.textContent = ticked ? "✓ " + S.stopTicked + " · " + S.stopUntick : S.stopTick;
+      button.setAttribute("aria-pressed", ticked ? "true" : "false");
+      button.disabled = closed;
+      button.addEventListener("click", function () { tick(stop, !stopTicked(stop)); });
+      list.appendChild(li);
+    });
+    var done = stops.filter(stopTicked).length;
+    $("wa-stops-btn").hidden = !stops.length;
+    $("wa-stops-count").textContent = stops.length ? "(" + done + "/" + stops.length + ")" : "";
+  }
+  function tick(stop, ticked) {
+    if (closed) return alert(S.closed);
+    if (!profile) { openSheet($("wa-role")); return; }
+    tickedHere[stop.order] = ticked;
+    outbox.add({
+      id: "stop-" + config.code + "-" + stop.order + "-" + Date.now(),
+      kind: "tick",
+      url: config.api.stops + stop.order + "/tick/",
+      json: { ticked: ticked },
+      label: stop.order + ". " + (stop.title || stop.kind_label) + " · " + (ticked ? S.stopTicked : S.stopUntick),
+    });
+    renderStops();
+    var button = $("wa-stops-list").querySelector('[data-tick="' + stop.order + '"]');
+    if (button) button.focus({ preventScroll: true });
+  }
+  function loadStops() {
+    return getJson(config.api.stops).then(function (data) {
+      stops = data;
+      /* Ticks still queued on this phone show as they will be once sent. */
+      return outbox.all().then(function (items) {
+        var pending = {};
+        items.forEach(function (item) {
+          if (item.kind !== "tick" || item.state === "saved" || item.state === "rejected") return;
+          pending[item.url] = item.json.ticked;
+        });
+        tickedHere = {};
+        stops.forEach(function (stop) {
+          var url = config.api.stops + stop.order + "/tick/";
+          if (Object.prototype.hasOwnProperty.call(pending, url)) tickedHere[stop.order] = pending[url];
+        });
+        renderStops();
+      });
+    }).catch(function () {});
+  }
+  loadStops();
+  setInterval(function () { if (navigator.onLine) loadStops(); }, 30000);
+  $("wa-stops-btn").addEventListener("click", function () { openSheet($("wa-stops")); });
+  $("wa-stops-close").addEventListener("click", function () { closeSheet($("wa-stops"), $("wa-stops-btn")); });
+
   /* ---- my list ---------------------------------------------------------------------- */
   $("wa-list-btn").addEventListener("click", function () { openSheet($("wa-mine")); });
   $("wa-mine-close").addEventListener("click", function () { closeSheet($("wa-mine"), $("wa-list-btn")); });
@@ -524,5 +616,5 @@
   }
   outbox.start(2000);
   render();
-  window.tryggWalk = { outbox: outbox, map: map, gps: gps, basemapCached: basemapCached };
+  window.tryggWalk = { outbox: outbox, map: map, gps: gps, basemapCached: basemapCached, loadStops: loadStops };
 })();
