@@ -17,3 +17,9 @@ class CampaignsConfig(AppConfig):
 
         if retention.kinds not in walks_retention.EXTRA_KINDS:
             walks_retention.EXTRA_KINDS.append(retention.kinds)
+        # A report made from a campaign's point links to the campaign's results.
+        from gis.campaigns.links import closed_results_of_pin
+        from walks import public_results
+
+        if closed_results_of_pin not in public_results.OTHER_RESULTS:
+            public_results.OTHER_RESULTS.append(closed_results_of_pin)

@@ -8,10 +8,15 @@ from django.urls import reverse
 from gis.campaigns.models import Campaign
 
 
-def result_links_for_pin(pin) -> list[tuple[str, str]]:
-    """(title, URL path) of the results page of each campaign one of whose features became
-    `pin`, oldest campaign first."""
+def closed_results_of_pin(pin) -> list[dict]:
+    """The results pages of the CLOSED campaigns one of whose features became `pin`, for the
+    report's tracking page (walks.public_results.OTHER_RESULTS): ``title``, ``date`` (the last
+    day) and ``url`` each."""
     campaigns = (
         Campaign.objects.filter(responses__features__pin=pin).distinct().order_by("starts_on", "id")
     )
-    return [(c.title, reverse("campaigns:results", args=[c.slug])) for c in campaigns]
+    return [
+        {"title": c.title, "date": c.ends_on, "url": reverse("campaigns:results", args=[c.slug])}
+        for c in campaigns
+        if c.status_on() == "closed"
+    ]

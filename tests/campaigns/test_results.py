@@ -208,7 +208,6 @@ def test_the_results_page_shows_decision_and_live_status(api, campaign):
     from django.test import RequestFactory
 
     from gis.campaigns.admin import CampaignFeatureAdmin
-    from gis.campaigns.links import result_links_for_pin
 
     send(api, campaign, answer_body(campaign))
     publish_all(campaign)
@@ -232,9 +231,11 @@ def test_the_results_page_shows_decision_and_live_status(api, campaign):
     page = Client().get(f"/en/safety-walk/{campaign.slug}/results/").content.decode()
     assert "Vi byter belysningen &lt;b&gt;i vår&lt;/b&gt;." in page
     assert "Measure planned" in page
-    assert result_links_for_pin(feature.pin) == [
-        (campaign.title, reverse("campaigns:results", args=[campaign.slug]))
-    ]
+    # The report's tracking page links the closed campaign's results.
+    track = Client().get(reverse("walks:track", args=[feature.pin.tracking_token]))
+    text = track.content.decode()
+    assert track.status_code == 200 and "track-digital-walks" in text
+    assert reverse("campaigns:results", args=[campaign.slug]) in text
     assert User.objects.filter(pk=coordinator.pk).exists()
 
 

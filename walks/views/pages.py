@@ -26,6 +26,7 @@ from gis.core.vocabulary import ParticipantRole, WhenUnsafe
 from layers.models import StreetSegment
 from walks import join_codes
 from walks.models import Category, ResidentPin, SafetyWalk, WalkAudit
+from walks.public_results import other_results_of_pin
 from walks.serializers import pin_history
 from walks.views.stops import results_of_pin
 
@@ -342,5 +343,6 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "closed_other": current is None,
         "history": pin_history(pin),
         "walk_results": results_of_pin(pin),
+        "digital_walk_results": other_results_of_pin(pin),
     }
     return render(request, "walks/track.html", context)
