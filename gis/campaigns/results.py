@@ -20,6 +20,7 @@ gpd = lazy_module("geopandas")
 shapely_points = lazy_attribute("shapely", "points")
 mapping = lazy_attribute("shapely.geometry", "mapping")
 summarise = lazy_attribute("gis.campaigns.summary", "summarise")
+streets_avoided = lazy_attribute("gis.campaigns.summary", "streets_avoided")
 
 
 def _collection(geometries, properties: list[dict]) -> dict:
@@ -88,7 +89,10 @@ def campaign_summary(campaign: Campaign, *, published_only: bool = True) -> dict
         "counts": result["counts"],
         "questions": result["questions"],
         "places": [{k: v for k, v in place.items() if k not in ("x", "y")} for place in places],
-        "segments": [{k: v for k, v in s.items() if k != "geometry"} for s in segments],
+        "segments": [
+            {k: v for k, v in s.items() if k not in ("geometry", "followers")} for s in segments
+        ],
+        "streets": streets_avoided(segments),
         "map": {
             "heat": _collection(heat_points, [{"value": c["value"]} for c in heat]),
             "points": kind_collection("point"),

@@ -155,31 +155,48 @@ def _places(features: gpd.GeoDataFrame, anchors: gpd.GeoSeries) -> list[dict]:
 
 
 def _ways(ways: gpd.GeoDataFrame, segments: gpd.GeoDataFrame | None) -> list[dict]:
-    """Street segments that avoided ways follow, with how many ways follow each."""
+    """Street segments that avoided ways follow, with how many ways follow each (``ways``) and
+    which (``followers``: positions of the ways in ``ways``), the most followed first."""
     if segments is None or not len(ways) or not len(segments):
         return []
     buffers = ways.geometry.buffer(SEGMENT_BUFFER_M)
     tree = segments.sindex
-    counts: Counter = Counter()
-    for buffer in buffers:
+    followers: dict[int, set[int]] = {}
+    for way, buffer in enumerate(buffers):
         for index in tree.query(buffer, predicate="intersects").tolist():
             segment = segments.geometry.iloc[index]
             if (
                 segment.length > 0
                 and segment.intersection(buffer).length >= SEGMENT_SHARE * segment.length
             ):
-                counts[index] += 1
+                followers.setdefault(index, set()).add(way)
     return [
         {
             "segment": int(segments["id"].iloc[i]),
             "name": str(segments["name"].iloc[i] or ""),
-            "ways": n,
+            "ways": len(found),
+            "followers": sorted(found),
             "geometry": segments.geometry.iloc[i],
         }
-        for i, n in sorted(
-            counts.items(), key=lambda item: (-item[1], int(segments["id"].iloc[item[0]]))
+        for i, found in sorted(
+            followers.items(), key=lambda item: (-len(item[1]), int(segments["id"].iloc[item[0]]))
         )
     ]
+
+
+def streets_avoided(segments: list[dict]) -> list[dict]:
+    """The segments of :func:`_ways` grouped by street name: ``name`` and ``ways``, the number
+    of distinct avoided ways along any of its segments, the most avoided first (unnamed
+    segments stay apart)."""
+    groups: dict[str, set[int]] = {}
+    for position, segment in enumerate(segments):
+        key = segment["name"] or f"\x00{position}"
+        groups.setdefault(key, set()).update(segment["followers"])
+    rows = [
+        {"name": "" if key.startswith("\x00") else key, "ways": len(found)}
+        for key, found in groups.items()
+    ]
+    return sorted(rows, key=lambda row: (-row["ways"], row["name"]))
 
 
 def summarise(

@@ -407,7 +407,10 @@ def merge(found: list[dict], radius_m: float = MERGE_M) -> list[dict]:
             continue
         home["value"] += candidate["value"]
         home["merged"].append(_key(candidate))
-        home["comments"] = (home["comments"] + candidate["comments"])[:MAX_COMMENTS]
+        # The same words from several residents are shown once.
+        home["comments"] = list(dict.fromkeys(home["comments"] + candidate["comments"]))[
+            :MAX_COMMENTS
+        ]
         home["photos"] = (home["photos"] + candidate["photos"])[:MAX_PHOTOS]
         if candidate["look_at"] and candidate["look_at"] not in home["look_at"]:
             home["look_at"] = " ".join(t for t in (home["look_at"], candidate["look_at"]) if t)

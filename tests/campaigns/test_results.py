@@ -54,9 +54,28 @@ def test_the_summary_counts_what_was_sent(api, campaign):
     # Both points lie at one street's middle: one most-named place, named by two answers.
     assert summary["places"][0]["answers"] == 2
     assert summary["segments"] and summary["segments"][0]["ways"] == 2
+    assert summary["streets"][0]["ways"] == 2
     assert summary["map"]["heat"]["features"]
     # Published only: nothing yet.
     assert campaign_summary(campaign)["counts"]["features"] == 0
+
+
+def test_streets_count_each_avoided_way_once_over_their_segments():
+    from gis.campaigns.summary import streets_avoided
+
+    segments = [
+        {"name": "Yrjönkatu", "followers": [0, 1]},
+        {"name": "Yrjönkatu", "followers": [1, 2]},
+        {"name": "", "followers": [3]},
+        {"name": "", "followers": [3, 4]},
+        {"name": "Annankatu", "followers": [0, 4]},
+    ]
+    assert streets_avoided(segments) == [
+        {"name": "Yrjönkatu", "ways": 3},
+        {"name": "", "ways": 2},
+        {"name": "Annankatu", "ways": 2},
+        {"name": "", "ways": 1},
+    ]
 
 
 def test_moderation_keeps_unpublished_text_off_public_pages_and_exports(api, campaign):
