@@ -10,11 +10,13 @@ import random
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon
 from django.db.models import Count
 from django.utils import timezone
 
 from gis.campaigns.models import Campaign, CampaignContact, CampaignFeature, CampaignResponse
+from gis.core import timeofday
 from gis.core.models import Municipality
 from layers.models import District, StreetSegment
 from walks.models import Category, ResidentPin
@@ -147,8 +149,13 @@ def _make_reports(campaign: Campaign) -> None:
             "published": True,
         }
         pin = create_pin(values, feature.geom, campaign.municipality, None, contact={})
-        if number == 0:
-            ResidentPin.objects.filter(pk=pin.pk).update(status="measure_planned")
+        # Dated on the answer's day, at the middle of the time of day it names (the demo's
+        # pins are all in the period they say).
+        start, end = timeofday.period(feature.when).span
+        day = timezone.localdate(feature.response.submitted_at)
+        reported = timeofday.local_instant(day, (start + end) / 2, settings.TIME_ZONE)
+        changes = {"reported_at": reported} | ({"status": "measure_planned"} if number == 0 else {})
+        ResidentPin.objects.filter(pk=pin.pk).update(**changes)
         feature.pin = pin
         feature.save(update_fields=["pin"])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from datetime import timedelta
 from urllib.parse import urljoin
 
@@ -50,27 +51,26 @@ def queue(*, dedupe_key: str, **fields) -> Message | None:
     return message
 
 
-class _Batch:
-    """The messages one transaction queued, sent together (one SMTP connection) after it
-    commits; a failure leaves them queued for `trygg notices send`."""
-
-    def __init__(self, pk: int) -> None:
-        self.ids = [pk]
-        self.done = False
-
-    def __call__(self) -> None:
-        self.done = True
-        send_messages(self.ids)
+# The messages queued in this thread and not sent yet. Each queued message registers a send
+# after its transaction commits; the first of those sends every pending message together (one
+# SMTP connection) and the others find nothing left. A rolled-back message's id stays in the
+# list until then and is skipped, since only stored, queued messages are sent.
+_pending = threading.local()
 
 
 def _send_after_commit(pk: int) -> None:
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        for entry in getattr(connection, "run_on_commit", ()):
-            if isinstance(entry[1], _Batch) and not entry[1].done:
-                entry[1].ids.append(pk)
-                return
-    transaction.on_commit(_Batch(pk), robust=True)
+    if not hasattr(_pending, "ids"):
+        _pending.ids = []
+    _pending.ids.append(pk)
+    transaction.on_commit(_send_pending, robust=True)
+
+
+def _send_pending() -> None:
+    """Send what this thread queued; a failure leaves it queued for `trygg notices send`."""
+    ids = getattr(_pending, "ids", [])
+    if ids:
+        _pending.ids = []
+        send_messages(ids)
 
 
 def _email(message: Message) -> EmailMessage:
