@@ -219,10 +219,36 @@ def test_the_messages_of_one_change_go_out_together_after_the_commit(
         pin.status = ResidentPin.Status.FIXED
         pin.save()
         assert mail.outbox == []  # nothing before the commit
-    assert len(callbacks) == 1
+    # Each queued message registered a send; the first sent all three (one SMTP connection),
+    # the others found nothing left.
+    assert len(callbacks) == 3
     assert sorted(m.to[0] for m in mail.outbox) == [
         "also@example.org",
         "third@example.org",
         "together@example.org",
     ]
     assert not Message.objects.filter(pin=pin, status="queued").exists()
+
+
+def test_a_rolled_back_change_queues_nothing_and_the_next_one_is_sent(
+    demo, django_capture_on_commit_callbacks
+):
+    """A message queued in a transaction that rolls back is gone with it; the next change's
+    message still goes out right after its commit."""
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pin = make_pin(demo, email="rollback@example.org")
+    mail.outbox.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        pin.status = ResidentPin.Status.FIXED
+        pin.save()
+        raise RuntimeError("the change is undone")
+    pin.refresh_from_db()
+    assert pin.status != ResidentPin.Status.FIXED
+    assert not Message.objects.filter(pin=pin, kind="status").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        pin.status = ResidentPin.Status.FIXED
+        pin.save()
+    assert [m.to[0] for m in mail.outbox] == ["rollback@example.org"]
+    assert Message.objects.get(pin=pin, kind="status").status == "sent"
