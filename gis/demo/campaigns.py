@@ -130,7 +130,19 @@ def _store(campaign, rng, count, start: datetime, days: int, segments, hot, cate
             )
 
 
-def _make_reports(campaign: Campaign) -> None:
+def _last_middle_of(when: str, now: datetime) -> datetime:
+    """The latest instant before `now` at the middle of the local time of day `when`."""
+    start, end = timeofday.period(when).span
+    today = timezone.localdate(now)
+    for back in range(3):
+        day = today - timedelta(days=back)
+        instant = timeofday.local_instant(day, (start + end) / 2, settings.TIME_ZONE)
+        if instant <= now:
+            return instant
+    return now
+
+
+def _make_reports(campaign: Campaign, now: datetime) -> None:
     """The first two published points of the campaign become resident reports, one with a
     measure planned, as the coordinator's back-office action does."""
     points = (
@@ -149,11 +161,10 @@ def _make_reports(campaign: Campaign) -> None:
             "published": True,
         }
         pin = create_pin(values, feature.geom, campaign.municipality, None, contact={})
-        # Dated on the answer's day, at the middle of the time of day it names (the demo's
-        # pins are all in the period they say).
-        start, end = timeofday.period(feature.when).span
-        day = timezone.localdate(feature.response.submitted_at)
-        reported = timeofday.local_instant(day, (start + end) / 2, settings.TIME_ZONE)
+        # Made now, when the campaign is over, and dated at the last middle of the time of day
+        # it names (the demo's pins are all in the period they say): after every ranking the
+        # demo's done fix was taken from.
+        reported = _last_middle_of(feature.when, now)
         changes = {"reported_at": reported} | ({"status": "measure_planned"} if number == 0 else {})
         ResidentPin.objects.filter(pk=pin.pk).update(**changes)
         feature.pin = pin
@@ -187,7 +198,7 @@ def load_campaigns(municipality: Municipality, now: datetime) -> None:
     )
     start = now - timedelta(days=42)
     _store(closed, rng, ANSWERS, start, 27, segments, hot, categories)
-    _make_reports(closed)
+    _make_reports(closed, now)
     area = district.geom if isinstance(district.geom, MultiPolygon) else MultiPolygon(district.geom)
     upcoming = Campaign.objects.create(
         municipality=municipality,
