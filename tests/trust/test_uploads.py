@@ -385,6 +385,7 @@ def test_the_back_office_has_no_upload_field(demo, settings):
     from django.test import Client
     from django.urls import reverse
 
+    from gis.campaigns.models import CampaignFeature
     from gis.hotspots.models import AnalysisRun
     from walks.models import WalkFinding
 
@@ -399,6 +400,10 @@ def test_the_back_office_has_no_upload_field(demo, settings):
         "walks.residentpin": PinPhoto.objects.get().pin,
         "walks.walkfinding": WalkFinding.objects.get(photos__isnull=False),
         "hotspots.analysisrun": AnalysisRun.objects.create(municipality=demo, kind="heatmap"),
+        # A digital walk's answered point (the demo's): its photos are an inline.
+        "campaigns.campaignfeature": CampaignFeature.objects.filter(
+            response__campaign__municipality=demo
+        ).order_by("pk")[0],
     }
     before = sorted(_media_files(settings))
     client = Client()
