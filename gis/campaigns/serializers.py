@@ -155,7 +155,7 @@ class ResponseInput(textguard.Serializer):
         return attrs
 
 
-class PhotoInput(textguard.Serializer):
+class FeaturePhotoInput(textguard.Serializer):
     """A photo of one feature of a stored answer, by the feature's place in `features`."""
 
     feature = serializers.IntegerField(min_value=0, max_value=MAX_FEATURES - 1)

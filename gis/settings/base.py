@@ -191,6 +191,9 @@ SPECTACULAR_SETTINGS = {
     # No deep links: with them Swagger UI puts a link inside each operation's button, a nested
     # control that screen readers announce poorly (axe: nested-interactive).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None},
+    # One name for the day/evening/night choices, whether a field is called `when` (pins,
+    # findings) or `time_of_day` (walk plans).
+    "ENUM_NAME_OVERRIDES": {"WhenEnum": "gis.core.vocabulary.WhenUnsafe"},
 }
 
 # Content-Security-Policy (gis.middleware): no inline scripts or styles, nothing from other

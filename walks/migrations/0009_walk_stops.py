@@ -2,6 +2,7 @@
 
 import django.contrib.gis.db.models.fields
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -24,7 +25,7 @@ class Migration(migrations.Migration):
                 ('order', models.PositiveSmallIntegerField(verbose_name='number')),
                 ('kind', models.CharField(choices=[('pin', 'Resident report'), ('finding', 'Open finding of an earlier walk'), ('hotspot', 'Hot spot'), ('fix', 'Done fix to look at'), ('campaign', 'Digital walk answer'), ('added', 'Added by the leader')], max_length=16, verbose_name='kind')),
                 ('ref_id', models.BigIntegerField(blank=True, null=True, verbose_name='reference')),
-                ('geom', django.contrib.gis.db.models.fields.PointField(srid=3067, verbose_name='location')),
+                ('geom', django.contrib.gis.db.models.fields.PointField(srid=settings.TRYGG_SRID, verbose_name='location')),
                 ('title', models.CharField(blank=True, default='', max_length=200, verbose_name='place')),
                 ('why', models.TextField(blank=True, default='', verbose_name='why')),
                 ('look_at', models.TextField(blank=True, default='', verbose_name='what to look at')),

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('slug', models.SlugField(default=gis.campaigns.models.new_slug, help_text='The last part of the public link; the default is hard to guess.', max_length=40, unique=True, verbose_name='link')),
-                ('area', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=3067, verbose_name='drawn area')),
+                ('area', django.contrib.gis.db.models.fields.MultiPolygonField(blank=True, null=True, srid=settings.TRYGG_SRID, verbose_name='drawn area')),
                 ('starts_on', models.DateField(verbose_name='opens on')),
                 ('ends_on', models.DateField(verbose_name='last day')),
                 ('closed_at', models.DateTimeField(blank=True, help_text='Set to close the campaign before its last day.', null=True, verbose_name='closed early')),
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('point', 'Point'), ('avoided_way', 'A way I avoid'), ('avoided_place', 'A place I avoid')], max_length=16, verbose_name='kind')),
-                ('geom', django.contrib.gis.db.models.fields.GeometryField(srid=3067, verbose_name='geometry')),
+                ('geom', django.contrib.gis.db.models.fields.GeometryField(srid=settings.TRYGG_SRID, verbose_name='geometry')),
                 ('comment', models.TextField(blank=True, default='', max_length=1000, verbose_name='comment')),
                 ('when', models.CharField(blank=True, choices=[('day', 'Day'), ('evening', 'Evening'), ('night', 'Night')], default='', max_length=8, verbose_name='when unsafe')),
                 ('status', models.CharField(choices=[('pending', 'Waiting for moderation'), ('published', 'Published'), ('rejected', 'Rejected')], db_index=True, default='pending', max_length=16, verbose_name='moderation')),

@@ -29,7 +29,7 @@ from gis.campaigns.models import (
     CampaignPhoto,
     CampaignResponse,
 )
-from gis.campaigns.serializers import MAX_PHOTOS, PhotoInput, ResponseInput
+from gis.campaigns.serializers import MAX_PHOTOS, FeaturePhotoInput, ResponseInput
 from gis.core.api.fields import flatten_feature
 from gis.core.throttles import WriteThrottledMixin, throttles_for
 from walks.supporters import supporter_of
@@ -149,7 +149,7 @@ class ResponsePhoto(PublicEndpoint, WriteThrottledMixin, APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": PhotoInput},
+        request={"multipart/form-data": FeaturePhotoInput},
         responses={
             201: inline_serializer("CampaignPhotoStored", {"feature": serializers.IntegerField()})
         },
@@ -160,7 +160,7 @@ class ResponsePhoto(PublicEndpoint, WriteThrottledMixin, APIView):
             campaign__slug=slug,
             client_uuid=client_uuid,
         )
-        data = PhotoInput(data=request.data)
+        data = FeaturePhotoInput(data=request.data)
         data.is_valid(raise_exception=True)
         index = data.validated_data["feature"]
         features = list(response.features.order_by("id"))

@@ -2,6 +2,7 @@
 
 import django.contrib.gis.db.models.fields
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -24,7 +25,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=100, verbose_name='name')),
                 ('starts_on', models.DateField(verbose_name='first day')),
                 ('ends_on', models.DateField(help_text='Inclusive; the first day if one day.', verbose_name='last day')),
-                ('geom', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=3067, verbose_name='place')),
+                ('geom', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=settings.TRYGG_SRID, verbose_name='place')),
                 ('source', models.CharField(default='manual', max_length=32, verbose_name='source')),
                 ('source_uid', models.CharField(blank=True, default='', max_length=255, verbose_name='source uid')),
                 ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.municipality', verbose_name='municipality')),
