@@ -25,6 +25,8 @@ import sys
 from gis.embedded_db import EmbeddedCluster, EmbeddedDbError
 
 DB_ACTIONS = ("start", "stop", "status")
+# Commands that serve with Django's development server (a new thread for every request).
+THREAD_PER_REQUEST = ("runserver", "demo")
 
 
 def _settings_module() -> str:
@@ -75,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0
     _settings_module()
+    if args[0] in THREAD_PER_REQUEST:
+        # Django's development server serves each request in a thread of its own: a
+        # connection kept open after it would only wait idle (gis.settings.base).
+        os.environ.setdefault("TRYGG_CONN_MAX_AGE", "0")
     try:
         if args[0] == "db":
             return _db(args[1:])

@@ -78,7 +78,6 @@ class EmbeddedCluster:
             "NAME": os.environ.get("TRYGG_DB_NAME", DB_NAME),
             "USER": DB_USER,
             "HOST": str(self.run_dir),
-            "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
         }
 

@@ -115,16 +115,22 @@ def database_settings() -> dict:
     """`DATABASE_URL` when given, else the embedded cluster under `var/` (see gis.embedded_db).
 
     Connecting gives up after `TRYGG_DB_CONNECT_TIMEOUT` seconds (5), so a request made while the
-    database is unreachable gets its 503 quickly instead of hanging.
+    database is unreachable gets its 503 quickly instead of hanging; an idle connection is kept
+    for `TRYGG_CONN_MAX_AGE` seconds (60).
     """
     url = os.environ.get("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_health_checks=True)
         config["ENGINE"] = "django.contrib.gis.db.backends.postgis"
     else:
         from gis.embedded_db import EmbeddedCluster
 
         config = EmbeddedCluster().django_settings()
+    # Connections persist for `TRYGG_CONN_MAX_AGE` seconds (60) in the threads that serve
+    # requests one after another (gunicorn's workers). Django's development server starts a
+    # thread per request, so there every finished request would leave an idle connection
+    # behind; `trygg runserver` and `trygg demo` set 0 (gis.cli).
+    config["CONN_MAX_AGE"] = int(os.environ.get("TRYGG_CONN_MAX_AGE", "60"))
     options = config.setdefault("OPTIONS", {})
     options.setdefault("connect_timeout", int(os.environ.get("TRYGG_DB_CONNECT_TIMEOUT", "5")))
     return config
