@@ -15,16 +15,13 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.views.decorators.http import require_safe
 from drf_spectacular.authentication import SessionScheme as _SpectacularSessionScheme
 from rest_framework import authentication, permissions
 
 from gis.core import tenancy
 from gis.core.models import Municipality
+from gis.core.pages import signed_in_with
 from gis.dashboard.filters import municipality_from
 from gis.fixes import workflow
 
@@ -74,16 +71,7 @@ def staff_page(view):
     """Page decorator: pages only read (GET, HEAD; else 405), anonymous users go to the login
     page, other roles get 403."""
 
-    @require_safe
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_view(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    return require_safe(signed_in_with(can_view)(view))
 
 
 class SessionAuthentication(authentication.SessionAuthentication):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gis.core import storedjson, tenancy
 from gis.core.models import Municipality
+from gis.core.pages import signed_in_with
 from gis.fixes import display, explain, exports, mapsnippet, workflow
 from gis.fixes.followup import FollowUp, fix_followup
 from gis.fixes.forms import PRINT_LIMIT, FixFilterForm, StatusForm
@@ -39,18 +39,8 @@ from gis.hotspots.models import AnalysisRun
 PAGE_SIZE = 50
 
 
-def staff_only(view):
-    """Anonymous -> login page; signed in without the fix view permission -> 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not workflow.can_view(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Anonymous -> login page; signed in without the fix view permission -> 403.
+staff_only = signed_in_with(workflow.can_view)
 
 
 class BadFilterError(Exception):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gis.core.pages import signed_in_with
 from gis.notices import personal_data
 from gis.notices.forms import FollowForm, PersonalDataForm
 from gis.notices.models import PersonalDataRequest, Subscription
@@ -62,16 +61,13 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@signed_in_with(lambda user: user.has_perm(PERSONAL_DATA_PERMISSION))
 def personal_data_page(request: HttpRequest) -> HttpResponse:
     """A coordinator's look-up, export and erasure of the personal data tied to an address.
 
     Every use that names an address is recorded (`PersonalDataRequest`, the address as a keyed
     hash) with who made it, as contact details' showings are logged (walks.contact_access).
     """
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not request.user.has_perm(PERSONAL_DATA_PERMISSION):
-        raise PermissionDenied
     form = PersonalDataForm(request.POST or None)
     context: dict = {"form": form}
     if request.method == "GET":

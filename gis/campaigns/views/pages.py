@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -35,6 +33,7 @@ from gis.campaigns.models import (
 )
 from gis.core.api.fields import to_wgs84
 from gis.core.lazy import lazy_attribute
+from gis.core.pages import signed_in_with
 from gis.core.vocabulary import WhenUnsafe
 from walks.views.pages import _bounds, _categories, _map_settings
 
@@ -178,12 +177,9 @@ def staff_page(view):
     """Anonymous users go to the login page, users who may not see digital walks get 403, a
     campaign of another municipality is not found."""
 
+    @signed_in_with(access.can_view)
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not access.can_view(request.user):
-            raise PermissionDenied
         if "slug" in kwargs:
             kwargs["campaign"] = get_object_or_404(
                 access.campaigns(request.user), slug=kwargs.pop("slug")

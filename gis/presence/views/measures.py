@@ -11,11 +11,9 @@ on their fields.
 
 from __future__ import annotations
 
-import functools
 import json
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -26,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gis.core import tenancy
 from gis.core.mapadmin import default_centre
+from gis.core.pages import signed_in_with
 from gis.presence import measures as flow
 from gis.presence.measure_forms import MeasureFilterForm, MeasureForm, MeasureStatusForm
 from gis.presence.models import PresenceMeasure
@@ -33,18 +32,8 @@ from gis.presence.models import PresenceMeasure
 LIST_LIMIT = 200
 
 
-def readers_only(view):
-    """Anonymous -> login page; signed in without the presence view permission -> 403."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not flow.can_view(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Anonymous -> login page; signed in without the presence view permission -> 403.
+readers_only = signed_in_with(flow.can_view)
 
 
 def _measure(request: HttpRequest, pk: int) -> PresenceMeasure:

@@ -13,7 +13,6 @@ from functools import wraps
 from itertools import groupby
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from gis.core import tenancy
 from gis.core.api.fields import to_wgs84
 from gis.core.lazy import lazy_attribute
 from gis.core.models import Municipality
+from gis.core.pages import signed_in_with
 from gis.presence import access
 from gis.presence.forms import DAY_LABELS, ResourceForm, next_week, week_monday, week_of
 from gis.presence.models import PlannedVisit, PresencePlan, PresenceResource
@@ -53,12 +53,9 @@ def presence_page(view):
     """Page decorator: anonymous users go to the login page, users who may not see presence
     work get 403, a parameter that cannot be read 400 naming it."""
 
+    @signed_in_with(access.can_view)
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not access.can_view(request.user):
-            raise PermissionDenied
         try:
             return view(request, *args, **kwargs)
         except ParameterError as error:
