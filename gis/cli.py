@@ -1,6 +1,7 @@
 """The `trygg` command: the embedded database, the demo, and every Django management command.
 
     trygg db start|stop|status     manage the private PostGIS cluster under var/
+    trygg db replica start|stop|status|remove  a streaming standby of it (docs/replica.md)
     trygg demo [--reset]           load the demo municipality and serve it at 127.0.0.1:8000
     trygg load-osm FILE            load an OSM extract (.osm.pbf or .osm) into the layers
     trygg import LAYER FILE        import a register or list into a layer (docs/import.md)
@@ -25,6 +26,7 @@ import sys
 from gis.embedded_db import EmbeddedCluster, EmbeddedDbError
 
 DB_ACTIONS = ("start", "stop", "status")
+REPLICA_ACTIONS = ("start", "stop", "status", "remove")
 # Commands that serve with Django's development server (a new thread for every request).
 THREAD_PER_REQUEST = ("runserver", "demo")
 
@@ -35,6 +37,8 @@ def _settings_module() -> str:
 
 
 def _db(args: list[str]) -> int:
+    if args[:1] == ["replica"]:
+        return _replica(args[1:])
     if len(args) != 1 or args[0] not in DB_ACTIONS:
         print(f"usage: trygg db {{{'|'.join(DB_ACTIONS)}}}", file=sys.stderr)
         return 2
@@ -51,6 +55,38 @@ def _db(args: list[str]) -> int:
     else:
         print(cluster.status())
         return 0 if cluster.is_running() else 3
+    return 0
+
+
+def _replica(args: list[str]) -> int:
+    """The embedded cluster's streaming standby (gis.replica): its URL is printed on start."""
+    from gis.replica import StandbyCluster
+
+    if len(args) != 1 or args[0] not in REPLICA_ACTIONS:
+        print(f"usage: trygg db replica {{{'|'.join(REPLICA_ACTIONS)}}}", file=sys.stderr)
+        return 2
+    if os.environ.get("DATABASE_URL"):
+        print("trygg: DATABASE_URL is set; the embedded database is not used", file=sys.stderr)
+        return 2
+    standby = StandbyCluster(EmbeddedCluster())
+    action = args[0]
+    if action == "start":
+        if not standby.primary.is_running():
+            print(
+                "trygg: the primary is not running; start it first: trygg db start", file=sys.stderr
+            )
+            return 2
+        started = standby.start()
+        print("started" if started else "already running", standby.status())
+        print(f"TRYGG_REPLICA_URL={standby.url()}")
+    elif action == "stop":
+        print("stopped" if standby.stop() else "not running")
+    elif action == "remove":
+        standby.remove()
+        print("removed")
+    else:
+        print(standby.status())
+        return 0 if standby.is_running() else 3
     return 0
 
 

@@ -1,0 +1,171 @@
+"""Read-only traffic on a streaming replica, everything else on the primary (docs/replica.md).
+
+With `TRYGG_REPLICA_URL` set, the settings add a second database alias, `replica`, for a
+PostgreSQL hot standby of the primary (`default`). Which queries go there is decided per request:
+
+- `ReplicaRoutingMiddleware` marks a request as read-only when it is a GET or HEAD to one of
+  `REPLICA_ROUTES` (tiles, the dashboard's and the situation picture's reads, Open311's lists,
+  exports): while the view runs and its response is rendered, `ReplicaRouter` sends the
+  ORM's reads to `replica`;
+- every write goes to `default`, whatever the request (`db_for_write`);
+- reads your own writes stay on the primary: after a request that wrote (POST, PUT, PATCH,
+  DELETE answered below 400) the client gets the cookie `trygg_primary` for
+  `TRYGG_REPLICA_PIN_SECONDS` seconds (10), and while it has it every read of its requests goes
+  to the primary; reads inside a transaction on the primary (`atomic`) stay there as well;
+- routes that look up what a client has just sent (an Open311 request or its token, a pin's
+  tracking page) are not in `REPLICA_ROUTES`, so they always read the primary.
+
+Without the `replica` alias everything is on `default` and the middleware does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import HttpRequest, HttpResponse
+
+REPLICA = "replica"
+PIN_COOKIE = "trygg_primary"
+DEFAULT_PIN_SECONDS = 10
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# Read-only routes (URL names) whose GET/HEAD read from the replica. Names, not imports, so the
+# kernel stays below the apps; tests/core/test_dbrouter.py checks that each one is a route.
+REPLICA_ROUTES = frozenset(
+    {
+        # the report tiles and the dashboard's data
+        "dashboard-api:tile",
+        "dashboard-api:counts",
+        "dashboard-api:heatmap",
+        "dashboard-api:heatmap-png",
+        "dashboard-api:hotspots",
+        "dashboard-api:time-profile",
+        "dashboard-api:districts",
+        "dashboard-api:properties",
+        "dashboard-api:routes",
+        "dashboard-api:fixes",
+        "dashboard-api:fix",
+        "dashboard-api:feature",
+        "dashboard:map",
+        # the situation picture (lägesbild) and its downloads
+        "dashboard:situation",
+        "dashboard:situation-csv",
+        "dashboard:situation-geojson",
+        "dashboard:situation-map",
+        # Open311 GeoReport v2 lists (a single request and a token stay on the primary)
+        "walks_api:open311-services-json",
+        "walks_api:open311-services-xml",
+        "walks_api:open311-requests-json",
+        "walks_api:open311-requests-xml",
+        # exports
+        "walks:export",
+        "fixes:export-csv",
+        "fixes:export-geojson",
+        "campaigns:export",
+    }
+)
+
+_on_replica: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "trygg_on_replica", default=False
+)
+
+
+def replica_configured() -> bool:
+    """Whether the `replica` alias exists (TRYGG_REPLICA_URL, or a test that added it)."""
+    return REPLICA in connections.settings
+
+
+def pin_seconds() -> int:
+    return int(getattr(settings, "TRYGG_REPLICA_PIN_SECONDS", DEFAULT_PIN_SECONDS))
+
+
+@contextlib.contextmanager
+def replica_reads() -> Iterator[None]:
+    """Within the block, the ORM's reads go to the replica (when there is one)."""
+    token = _on_replica.set(True)
+    try:
+        yield
+    finally:
+        _on_replica.reset(token)
+
+
+@contextlib.contextmanager
+def primary_reads() -> Iterator[None]:
+    """Within the block, reads go to the primary again (read your own writes)."""
+    token = _on_replica.set(False)
+    try:
+        yield
+    finally:
+        _on_replica.reset(token)
+
+
+def reading_replica() -> bool:
+    """Whether a read made now would go to the replica."""
+    if not _on_replica.get() or not replica_configured():
+        return False
+    # A transaction on the primary reads what it wrote: its reads stay there.
+    return not connections[DEFAULT_DB_ALIAS].in_atomic_block
+
+
+class ReplicaRouter:
+    """Django's database router: reads of a read-only request to `replica`, the rest to
+    `default`; the schema is only ever migrated on the primary."""
+
+    def db_for_read(self, model, **hints) -> str:
+        return REPLICA if reading_replica() else DEFAULT_DB_ALIAS
+
+    def db_for_write(self, model, **hints) -> str:
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints) -> bool:
+        # The replica is a copy of the primary: objects from either may be related.
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints) -> bool:
+        return db == DEFAULT_DB_ALIAS
+
+
+def replica_route(request: HttpRequest) -> bool:
+    """Whether `request` (resolved) is a read that may be served by the replica."""
+    if request.method not in SAFE_METHODS or PIN_COOKIE in request.COOKIES:
+        return False
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.view_name in REPLICA_ROUTES
+
+
+class ReplicaRoutingMiddleware:
+    """Reads of read-only routes on the replica; a client that just wrote pinned to the primary
+    (see the module's docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not replica_configured():
+            return self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            token = request.__dict__.pop("_trygg_replica_token", None)
+            if token is not None:
+                _on_replica.reset(token)
+        if request.method in WRITE_METHODS and response.status_code < 400:
+            response.set_cookie(
+                PIN_COOKIE,
+                "1",
+                max_age=pin_seconds(),
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        if replica_configured() and replica_route(request):
+            request._trygg_replica_token = _on_replica.set(True)
+        return None
