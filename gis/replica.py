@@ -92,8 +92,18 @@ class StandbyCluster(EmbeddedCluster):
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _create_database(self) -> None:
-        """A standby takes no writes: wait until it accepts (read-only) connections."""
+        """A standby takes no writes: wait until it accepts (read-only) connections and streams
+        from the primary."""
         self.wait_ready()
+        self.wait_streaming()
+
+    def wait_streaming(self, timeout: float = 60) -> None:
+        """Wait until the primary lists this standby as streaming (`pg_stat_replication`)."""
+        deadline = time.monotonic() + timeout
+        while self.lag()["state"] != "streaming":
+            if time.monotonic() > deadline:
+                raise EmbeddedDbError(f"the standby does not stream (see {self.log_file})")
+            time.sleep(0.1)
 
     def wait_ready(self, timeout: float = 60) -> None:
         import psycopg

@@ -169,3 +169,14 @@ class ReplicaRoutingMiddleware:
         if replica_configured() and replica_route(request):
             request._trygg_replica_token = _on_replica.set(True)
         return None
+
+
+def read_alias() -> str:
+    """The database alias a read made now goes to (as the router decides for the ORM)."""
+    return REPLICA if reading_replica() else DEFAULT_DB_ALIAS
+
+
+def read_cursor():
+    """A cursor for raw read-only SQL: on the replica in a read-only request, else the
+    primary's (`django.db.connection.cursor()` always gives the primary's)."""
+    return connections[read_alias()].cursor()
