@@ -13,7 +13,9 @@ PostgreSQL hot standby of the primary (`default`). Which queries go there is dec
   `TRYGG_REPLICA_PIN_SECONDS` seconds (10), and while it has it every read of its requests goes
   to the primary; reads inside a transaction on the primary (`atomic`) stay there as well;
 - routes that look up what a client has just sent (an Open311 request or its token, a pin's
-  tracking page) are not in `REPLICA_ROUTES`, so they always read the primary.
+  tracking page) are not in `REPLICA_ROUTES`, so they always read the primary;
+- when the replica cannot be reached, the request is answered from the primary instead and the
+  replica is left alone for `TRYGG_REPLICA_RETRY_SECONDS` seconds (30) in that process.
 
 Without the `replica` alias everything is on `default` and the middleware does nothing.
 """
@@ -22,15 +24,18 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
+import time
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
 PIN_COOKIE = "trygg_primary"
 DEFAULT_PIN_SECONDS = 10
+DEFAULT_RETRY_SECONDS = 30
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -73,6 +78,9 @@ REPLICA_ROUTES = frozenset(
 _on_replica: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "trygg_on_replica", default=False
 )
+# Monotonic time until which this process leaves an unreachable replica alone.
+_replica_down_until = 0.0
+logger = logging.getLogger("trygg.db")
 
 
 def replica_configured() -> bool:
@@ -82,6 +90,31 @@ def replica_configured() -> bool:
 
 def pin_seconds() -> int:
     return int(getattr(settings, "TRYGG_REPLICA_PIN_SECONDS", DEFAULT_PIN_SECONDS))
+
+
+def replica_down(error: BaseException) -> None:
+    """The replica failed: read from the primary for `TRYGG_REPLICA_RETRY_SECONDS` seconds."""
+    global _replica_down_until
+    retry = int(getattr(settings, "TRYGG_REPLICA_RETRY_SECONDS", DEFAULT_RETRY_SECONDS))
+    if replica_usable():
+        logger.warning(
+            "replica unreachable, reading from the primary for %d s: %s",
+            retry,
+            str(error).splitlines()[0] if str(error) else type(error).__name__,
+        )
+    _replica_down_until = time.monotonic() + retry
+    with contextlib.suppress(Exception):
+        connections[REPLICA].close()
+
+
+def replica_usable() -> bool:
+    return time.monotonic() >= _replica_down_until
+
+
+def replica_back() -> None:
+    """Try the replica again at the next read (it was repaired)."""
+    global _replica_down_until
+    _replica_down_until = 0.0
 
 
 @contextlib.contextmanager
@@ -106,7 +139,7 @@ def primary_reads() -> Iterator[None]:
 
 def reading_replica() -> bool:
     """Whether a read made now would go to the replica."""
-    if not _on_replica.get() or not replica_configured():
+    if not _on_replica.get() or not replica_configured() or not replica_usable():
         return False
     # A transaction on the primary reads what it wrote: its reads stay there.
     return not connections[DEFAULT_DB_ALIAS].in_atomic_block
@@ -166,9 +199,23 @@ class ReplicaRoutingMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
-        if replica_configured() and replica_route(request):
+        if replica_configured() and replica_usable() and replica_route(request):
             request._trygg_replica_token = _on_replica.set(True)
+            request._trygg_replica_view = (view_func, view_args, view_kwargs)
         return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        """A read-only view that failed on the replica's connection is run again on the
+        primary (it only reads, so running it twice is safe)."""
+        retry = request.__dict__.pop("_trygg_replica_view", None)
+        if retry is None or not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        replica_down(exception)
+        view_func, view_args, view_kwargs = retry
+        try:
+            return view_func(request, *view_args, **view_kwargs)
+        except (OperationalError, InterfaceError):
+            return None  # the primary fails too: the outage middleware answers 503
 
 
 def read_alias() -> str:

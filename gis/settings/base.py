@@ -143,6 +143,7 @@ DATABASES = {"default": database_settings()}
 DATABASE_ROUTERS = ["gis.core.dbrouter.ReplicaRouter"]
 MIDDLEWARE.append("gis.core.dbrouter.ReplicaRoutingMiddleware")
 TRYGG_REPLICA_PIN_SECONDS = int(os.environ.get("TRYGG_REPLICA_PIN_SECONDS", "10"))
+TRYGG_REPLICA_RETRY_SECONDS = int(os.environ.get("TRYGG_REPLICA_RETRY_SECONDS", "30"))
 if os.environ.get("TRYGG_REPLICA_URL"):
     from gis.replica import replica_database_settings
 

@@ -176,3 +176,26 @@ def test_a_write_is_read_back_on_the_primary_and_reaches_the_standby(unblocked, 
         assert reads(on_replica, PIN_TABLE) > 0
     finally:
         ResidentPin.objects.filter(pk=int(pin_id)).delete()
+
+
+def test_reads_fall_back_to_the_primary_while_the_replica_is_down(unblocked):
+    """Last in this module: it stops the standby (and starts it again)."""
+    from gis.core import dbrouter
+
+    url = "/open311/v2/requests.json"
+    expected = Client().get(url).json()
+    unblocked.stop()
+    try:
+        with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_primary:
+            answer = Client().get(url)
+        assert answer.status_code == 200 and answer.json() == expected
+        assert reads(on_primary, PIN_TABLE) > 0
+        assert not dbrouter.replica_usable()  # the next reads skip it without trying
+        with replica_reads():
+            assert router.db_for_read(None) == DEFAULT_DB_ALIAS
+    finally:
+        unblocked.start()
+        dbrouter.replica_back()
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        assert Client().get(url).json() == expected
+    assert reads(on_replica, PIN_TABLE) > 0
