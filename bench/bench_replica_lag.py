@@ -7,7 +7,9 @@ The embedded cluster gets a hot standby (gis.replica: pg_basebackup -R, streamin
 its own directories under var/replica-bench, removed afterwards). While `bench_field_load.py`
 runs unchanged as a child process against the primary (50 walkers posting one finding a second
 each to gunicorn, on the bench database `trygg_bench`), the primary's `pg_stat_replication` is
-sampled every `--interval` seconds:
+sampled every `--interval` seconds from the moment its server is up (the child reloads the demo
+first: that is not sampled), and the samples are split by the child's phases: its reference
+(GET /healthz, no writes, 10 s) and the load (POST findings):
 
     replay lag   `replay_lag`: from a WAL record flushed on the primary to the standby's report
                  that it has applied it (PostgreSQL keeps it while WAL flows; idle: no value)
@@ -45,7 +47,7 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.done.is_set():
-            self.samples.append(self.standby.lag())
+            self.samples.append({**self.standby.lag(), "at": time.monotonic()})
             self.done.wait(self.interval)
 
     def stop(self) -> list[dict]:
@@ -72,7 +74,7 @@ def lag_line(label: str, samples: list[dict]) -> str:
         else "behind --"
     )
     return (
-        f"{label:<22} {len(samples):>5} samples  {lag}  {far}  "
+        f"{label:<26} {len(samples):>5} samples  {lag}  {far}  "
         f"states {','.join(sorted(str(s) for s in states))}"
     )
 
@@ -122,23 +124,38 @@ def main(argv: list[str] | None = None) -> int:
         idle_samples = idle.stop()
 
         loaded = Sampler(standby, args.interval)
-        loaded.start()
         command = [
             sys.executable,
+            "-u",
             str(ROOT / "bench" / "bench_field_load.py"),
             "--seconds",
             str(args.seconds),
             "--walkers",
             str(args.walkers),
         ]
-        load = subprocess.run(command, cwd=ROOT, check=False)
-        load_samples = loaded.stop()
+        load = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        served_at = None
+        for line in load.stdout:
+            print(line, end="", flush=True)
+            if served_at is None and line.startswith("gunicorn "):
+                served_at = time.monotonic()  # the server is up: the phases start now
+                loaded.start()
+        load.wait()
+        samples = loaded.stop() if served_at is not None else []
+        # bench_field_load: each phase starts 2 s after it is set up; the reference lasts
+        # min(10 s, --seconds), the load --seconds.
+        reference_s = min(10.0, args.seconds)
+        reference_end = served_at + 2 + reference_s if served_at else 0
+        load_start, load_end = reference_end + 2, reference_end + 2 + args.seconds
+        reference = [s for s in samples if s["at"] <= reference_end]
+        load_samples = [s for s in samples if load_start <= s["at"] <= load_end]
 
         caught_up = standby.wait_caught_up()
         on_primary, on_standby = findings(str(cluster.run_dir)), findings(str(standby.run_dir))
         print()
         print(lag_line(f"idle ({args.idle_seconds:g} s)", idle_samples))
-        print(lag_line("under field load", load_samples))
+        print(lag_line("GET /healthz (no writes)", reference))
+        print(lag_line(f"POST findings ({args.seconds:g} s)", load_samples))
         print(
             f"after the load: standby caught up in {1000 * caught_up:.1f} ms; findings on the "
             f"primary {on_primary}, on the standby {on_standby}"

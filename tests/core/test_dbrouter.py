@@ -65,3 +65,34 @@ def test_replica_settings_keep_the_primary_s_and_read_only_sessions():
     assert replica["OPTIONS"] == {"connect_timeout": 5, "options": READ_ONLY_OPTIONS}
     assert replica["TEST"] == {"MIRROR": "default"}
     assert primary["OPTIONS"] == {"connect_timeout": 5}  # the primary's own left alone
+
+
+def cli(*args: str, **env: str):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.run(
+        [sys.executable, "-m", "gis.cli", *args],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+
+
+def test_replica_command_usage_errors_are_one_line(tmp_path):
+    wrong = cli("db", "replica", "promote")
+    assert wrong.returncode == 2
+    assert wrong.stderr.strip() == "usage: trygg db replica {start|stop|status|remove}"
+    external = cli("db", "replica", "start", DATABASE_URL="postgis://u@db.example/trygg")
+    assert external.returncode == 2 and "DATABASE_URL is set" in external.stderr
+    # A standby needs its primary running: said in one line, nothing created.
+    alone = cli("db", "replica", "start", TRYGG_VAR_DIR=str(tmp_path / "var"))
+    assert alone.returncode == 2
+    assert alone.stderr.strip().splitlines() == [
+        "trygg: the primary is not running; start it first: trygg db start"
+    ]
+    assert not (tmp_path / "var" / "replica").exists()
