@@ -37,56 +37,40 @@ def _settings_module() -> str:
 
 
 def _db(args: list[str]) -> int:
-    if args[:1] == ["replica"]:
-        return _replica(args[1:])
-    if len(args) != 1 or args[0] not in DB_ACTIONS:
-        print(f"usage: trygg db {{{'|'.join(DB_ACTIONS)}}}", file=sys.stderr)
+    """The embedded cluster, or with `replica` first its streaming standby (gis.replica)."""
+    replica = args[:1] == ["replica"]
+    actions, command = (REPLICA_ACTIONS, "db replica") if replica else (DB_ACTIONS, "db")
+    args = args[1:] if replica else args
+    if len(args) != 1 or args[0] not in actions:
+        print(f"usage: trygg {command} {{{'|'.join(actions)}}}", file=sys.stderr)
         return 2
     if os.environ.get("DATABASE_URL"):
         print("trygg: DATABASE_URL is set; the embedded database is not used", file=sys.stderr)
         return 2
     cluster = EmbeddedCluster()
     action = args[0]
-    if action == "start":
-        started = cluster.start()
-        print("started" if started else "already running", cluster.status())
-    elif action == "stop":
-        print("stopped" if cluster.stop() else "not running")
-    else:
-        print(cluster.status())
-        return 0 if cluster.is_running() else 3
-    return 0
+    if replica:
+        from gis.replica import StandbyCluster
 
-
-def _replica(args: list[str]) -> int:
-    """The embedded cluster's streaming standby (gis.replica): its URL is printed on start."""
-    from gis.replica import StandbyCluster
-
-    if len(args) != 1 or args[0] not in REPLICA_ACTIONS:
-        print(f"usage: trygg db replica {{{'|'.join(REPLICA_ACTIONS)}}}", file=sys.stderr)
-        return 2
-    if os.environ.get("DATABASE_URL"):
-        print("trygg: DATABASE_URL is set; the embedded database is not used", file=sys.stderr)
-        return 2
-    standby = StandbyCluster(EmbeddedCluster())
-    action = args[0]
-    if action == "start":
-        if not standby.primary.is_running():
+        if action == "start" and not cluster.is_running():
             print(
                 "trygg: the primary is not running; start it first: trygg db start", file=sys.stderr
             )
             return 2
-        started = standby.start()
-        print("started" if started else "already running", standby.status())
-        print(f"TRYGG_REPLICA_URL={standby.url()}")
+        cluster = StandbyCluster(cluster)
+    if action == "start":
+        started = cluster.start()
+        print("started" if started else "already running", cluster.status())
+        if replica:
+            print(f"TRYGG_REPLICA_URL={cluster.url()}")
     elif action == "stop":
-        print("stopped" if standby.stop() else "not running")
+        print("stopped" if cluster.stop() else "not running")
     elif action == "remove":
-        standby.remove()
+        cluster.remove()
         print("removed")
     else:
-        print(standby.status())
-        return 0 if standby.is_running() else 3
+        print(cluster.status())
+        return 0 if cluster.is_running() else 3
     return 0
 
 

@@ -57,12 +57,8 @@ class StandbyCluster(EmbeddedCluster):
         """A `TRYGG_REPLICA_URL` for this standby (its unix socket, database `dbname`)."""
         return f"postgres://{DB_USER}@{quote(str(self.run_dir), safe='')}/{dbname}"
 
-    def init(self) -> None:
-        """Take the base backup of the running primary (once): the standby's data directory."""
-        bindir = self._bindir()
-        self._make_dirs()
-        if self.is_initialised():
-            return
+    def _create_data_dir(self, bindir: Path) -> None:
+        """The data directory is a base backup of the running primary."""
         if not self.primary.is_running():
             raise EmbeddedDbError(f"the primary is not running: {self.primary.status()}")
         result = self._run(

@@ -127,16 +127,6 @@ def replica_reads() -> Iterator[None]:
         _on_replica.reset(token)
 
 
-@contextlib.contextmanager
-def primary_reads() -> Iterator[None]:
-    """Within the block, reads go to the primary again (read your own writes)."""
-    token = _on_replica.set(False)
-    try:
-        yield
-    finally:
-        _on_replica.reset(token)
-
-
 def reading_replica() -> bool:
     """Whether a read made now would go to the replica."""
     if not _on_replica.get() or not replica_configured() or not replica_usable():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from gis.core import dbrouter
 from gis.replica import READ_ONLY_OPTIONS, replica_database_settings
+from tests._cli import trygg
 
 
 def route_names(patterns=None, namespace: str = "") -> set[str]:
@@ -68,19 +71,7 @@ def test_replica_settings_keep_the_primary_s_and_read_only_sessions():
 
 
 def cli(*args: str, **env: str):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    return subprocess.run(
-        [sys.executable, "-m", "gis.cli", *args],
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=60,
-    )
+    return trygg(*args, env={**os.environ, **env}, timeout=60)
 
 
 def test_replica_command_usage_errors_are_one_line(tmp_path):
