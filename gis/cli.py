@@ -1,6 +1,7 @@
 """The `trygg` command: the embedded database, the demo, and every Django management command.
 
     trygg db start|stop|status     manage the private PostGIS cluster under var/
+    trygg db replica start|stop|status|remove  a streaming standby of it (docs/replica.md)
     trygg demo [--reset]           load the demo municipality and serve it at 127.0.0.1:8000
     trygg load-osm FILE            load an OSM extract (.osm.pbf or .osm) into the layers
     trygg import LAYER FILE        import a register or list into a layer (docs/import.md)
@@ -25,6 +26,7 @@ import sys
 from gis.embedded_db import EmbeddedCluster, EmbeddedDbError
 
 DB_ACTIONS = ("start", "stop", "status")
+REPLICA_ACTIONS = ("start", "stop", "status", "remove")
 # Commands that serve with Django's development server (a new thread for every request).
 THREAD_PER_REQUEST = ("runserver", "demo")
 
@@ -35,19 +37,37 @@ def _settings_module() -> str:
 
 
 def _db(args: list[str]) -> int:
-    if len(args) != 1 or args[0] not in DB_ACTIONS:
-        print(f"usage: trygg db {{{'|'.join(DB_ACTIONS)}}}", file=sys.stderr)
+    """The embedded cluster, or with `replica` first its streaming standby (gis.replica)."""
+    replica = args[:1] == ["replica"]
+    actions, command = (REPLICA_ACTIONS, "db replica") if replica else (DB_ACTIONS, "db")
+    args = args[1:] if replica else args
+    if len(args) != 1 or args[0] not in actions:
+        print(f"usage: trygg {command} {{{'|'.join(actions)}}}", file=sys.stderr)
         return 2
     if os.environ.get("DATABASE_URL"):
         print("trygg: DATABASE_URL is set; the embedded database is not used", file=sys.stderr)
         return 2
     cluster = EmbeddedCluster()
     action = args[0]
+    if replica:
+        from gis.replica import StandbyCluster
+
+        if action == "start" and not cluster.is_running():
+            print(
+                "trygg: the primary is not running; start it first: trygg db start", file=sys.stderr
+            )
+            return 2
+        cluster = StandbyCluster(cluster)
     if action == "start":
         started = cluster.start()
         print("started" if started else "already running", cluster.status())
+        if replica:
+            print(f"TRYGG_REPLICA_URL={cluster.url()}")
     elif action == "stop":
         print("stopped" if cluster.stop() else "not running")
+    elif action == "remove":
+        cluster.remove()
+        print("removed")
     else:
         print(cluster.status())
         return 0 if cluster.is_running() else 3

@@ -121,8 +121,11 @@ class EmbeddedCluster:
         """Create the cluster's directories and run initdb (once)."""
         bindir = self._bindir()
         self._make_dirs()
-        if self.is_initialised():
-            return
+        if not self.is_initialised():
+            self._create_data_dir(bindir)
+
+    def _create_data_dir(self, bindir: Path) -> None:
+        """Fill the empty data directory: initdb (a standby takes a base backup instead)."""
         result = self._run(
             [
                 str(bindir / "initdb"),

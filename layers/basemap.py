@@ -14,7 +14,8 @@ OpenStreetMap data of every loaded municipality; nothing here depends on a user.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
+
+from gis.core.dbrouter import read_cursor
 
 EXTENT = 4096
 BUFFER = 64
@@ -139,7 +140,7 @@ def parameters(z: int, x: int, y: int) -> dict:
 
 def render_tile(z: int, x: int, y: int) -> bytes:
     """The basemap tile z/x/y (bytes of a Mapbox vector tile; empty where nothing is)."""
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(tile_sql(z), parameters(z, x, y))
         (tile,) = cursor.fetchone()
     return bytes(tile or b"")
@@ -148,7 +149,7 @@ def render_tile(z: int, x: int, y: int) -> bytes:
 def data_bounds() -> tuple[float, float, float, float] | None:
     """The bounds of the loaded basemap in WGS 84 degrees (west, south, east, north), or None
     when nothing is loaded."""
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(
             "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
             f"ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, %s), 4326) AS e FROM "

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import geopandas as gpd
 import shapely
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+from gis.core.dbrouter import read_cursor
 
 #: How far a named place may lie from a place it names (metres).
 NEAR_M = 100.0
@@ -185,7 +187,7 @@ def nearest_named_segments(
     xs = [float(x) for x, _y in points]
     ys = [float(y) for _x, y in points]
     point = "ST_Transform(ST_SetSRID(ST_MakePoint(p.x, p.y), %(srid)s), %(storage)s)"
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(
             "SELECT s.name, s.house_numbers, s.near_name, s.highway "
             "FROM unnest(%(xs)s::float8[], %(ys)s::float8[]) WITH ORDINALITY AS p(x, y, i) "

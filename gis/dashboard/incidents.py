@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
-
+from gis.core.dbrouter import read_cursor
 from gis.dashboard.filters import Filters, reports_sql
 from layers import naming
 from layers.models import Incident
@@ -42,7 +41,7 @@ def latest(filters: Filters, limit: int = LISTED) -> list[Incident]:
         f"SELECT id FROM ({rows_sql}) r WHERE source = 'incident' "
         "ORDER BY at DESC, id DESC LIMIT %s"
     )
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         ids = [row[0] for row in cursor.fetchall()]
     found = Incident.objects.in_bulk(ids)

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
-
+from gis.core.dbrouter import read_cursor
 from gis.core.vocabulary import Department
 from gis.dashboard.filters import Filters, reports_sql
 from layers.models import Property
@@ -62,7 +61,7 @@ def by_property(
         LIMIT %s
     """
     start = filters.start
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(
             sql,
             [

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 
 from gis.analysis import make_square_grid
+from gis.core.dbrouter import read_cursor
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.vocabulary import Department
@@ -30,7 +30,7 @@ CACHE_SECONDS = 3600
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

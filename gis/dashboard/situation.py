@@ -27,13 +27,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gis.core import csvsafe
 from gis.core.colours import safe_hex
+from gis.core.dbrouter import read_cursor
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.core.partners import Partner
@@ -154,7 +154,7 @@ def _comparison(filters: Filters, previous: Filters) -> dict[tuple[str, str], tu
         "SELECT source, category, count(*) FILTER (WHERE at >= %s), "
         f"count(*) FILTER (WHERE at < %s) FROM ({rows_sql}) r GROUP BY 1, 2"
     )
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, [filters.start, filters.start, *params])
         return {(s, c): (cur, prev) for s, c, cur, prev in cursor.fetchall()}
 
@@ -170,7 +170,7 @@ def _by_partner(filters: Filters, previous: Filters) -> list[Row]:
         "SELECT partner, count(*) FILTER (WHERE at >= %s), "
         f"count(*) FILTER (WHERE at < %s) FROM ({rows_sql}) r GROUP BY 1"
     )
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, [filters.start, filters.start, *params])
         counted = {partner: (cur, prev) for partner, cur, prev in cursor.fetchall()}
     own = counted.get(None, (0, 0))
@@ -225,7 +225,7 @@ def _followup(fix: Fix, end: datetime) -> FollowUp:
 
 
 def _fixes_version(municipality_id: int) -> str:
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(
             "SELECT count(*), max(id), max(status_changed_at), max(done_at), "
             f"string_agg(coalesce(rank, -1)::text || status, ',' ORDER BY id) "
@@ -533,7 +533,7 @@ def period_reports(filters: Filters) -> list[dict]:
         "SELECT source, id, category, severity, tod, status, at, "
         f"ST_AsGeoJSON(ST_Transform(geom, 4326), 6) FROM ({rows_sql}) r ORDER BY at"
     )
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     ends = incidents.span_ends(pk for source, pk, *_rest in rows if source == "incident")
@@ -572,7 +572,7 @@ def map_layers(situation: Situation):
         ]
         extent = tuple(shapely.from_wkb(bytes(situation.municipality.boundary.wkb)).bounds)
     xmin, ymin, xmax, ymax = extent
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(
             f"SELECT ST_AsBinary(geom) FROM {StreetSegment._meta.db_table} "
             "WHERE municipality_id = %s AND geom && ST_MakeEnvelope(%s, %s, %s, %s, %s)",

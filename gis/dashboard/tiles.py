@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.conf import settings
-from django.db import connection
 
+from gis.core.dbrouter import read_cursor
 from gis.dashboard.filters import Filters, reports_sql
 from layers.models import Camera, GreenArea, LuxReading, StreetLamp, StreetSegment, Vegetation
 
@@ -236,7 +236,7 @@ def tile_sql(
 def render_tile(layer: str, z: int, x: int, y: int, filters: Filters) -> bytes:
     """The MVT tile of `layer` at (z, x, y) as bytes (empty when nothing is there)."""
     sql, params = tile_sql(layer, z, x, y, filters)
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""

@@ -29,12 +29,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import connection
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from gis import frames
 from gis.analysis.grids import SquareGrid, assign_points
+from gis.core.dbrouter import read_cursor
 from gis.core.lazy import lazy_module
 from gis.core.models import Municipality
 from gis.hotspots.models import AnalysisRun, HotspotCell
@@ -85,7 +85,7 @@ def records(selection_sql: str, params: Sequence) -> pd.DataFrame:
         f"LEFT JOIN {SafetyWalk._meta.db_table} w ON w.id = f.walk_id "
         "ORDER BY r.source, r.id"
     )
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, list(params))
         rows = cursor.fetchall()
     frame = pd.DataFrame(rows, columns=["source", "id", "start", "end", "severity", "x", "y"])

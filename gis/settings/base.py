@@ -137,6 +137,19 @@ def database_settings() -> dict:
 
 
 DATABASES = {"default": database_settings()}
+# Read-only requests (tiles, dashboard and situation-picture reads, Open311 lists, exports) on a
+# streaming replica when TRYGG_REPLICA_URL names one; writes and reads of one's own writes on
+# the primary (gis.core.dbrouter, docs/replica.md).
+DATABASE_ROUTERS = ["gis.core.dbrouter.ReplicaRouter"]
+MIDDLEWARE.append("gis.core.dbrouter.ReplicaRoutingMiddleware")
+TRYGG_REPLICA_PIN_SECONDS = int(os.environ.get("TRYGG_REPLICA_PIN_SECONDS", "10"))
+TRYGG_REPLICA_RETRY_SECONDS = int(os.environ.get("TRYGG_REPLICA_RETRY_SECONDS", "30"))
+if os.environ.get("TRYGG_REPLICA_URL"):
+    from gis.replica import replica_database_settings
+
+    DATABASES["replica"] = replica_database_settings(
+        os.environ["TRYGG_REPLICA_URL"], DATABASES["default"]
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
