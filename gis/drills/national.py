@@ -108,7 +108,9 @@ def copy_rows(cursor, model, columns: dict[str, object], n: int) -> None:
         elif field.has_default() and not callable(field.default):
             value = field.default
         else:
-            raise ValueError(f"{model._meta.db_table}.{field.column}: no value for a NOT NULL column")
+            raise ValueError(
+                f"{model._meta.db_table}.{field.column}: no value for a NOT NULL column"
+            )
         names.append(field.column)
         if isinstance(value, str | int | float | bool):
             value = "t" if value is True else "f" if value is False else value
@@ -117,7 +119,8 @@ def copy_rows(cursor, model, columns: dict[str, object], n: int) -> None:
             data.append(_text(value).astype(object))
     lines = ["\t".join(row) for row in zip(*data, strict=True)]
     body = "\n".join(lines) + "\n" if lines else ""
-    sql = f"COPY {model._meta.db_table} ({', '.join(names)}) FROM STDIN"
+    columns_sql = ", ".join(f'"{name}"' for name in names)
+    sql = f"COPY {model._meta.db_table} ({columns_sql}) FROM STDIN"
     raw = getattr(cursor, "cursor", cursor)  # Django's wrapper holds psycopg's cursor
     with raw.copy(sql) as copy:
         buffer = io.StringIO(body)
@@ -187,7 +190,7 @@ def build(number: int, pins: int, seed: int = 20261207) -> dict[str, int]:
     with connection.cursor() as cursor:
         # The street network: a grid of 100 m blocks from the square's south-west corner.
         xy, u, v = streets.grid(size.segments, rng)
-        xy = np.clip(xy + (xmin + 20, ymin + 20), inset[:2], inset[2:])
+        xy = np.clip(xy + np.array([xmin + 20, ymin + 20]), inset[:2], inset[2:])
         lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
         n = len(lines)
         copy_rows(
