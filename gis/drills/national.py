@@ -188,9 +188,12 @@ def build(number: int, pins: int, seed: int = 20261207) -> dict[str, int]:
     written = {}
 
     with connection.cursor() as cursor:
-        # The street network: a grid of 100 m blocks from the square's south-west corner.
+        # The street network: a grid from the square's south-west corner.
         xy, u, v = streets.grid(size.segments, rng)
-        xy = np.clip(xy + np.array([xmin + 20, ymin + 20]), inset[:2], inset[2:])
+        # Scaled into the square (blocks of about 100 m, smaller in a municipality of many).
+        span = (xy.max(axis=0) - xy.min(axis=0)).max()
+        scale = min(1.0, (SIDE_M - 40) / span)
+        xy = (xy - xy.min(axis=0)) * scale + np.array([xmin + 20, ymin + 20])
         lines = shapely.linestrings(np.stack([xy[u], xy[v]], axis=1))
         n = len(lines)
         copy_rows(
