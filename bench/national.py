@@ -55,63 +55,38 @@ def load_average() -> str:
     return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
-def fresh_database(cluster) -> None:
+def execute(cluster, dbname: str, *statements: str) -> None:
+    """Run `statements` in `dbname` of the embedded cluster, each in its own transaction."""
     import psycopg
 
     from gis.embedded_db import DB_USER
 
-    with psycopg.connect(
-        host=str(cluster.run_dir), user=DB_USER, dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    with psycopg.connect(
-        host=str(cluster.run_dir), user=DB_USER, dbname=DB_NAME, autocommit=True
-    ) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    conn = psycopg.connect(host=str(cluster.run_dir), user=DB_USER, dbname=dbname, autocommit=True)
+    with conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def fresh_database(cluster) -> None:
+    execute(
+        cluster, "postgres", f'DROP DATABASE IF EXISTS "{DB_NAME}"', f'CREATE DATABASE "{DB_NAME}"'
+    )
+    execute(cluster, DB_NAME, "CREATE EXTENSION IF NOT EXISTS postgis")
 
 
 def drop_database(cluster) -> None:
-    import psycopg
-
-    from gis.embedded_db import DB_USER
-
-    with psycopg.connect(
-        host=str(cluster.run_dir), user=DB_USER, dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-def tile_keys(municipality) -> list[tuple[int, int, int]]:
-    """The tiles over the central 1 km x 1 km of the municipality at z13-z16."""
-    from pyproj import Transformer
-
-    xmin, ymin, xmax, ymax = municipality.boundary.extent
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    to_wgs84 = Transformer.from_crs(municipality.boundary.srid, 4326, always_xy=True)
-    west, south = to_wgs84.transform(cx - 500, cy - 500)
-    east, north = to_wgs84.transform(cx + 500, cy + 500)
-    keys = []
-    for z in ZOOMS:
-        n = 2**z
-
-        def tile(lon, lat, n=n):
-            x = int((lon + 180) / 360 * n)
-            y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-            return x, y
-
-        (x0, y0), (x1, y1) = tile(west, north), tile(east, south)
-        keys += [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
-    return keys
+    execute(cluster, "postgres", f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 def reads(municipality) -> list[tuple[str, list[str]]]:
     """The measured reads: (name, URLs); a read's time is the mean over its URLs."""
     from django.urls import reverse
 
+    from gis.drills import national
+
     query = f"?municipality={municipality.code}"
     tiles_base = reverse("dashboard-api:tile", args=["reports", 0, 0, 0]).rsplit("/", 3)[0]
-    keys = tile_keys(municipality)
+    keys = national.centre_tiles(municipality, 500, ZOOMS)
     out = [
         (
             f"report tiles z{z}",
@@ -151,17 +126,11 @@ def measure(client, measured: list[tuple[str, list[str]]], rounds: int) -> dict[
 def sizes() -> list[tuple[str, int, int]]:
     from django.db import connection
 
-    tables = (
-        "walks_residentpin",
-        "layers_incident",
-        "walks_walkfinding",
-        "layers_streetsegment",
-        "layers_streetlamp",
-        "trygg_fix",
-    )
+    from gis.drills import national
+
     out = []
     with connection.cursor() as cursor:
-        for table in tables:
+        for table in national.BIG_TABLES:
             cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")
             rows, size = cursor.fetchone()
             out.append((table, rows, size))

@@ -13,6 +13,7 @@ through the ORM (a handful of rows each).
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -27,6 +28,15 @@ GAP_M = 1_000.0
 CODE_PREFIX = "nat-"
 #: The national grid's first square starts here (lon, lat; central Sweden), in the storage CRS.
 ORIGIN_LONLAT = (15.0, 59.0)
+#: The tables the generator fills, biggest first.
+BIG_TABLES = (
+    "walks_residentpin",
+    "layers_incident",
+    "walks_walkfinding",
+    "layers_streetsegment",
+    "layers_streetlamp",
+    "trygg_fix",
+)
 AS_OF = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 DAYS = 730
 
@@ -81,6 +91,29 @@ def square(number: int, srid: int) -> tuple[float, float, float, float]:
     xmin = x0 + col * (SIDE_M + GAP_M)
     ymin = y0 + row * (SIDE_M + GAP_M)
     return xmin, ymin, xmin + SIDE_M, ymin + SIDE_M
+
+
+def centre_tiles(municipality, half_m: float, zooms) -> list[tuple[int, int, int]]:
+    """(z, x, y) of the XYZ tiles over the square of +-`half_m` metres around the centre of
+    `municipality` at each of `zooms`."""
+    from pyproj import Transformer
+
+    xmin, ymin, xmax, ymax = municipality.boundary.extent
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    to_wgs84 = Transformer.from_crs(municipality.boundary.srid, 4326, always_xy=True)
+    west, south = to_wgs84.transform(cx - half_m, cy - half_m)
+    east, north = to_wgs84.transform(cx + half_m, cy + half_m)
+    keys = []
+    for z in zooms:
+        n = 2**z
+
+        def tile(lon: float, lat: float, n: int = n) -> tuple[int, int]:
+            y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+            return int((lon + 180) / 360 * n), int(y)
+
+        (x0, y0), (x1, y1) = tile(west, north), tile(east, south)
+        keys += [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+    return keys
 
 
 # ---- COPY ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.gis.db import models
 from django.test.utils import isolate_apps
 
+from gis.drills import national
 from tests.project import distribution
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scaling.md"
@@ -30,14 +31,7 @@ def test_the_documented_tables_are_the_models():
 
 def test_the_big_tables_are_distributed_and_the_vocabularies_reference_tables():
     kinds = {p.table: p.kind for p in distribution.placements()}
-    for table in (
-        "walks_residentpin",
-        "layers_incident",
-        "walks_walkfinding",
-        "layers_streetsegment",
-        "layers_streetlamp",
-        "trygg_fix",
-    ):
+    for table in national.BIG_TABLES:
         assert kinds[table] == "distributed", table
     for table in ("walks_pinphoto", "trygg_fix_pins", "trygg_hotspotcell", "walks_pinvote"):
         assert kinds[table] == "co-located", table

@@ -12,7 +12,6 @@ test, naming the query.
 
 from __future__ import annotations
 
-import math
 import re
 
 import pytest
@@ -74,31 +73,12 @@ def planner(client, db, generated):
     return client
 
 
-def tile_paths(municipality) -> list[str]:
-    """The report tiles over the centre of the municipality at z13-z16 (at most 4 a zoom)."""
-    from pyproj import Transformer
-
-    xmin, ymin, xmax, ymax = municipality.boundary.extent
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    to_wgs84 = Transformer.from_crs(municipality.boundary.srid, 4326, always_xy=True)
-    paths = []
-    for z in ZOOMS:
-        seen = set()
-        for dx, dy in ((-200, -200), (200, 200), (-200, 200), (200, -200)):
-            lon, lat = to_wgs84.transform(cx + dx, cy + dy)
-            n = 2**z
-            x = int((lon + 180) / 360 * n)
-            y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-            seen.add((x, y))
-        paths += [f"tiles/reports/{z}/{x}/{y}.pbf" for x, y in sorted(seen)]
-    return paths
-
-
 def reads(municipality) -> dict[str, str]:
     """The five reads of one municipality: name -> URL."""
     query = f"?municipality={municipality.code}"
     base = reverse("dashboard-api:counts").removesuffix("counts/")
-    out = {f"tile {p}": base + p + query for p in tile_paths(municipality)}
+    keys = national.centre_tiles(municipality, 200, ZOOMS)
+    out = {f"tile {z}/{x}/{y}": f"{base}tiles/reports/{z}/{x}/{y}.pbf{query}" for z, x, y in keys}
     out["dashboard counts"] = reverse("dashboard-api:counts") + query
     out["situation picture"] = reverse("dashboard:situation") + query
     out["work list"] = reverse("fixes:list") + query
