@@ -402,6 +402,10 @@ class Incident(SourcedRecord):
     class Meta:
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
+        # A municipality's incidents of a period (dashboard, situation picture).
+        indexes = [
+            models.Index(fields=["municipality", "occurred_at"], name="incident_muni_occurred")
+        ]
         constraints = [
             sourced_unique("incident"),
             valid_geometry("incident"),

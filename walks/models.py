@@ -253,6 +253,9 @@ class WalkFinding(MunicipalRecord):
         verbose_name = _("walk finding")
         verbose_name_plural = _("walk findings")
         ordering = ["-observed_at"]
+        indexes = [
+            models.Index(fields=["municipality", "observed_at"], name="walkfinding_muni_observed")
+        ]
         constraints = [
             valid_geometry("walkfinding"),
             models.CheckConstraint(
@@ -395,6 +398,11 @@ class ResidentPin(MunicipalRecord):
         verbose_name_plural = _("resident pins")
         ordering = ["-reported_at"]
         constraints = [valid_geometry("residentpin")]
+        # A municipality's reports of a period (dashboard, situation picture): see
+        # docs/scaling.md.
+        indexes = [
+            models.Index(fields=["municipality", "reported_at"], name="residentpin_muni_reported")
+        ]
 
     def __str__(self) -> str:
         return f"{self.category}: {self.description[:40]}"

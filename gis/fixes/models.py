@@ -91,6 +91,8 @@ class Fix(models.Model):
         verbose_name = _("fix")
         verbose_name_plural = _("fixes")
         ordering = ["rank"]
+        # A municipality's work list, in rank order.
+        indexes = [models.Index(fields=["municipality", "rank"], name="fix_muni_rank")]
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "fix_type", "segment"],

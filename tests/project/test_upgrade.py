@@ -58,6 +58,10 @@ NEW_MIGRATIONS = {
     ("walks", "0009_walk_stops"),
     ("notices", "0001_initial"),
     ("campaigns", "0001_initial"),
+    # Indexes leading with the municipality (docs/scaling.md): no data changes.
+    ("walks", "0010_municipality_indexes"),
+    ("layers", "0011_municipality_indexes"),
+    ("fixes", "0004_municipality_indexes"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)

@@ -1,0 +1,233 @@
+"""National volume: does one municipality's cost grow with the other municipalities' data?
+
+Builds N synthetic municipalities (gis.drills.national: seeded; street network, lamps, resident
+pins, incidents, safety walks and their findings, ranked fixes), written with COPY into a
+database of their own (``trygg_national`` in the embedded cluster, dropped at the end unless
+--keep), and measures in the same run, for municipality 0:
+
+1. with only municipality 0 loaded: the report tiles at z13-z16 (the tiles over the centre
+   of the municipality), the dashboard counts, the situation picture, the work list and the
+   Open311 request list, each through its view as a planner of the municipality (Django's test
+   client in this process, so the figures are the view and its SQL without HTTP), best of
+   --rounds, with the cache emptied before every request;
+2. the other N - 1 municipalities loaded (load time, rows, database size);
+3. the same reads again, and the ratio of each to its one-municipality figure (goal <= 1.2).
+
+    .venv/bin/python bench/national.py                                # 100 x 50,000 pins
+    .venv/bin/python bench/national.py --municipalities 20 --pins 200000   # a smaller run
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "trygg_national"
+ZOOMS = (13, 14, 15, 16)
+GOAL = 1.2
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--municipalities", type=int, default=100, help="N (default 100)")
+    parser.add_argument("--pins", type=int, default=5_000_000, help="pins in all (5,000,000)")
+    parser.add_argument("--rounds", type=int, default=3, help="best of (3)")
+    parser.add_argument("--seed", type=int, default=20261207)
+    parser.add_argument("--keep", action="store_true", help=f"keep the database {DB_NAME}")
+    args = parser.parse_args()
+    if args.municipalities < 2:
+        parser.error("--municipalities: at least 2")
+    if args.pins < args.municipalities * 100:
+        parser.error("--pins: at least 100 a municipality")
+    if args.rounds < 1:
+        parser.error("--rounds: at least 1")
+    return args
+
+
+def load_average() -> str:
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def execute(cluster, dbname: str, *statements: str) -> None:
+    """Run `statements` in `dbname` of the embedded cluster, each in its own transaction."""
+    import psycopg
+
+    from gis.embedded_db import DB_USER
+
+    conn = psycopg.connect(host=str(cluster.run_dir), user=DB_USER, dbname=dbname, autocommit=True)
+    with conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def fresh_database(cluster) -> None:
+    execute(
+        cluster, "postgres", f'DROP DATABASE IF EXISTS "{DB_NAME}"', f'CREATE DATABASE "{DB_NAME}"'
+    )
+    execute(cluster, DB_NAME, "CREATE EXTENSION IF NOT EXISTS postgis")
+
+
+def drop_database(cluster) -> None:
+    execute(cluster, "postgres", f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def reads(municipality) -> list[tuple[str, list[str]]]:
+    """The measured reads: (name, URLs); a read's time is the mean over its URLs."""
+    from django.urls import reverse
+
+    from gis.drills import national
+
+    query = f"?municipality={municipality.code}"
+    tiles_base = reverse("dashboard-api:tile", args=["reports", 0, 0, 0]).rsplit("/", 3)[0]
+    keys = national.centre_tiles(municipality, 500, ZOOMS)
+    out = [
+        (
+            f"report tiles z{z}",
+            [f"{tiles_base}/{z}/{x}/{y}.pbf{query}" for (zz, x, y) in keys if zz == z],
+        )
+        for z in ZOOMS
+    ]
+    out.append(("dashboard counts", [reverse("dashboard-api:counts") + query]))
+    out.append(("situation picture", [reverse("dashboard:situation") + query]))
+    out.append(("work list", [reverse("fixes:list") + query]))
+    out.append(("Open311 request list", [reverse("walks_api:open311-requests-json")]))
+    return out
+
+
+def measure(client, measured: list[tuple[str, list[str]]], rounds: int) -> dict[str, float]:
+    """Seconds per read: mean over its URLs of the best of `rounds`, cache emptied first."""
+    from django.core.cache import cache
+
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, urls in measured:
+            for url in urls:
+                cache.clear()
+                start = time.perf_counter()
+                response = client.get(url)
+                seconds = time.perf_counter() - start
+                if response.status_code != 200:
+                    raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+                key = f"{name}\0{url}"
+                best[key] = min(best.get(key, math.inf), seconds)
+    out = {}
+    for name, urls in measured:
+        out[name] = sum(best[f"{name}\0{url}"] for url in urls) / len(urls)
+    return out
+
+
+def sizes() -> list[tuple[str, int, int]]:
+    from django.db import connection
+
+    from gis.drills import national
+
+    out = []
+    with connection.cursor() as cursor:
+        for table in national.BIG_TABLES:
+            cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")
+            rows, size = cursor.fetchone()
+            out.append((table, rows, size))
+        cursor.execute("SELECT pg_database_size(current_database())")
+        out.append(("database", 0, cursor.fetchone()[0]))
+    return out
+
+
+def main() -> int:
+    args = arguments()
+    if os.environ.get("DATABASE_URL"):
+        print(
+            "bench/national.py builds its own database in the embedded cluster: unset DATABASE_URL"
+        )
+        return 2
+    os.environ["TRYGG_DB_NAME"] = DB_NAME
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis.settings.demo")
+    from gis.embedded_db import EmbeddedCluster
+
+    cluster = EmbeddedCluster()
+    started = cluster.start()
+    fresh_database(cluster)
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from gis.drills import national
+
+    per = args.pins // args.municipalities
+    print(f"load average at the start: {load_average()}")
+    try:
+        t0 = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        print(f"database {DB_NAME} migrated in {time.perf_counter() - t0:.1f} s")
+
+        t0 = time.perf_counter()
+        rows = national.build(0, per, seed=args.seed)
+        national.analyze()
+        print(f"municipality {national.code(0)}: {rows} in {time.perf_counter() - t0:.1f} s")
+        from gis.core.models import Municipality
+
+        municipality = Municipality.objects.get(code=national.code(0))
+        user = User.objects.create_user("national-bench")
+        user.groups.add(Group.objects.get(name="planner"))
+        municipality.staff.add(user)
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        measured = reads(municipality)
+        measure(client, measured, 1)  # warm: imports, caches of the process
+        one = measure(client, measured, args.rounds)
+
+        t0 = time.perf_counter()
+        for number in range(1, args.municipalities):
+            national.build(number, per, seed=args.seed)
+            if number % 10 == 0:
+                elapsed = time.perf_counter() - t0
+                print(f"  {number + 1} municipalities loaded, {elapsed:.0f} s", flush=True)
+        load = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        national.analyze()
+        print(
+            f"\n{args.municipalities - 1} more municipalities of {per:,} pins loaded with COPY in "
+            f"{load:.1f} s (ANALYZE {time.perf_counter() - t1:.1f} s)"
+        )
+        print(f"{'table':<22} {'rows':>12} {'MB':>9}")
+        for table, count, size in sizes():
+            shown = f"{count:>12,}" if table != "database" else f"{'':>12}"
+            print(f"{table:<22} {shown} {size / 2**20:>9.0f}")
+
+        measure(client, measured, 1)
+        many = measure(client, measured, args.rounds)
+        print(
+            f"\nMunicipality {national.code(0)}, best of {args.rounds}, in-process views "
+            f"(Django test client, cache emptied before each request)"
+        )
+        head = ("read", "URLs", "1 mun. ms", f"{args.municipalities} mun. ms", "ratio")
+        print("{:<22} {:>5} {:>10} {:>12} {:>6}".format(*head))
+        worst = 0.0
+        for name, urls in measured:
+            ratio = many[name] / one[name]
+            worst = max(worst, ratio)
+            row = (name, len(urls), one[name] * 1000, many[name] * 1000, ratio)
+            print("{:<22} {:>5} {:>10.1f} {:>12.1f} {:>6.2f}".format(*row))
+        print(f"largest ratio {worst:.2f} (goal <= {GOAL})")
+        print(f"load average at the end: {load_average()}")
+        return 0
+    finally:
+        connection.close()
+        if not args.keep:
+            drop_database(cluster)
+        if started:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
