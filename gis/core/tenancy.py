@@ -16,6 +16,8 @@ from gis.core.models import Municipality
 
 _CACHE_ATTRIBUTE = "_trygg_municipality_ids"
 _MEMBERSHIPS_ATTRIBUTE = "_trygg_memberships"
+#: The fields of a membership kept by :func:`remember`, in the order of its rows.
+_READ = ("id", "code", "name")
 
 
 def municipality_ids(user) -> frozenset[int] | None:
@@ -53,7 +55,12 @@ def memberships(user) -> list[Municipality] | None:
     if rows is None:
         return None
     db = user._state.db or "default"
-    return [Municipality.from_db(db, ["id", "code", "name"], row) for row in rows]
+    # from_db takes the values in the model's field order.
+    names = [f.attname for f in Municipality._meta.concrete_fields if f.attname in _READ]
+    return [
+        Municipality.from_db(db, names, [dict(zip(_READ, row, strict=True))[n] for n in names])
+        for row in rows
+    ]
 
 
 def scope(queryset: QuerySet, user, path: str = "municipality") -> QuerySet:
