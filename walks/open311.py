@@ -20,6 +20,9 @@ Errors are Open311 error lists ({code, description}) in the route's format, with
 405, 413, 415 or 429 (503 while the database is down is the middleware's JSON). Each format is
 a route of its own (walks.urls_api), so the OpenAPI schema documents one media type per path
 (walks.open311_schema).
+The public reads (services, requests, one request) are ``Cache-Control: public`` for
+`PUBLIC_MAX_AGE` seconds with an ETag (304 to a matching If-None-Match), so a CDN may serve them;
+errors, POSTs and tokens are not.
 """
 
 from __future__ import annotations

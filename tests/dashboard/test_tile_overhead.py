@@ -90,9 +90,10 @@ def test_a_role_or_membership_taken_away_counts_at_the_next_tile(client, planner
 def test_a_private_tile_is_never_public_not_even_its_304(client, planner):
     response = client.get(TILE)
     assert response.status_code == 200
-    assert response["Cache-Control"].startswith("private") and "public" not in response[
-        "Cache-Control"
-    ]
+    assert (
+        response["Cache-Control"].startswith("private")
+        and "public" not in response["Cache-Control"]
+    )
     again = client.get(TILE, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304 and again["Cache-Control"].startswith("private")
     assert "cookie" in again["Vary"].lower()
