@@ -257,9 +257,9 @@ def tile_queries(client, tile_list, query: str) -> int:
 
     z, x, y = next(k for k in tile_list if k[0] == ZOOMS[-1])
     path = f"/api/dashboard/tiles/reports/{z}/{x}/{y}.pbf?{query}"
-    client.get(path)
+    client.get(path, HTTP_HOST="localhost")
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
+        response = client.get(path, HTTP_HOST="localhost")
     if response.status_code != 200:
         raise RuntimeError(f"tile {z}/{x}/{y} in process: HTTP {response.status_code}")
     return len(queries.captured_queries)
