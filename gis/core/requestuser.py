@@ -38,7 +38,7 @@ def users_with_access():
     """Users, each with its own and its groups' permissions and its memberships alongside."""
     memberships = (
         Municipality.objects.filter(staff=OuterRef("pk"))
-        .order_by()
+        .order_by("name", "id")  # by name in the database's collation, as tenancy lists them
         .values(row=JSONObject(id="id", code="code", name="name"))
     )
     return get_user_model()._default_manager.annotate(

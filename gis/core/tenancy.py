@@ -38,9 +38,10 @@ def municipality_ids(user) -> frozenset[int] | None:
 
 def remember(user, memberships: list[tuple[int, str, str]]) -> None:
     """Keep on `user` (for its request) the municipalities it works for, read along with it:
-    (id, code, name) by name. :func:`municipality_ids` and :func:`memberships` then answer
-    without a query (see :mod:`gis.core.requestuser`)."""
-    rows = tuple(sorted(memberships, key=lambda row: (row[2], row[0])))
+    (id, code, name) in the database's order of names (its collation, as :func:`municipalities`
+    orders them). :func:`municipality_ids` and :func:`memberships` then answer without a query
+    (see :mod:`gis.core.requestuser`)."""
+    rows = tuple(memberships)
     setattr(user, _MEMBERSHIPS_ATTRIBUTE, rows)
     setattr(user, _CACHE_ATTRIBUTE, frozenset(row[0] for row in rows))
 
