@@ -169,7 +169,7 @@ def moved(geometry, dx: float, dy: float):
 
     offset = np.array([dx, dy])
     shape = shapely.transform(shapely.from_wkb(bytes(geometry.wkb)), lambda xy: xy + offset)
-    return GEOSGeometry(shapely.to_wkb(shape), srid=geometry.srid)
+    return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=geometry.srid)
 
 
 def connect(dsn: dict):
