@@ -11,6 +11,9 @@ The counter lives in Django's cache under a keyed hash of the lower-cased userna
 in the cache). `LoginLimitBackend` applies it to every login form (the staff login and the
 admin's) through Django's authentication; the refused request carries `LOGIN_LIMITED` and is
 answered 429 with Retry-After by gis.ratelimit, the form showing the usual login error.
+
+The backend also reads a session's user together with its permissions and memberships, in one
+query (:mod:`gis.core.requestuser`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.utils.crypto import salted_hmac
+
+from gis.core.requestuser import load_user
 
 LOGIN_LIMITED = "trygg_login_retry_after"
 DEFAULT_FAILURES = 10
@@ -91,3 +96,9 @@ class LoginLimitBackend(ModelBackend):
         if user is None:
             record_failure(str(username))
         return user
+
+    def get_user(self, user_id):
+        """The session's user with its permissions and memberships in the same query
+        (gis.core.requestuser): a staff request's checks then ask the database nothing more."""
+        user = load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -20,6 +20,9 @@ Errors are Open311 error lists ({code, description}) in the route's format, with
 405, 413, 415 or 429 (503 while the database is down is the middleware's JSON). Each format is
 a route of its own (walks.urls_api), so the OpenAPI schema documents one media type per path
 (walks.open311_schema).
+The public reads (services, requests, one request) are ``Cache-Control: public`` for
+`PUBLIC_MAX_AGE` seconds with an ETag (304 to a matching If-None-Match), so a CDN may serve them;
+errors, POSTs and tokens are not.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis.core import textguard, timeofday
+from gis.core.api.conditional import revalidate
 from gis.core.api.fields import WGS84, CodeField, to_storage, to_wgs84
 from gis.core.api.params import check_no_nul
 from gis.core.datebounds import BOUND_YEARS, out_of_bounds
@@ -67,6 +71,9 @@ from walks.views.pins import create_pin, municipality_at
 
 DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
+#: Seconds a browser or a shared cache (a CDN) may reuse a public GET answer (the services, the
+#: requests, one request) before revalidating it by its ETag.
+PUBLIC_MAX_AGE = 60
 
 
 class Open311JSONRenderer(JSONRenderer):
@@ -151,10 +158,18 @@ class Open311View(PublicEndpoint, APIView):
     schema = Open311Schema()
     xml_names = ("errors", "error")
 
+    #: Whether a successful GET is public: ``Cache-Control: public`` with an ETag, 304 to a
+    #: matching If-None-Match (:func:`gis.core.api.conditional.revalidate`). The labels follow
+    #: the client's language (its cookie or Accept-Language), hence ``Vary``.
+    public_get = False
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code < 400 and not hasattr(response, "open311_xml"):
             response.open311_xml = self.xml_names
+        if self.public_get:
+            vary = ("Accept-Language", "Cookie")
+            response = revalidate(request, response, max_age=PUBLIC_MAX_AGE, vary=vary)
         return response
 
     def handle_exception(self, exc):
@@ -213,6 +228,7 @@ class Services(Open311View):
     """GET services: each category is a service (no extra attributes: metadata false)."""
 
     xml_names = ("services", "service")
+    public_get = True
 
     @extend_schema(responses={200: Open311Service(many=True)})
     def get(self, request, format=None):
@@ -293,6 +309,7 @@ class Requests(WriteThrottledMixin, Open311View):
 
     xml_names = ("service_requests", "request")
     throttle_classes = throttles_for("open311")
+    public_get = True
     parser_classes = [FormParser, MultiPartParser, JSONParser]
 
     @extend_schema(parameters=REQUEST_FILTERS, responses={200: Open311ServiceRequest(many=True)})
@@ -438,6 +455,7 @@ class RequestDetail(Open311View):
     """GET one service request by its id."""
 
     xml_names = ("service_requests", "request")
+    public_get = True
 
     @extend_schema(
         parameters=[OpenApiParameter("request_id", OpenApiTypes.STR, OpenApiParameter.PATH)],

@@ -15,6 +15,9 @@ from django.db.models import Model, QuerySet
 from gis.core.models import Municipality
 
 _CACHE_ATTRIBUTE = "_trygg_municipality_ids"
+_MEMBERSHIPS_ATTRIBUTE = "_trygg_memberships"
+#: The fields of a membership kept by :func:`remember`, in the order of its rows.
+_READ = ("id", "code", "name")
 
 
 def municipality_ids(user) -> frozenset[int] | None:
@@ -31,6 +34,34 @@ def municipality_ids(user) -> frozenset[int] | None:
         cached = frozenset(user.municipalities.values_list("pk", flat=True))
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
+
+
+def remember(user, memberships: list[tuple[int, str, str]]) -> None:
+    """Keep on `user` (for its request) the municipalities it works for, read along with it:
+    (id, code, name) in the database's order of names (its collation, as :func:`municipalities`
+    orders them). :func:`municipality_ids` and :func:`memberships` then answer without a query
+    (see :mod:`gis.core.requestuser`)."""
+    rows = tuple(memberships)
+    setattr(user, _MEMBERSHIPS_ATTRIBUTE, rows)
+    setattr(user, _CACHE_ATTRIBUTE, frozenset(row[0] for row in rows))
+
+
+def memberships(user) -> list[Municipality] | None:
+    """The municipalities `user` works for, by name, as instances holding id, code and name,
+    when they were read along with the user (:func:`remember`); None otherwise (superusers,
+    users not loaded from a session): then ask :func:`municipalities`."""
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return None
+    rows = getattr(user, _MEMBERSHIPS_ATTRIBUTE, None)
+    if rows is None:
+        return None
+    db = user._state.db or "default"
+    # from_db takes the values in the model's field order.
+    names = [f.attname for f in Municipality._meta.concrete_fields if f.attname in _READ]
+    return [
+        Municipality.from_db(db, names, [dict(zip(_READ, row, strict=True))[n] for n in names])
+        for row in rows
+    ]
 
 
 def scope(queryset: QuerySet, user, path: str = "municipality") -> QuerySet:

@@ -22,7 +22,7 @@ from rest_framework import authentication, permissions
 from gis.core import tenancy
 from gis.core.models import Municipality
 from gis.core.pages import signed_in_with
-from gis.dashboard.filters import municipality_from
+from gis.dashboard.filters import municipality_among, municipality_from
 from gis.fixes import workflow
 
 VIEW_PERMISSIONS = ("walks.view_residentpin", "walks.view_walkfinding", "fixes.view_fix")
@@ -63,7 +63,11 @@ def can_change_fix(user, fix) -> bool:
 
 def user_municipality(params, user) -> Municipality:
     """The municipality the `municipality` parameter names among those `user` works for, else
-    the first of them; raises :class:`gis.dashboard.filters.FilterError` otherwise."""
+    the first of them; raises :class:`gis.dashboard.filters.FilterError` otherwise. No query
+    when the memberships were read with the user (gis.core.requestuser)."""
+    known = tenancy.memberships(user)
+    if known is not None:
+        return municipality_among(params, known)
     return municipality_from(params, among=tenancy.municipalities(user))
 
 

@@ -212,6 +212,19 @@ def _integer(params: Mapping, name: str) -> int | None:
         raise FilterError(name, f"expected an integer id, got {values[0]!r}") from None
 
 
+def municipality_among(params: Mapping, known: Sequence[Municipality]) -> Municipality:
+    """:func:`municipality_from` over municipalities already read (by name), without a query."""
+    codes = _values(params, "municipality")
+    if codes:
+        found = next((m for m in known if m.code == codes[0]), None)
+        if found is None:
+            raise FilterError("municipality", f"unknown municipality {codes[0]!r}")
+        return found
+    if not known:
+        raise FilterError("municipality", "no municipality is loaded")
+    return known[0]
+
+
 def municipality_from(params: Mapping, among: QuerySet | None = None) -> Municipality:
     """The municipality named by the `municipality` parameter (its code), else the first one.
 

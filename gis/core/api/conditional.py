@@ -3,7 +3,8 @@
 The ETag is a digest of the bytes themselves (BLAKE2b, 128 bits), so equal bytes give equal
 tags whatever made them, and a client that sends the tag back in ``If-None-Match`` gets an
 empty 304 while the bytes are unchanged. Used by every tile and style endpoint: the public
-basemap (:mod:`layers.views`) and the dashboard's private data tiles.
+basemap (:mod:`layers.views`) and the dashboard's private data tiles; :func:`revalidate` does the
+same for a DRF answer once rendered (the public Open311 lists).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 
 
 def etag_of(body: bytes) -> str:
@@ -50,3 +51,25 @@ def revalidated(
     response["ETag"] = etag
     response["Cache-Control"] = f"{'public' if public else 'private'}, max-age={max_age}"
     return response
+
+
+def revalidate(
+    request: HttpRequest, response: HttpResponse, *, max_age: int, vary: tuple[str, ...] = ()
+) -> HttpResponse:
+    """A successful public GET `response` (a DRF one is rendered here) with its ETag and
+    ``Cache-Control: public``, or an empty 304 when the request's ``If-None-Match`` names it.
+
+    Anything else (an error, a write, a HEAD) is returned as it is. `vary` names the request
+    headers besides the address the body depends on (``Vary``), so that a shared cache keeps
+    one copy per language, say.
+    """
+    if request.method != "GET" or response.status_code != 200:
+        return response
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    etag = etag_of(response.content)
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    if vary:
+        patch_vary_headers(response, vary)
+    return get_conditional_response(request, etag=etag, response=response) or response
