@@ -65,9 +65,16 @@ INSTALLED_APPS = [
     "gis.notices",
     "gis.walkplan",
     "gis.presence",
+    "gis.jobs",
     "gis.dashboard",
     "gis.apps.TryggConfig",
+    # Background tasks of the pages (gis.jobs.tasks): Django's Tasks framework (the django-tasks
+    # backport) with its database backend, so the embedded default needs no other server;
+    # `trygg db_worker` runs them.
+    "django_tasks",
+    "django_tasks_db",
 ]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
