@@ -58,6 +58,33 @@ NEW_MIGRATIONS = {
     ("walks", "0009_walk_stops"),
     ("notices", "0001_initial"),
     ("campaigns", "0001_initial"),
+    # Analysis jobs (gis.jobs) and the background tasks' table of the django-tasks database
+    # backend (a third-party app with migrations of its own).
+    ("jobs", "0001_initial"),
+    ("django_tasks_database", "0001_initial"),
+    ("django_tasks_database", "0002_alter_dbtaskresult_options"),
+    ("django_tasks_database", "0003_dbtaskresult_enqueued_at_dbtaskresult_finished_at"),
+    ("django_tasks_database", "0004_dbtaskresult_started_at"),
+    ("django_tasks_database", "0005_alter_dbtaskresult_priority_and_more"),
+    ("django_tasks_database", "0006_alter_dbtaskresult_args_kwargs_and_more"),
+    ("django_tasks_database", "0007_add_separate_results_fields"),
+    ("django_tasks_database", "0008_separate_results_field"),
+    ("django_tasks_database", "0009_remove_results_field"),
+    ("django_tasks_database", "0010_alter_dbtaskresult_status"),
+    ("django_tasks_database", "0011_rename_complete_status"),
+    ("django_tasks_database", "0012_add_separate_exception_fields"),
+    ("django_tasks_database", "0013_separate_exception_fields"),
+    ("django_tasks_database", "0014_remove_dbtaskresult_exception_data"),
+    ("django_tasks_database", "0015_correctly_order_run_after"),
+    ("django_tasks_database", "0016_remove_dbtaskresult_django_task_new_ordering_idx_and_more"),
+    ("django_tasks_database", "0017_dbtaskresult_metadata"),
+    ("django_tasks_database", "0018_rename_succeeded_status"),
+    (
+        "django_tasks_database",
+        "0019_rename_django_task_new_ordering_idx_tasks_db_new_ordering_idx_and_more",
+    ),
+    ("django_tasks_database", "0020_update_db_task_result_ordering"),
+    ("django_tasks_database", "0021_conditional_partial_index_ordering"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -132,10 +159,14 @@ NEW_MODELS = (
     ("campaigns", "campaigncontact"),
     ("campaigns", "campaignfeature"),
     ("campaigns", "campaignphoto"),
+    ("jobs", "jobrun"),
+    ("django_tasks_database", "dbtaskresult"),
 )
 # Their tables, and the tables of their many-to-many fields.
 NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")
 NEW_RELATIONS = {f"public.{table}{suffix}" for table in NEW_TABLES for suffix in ("", "_id_seq")}
+# The background tasks' results are keyed by a UUID: no sequence.
+NEW_RELATIONS -= {"public.django_tasks_database_dbtaskresult_id_seq"}
 # Relations whose fingerprint (ordered MD5 of the rows, or a sequence's position) the upgrade
 # changes, and why:
 CHANGED = {
