@@ -17,7 +17,10 @@ def _django() -> None:
     if not apps.ready:
         import django
 
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis.settings.production")
+        # As the `trygg` command chooses (gis.cli): production with DATABASE_URL, else the demo's.
+        production = bool(os.environ.get("DATABASE_URL"))
+        default = "gis.settings.production" if production else "gis.settings.demo"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", default)
         django.setup()
 
 

@@ -19,6 +19,7 @@ from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from gis.core import tenancy
+from gis.core.models import Municipality
 from gis.fixes.views import can_recompute, staff_only
 from gis.jobs.models import Analysis
 from gis.jobs.tasks import analyse
@@ -85,7 +86,9 @@ def status_of(result) -> dict:
 def task_page(request: HttpRequest, result_id: str) -> HttpResponse:
     """The progress and result of a recompute."""
     result = _task_of(request, result_id)
+    municipality = Municipality.objects.get(code=result.args[0])
     context = {
+        "municipality": municipality,
         "status": status_of(result),
         "status_url": reverse("jobs:task-status", args=[result.id]),
         "list_url": f"{reverse('fixes:list')}?municipality={result.args[0]}",
