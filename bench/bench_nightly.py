@@ -180,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         import logging
 
         logging.getLogger("gis.jobs.analyses").setLevel(logging.CRITICAL)
+        from gis.jobs import dasktask
         from gis.jobs.analyses import ANALYSES
         from gis.jobs.batch import local_client
 
@@ -192,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         t_serial, out_serial = serial(compared)
         t0 = time.perf_counter()
         client = local_client(args.workers)
+        client.run(dasktask.warm)  # as trygg nightly does: Django set up in every worker
         t_start = time.perf_counter() - t0
         try:
             t_dask, out_dask = on_dask(client, compared, force=True)
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         label = f"dask, {args.workers} worker processes"
         print(f"{label:<46} {n:>5} {t_dask:8.1f}  {_counts(out_dask)}")
         print(f"{'  speed-up against serial':<46} {'':>5} {t_serial / t_dask:7.2f}x")
-        print(f"{'  cluster start-up (not counted above)':<46} {'':>5} {t_start:8.1f}")
+        print(f"{'  cluster start-up and warm-up (not counted)':<46} {'':>5} {t_start:8.1f}")
         m = len(codes) * len(ANALYSES)
         print(row.format(f"all {len(codes)} municipalities, dask", m, t_all, _counts(out_all)))
         print(f"{'  per municipality':<46} {'':>5} {t_all / len(codes):8.1f}")

@@ -35,3 +35,11 @@ def analyse(code: str, analysis: str, force: bool = False) -> dict:
         return run_analysis(code, analysis, force=force)
     finally:
         connections.close_all()
+
+
+def warm() -> None:
+    """Set Django up and import the analyses in a worker (``client.run(warm)`` before the
+    first task), so that a worker that cannot reach the database fails at once, before any
+    task is given to it, and the first task's time is its own."""
+    _django()
+    import gis.jobs.analyses  # noqa: F401

@@ -19,6 +19,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gis.core.models import Municipality
 from gis.core.options import number_option
+from gis.jobs import dasktask
+from gis.jobs.analyses import one_line
 from gis.jobs.batch import failures, local_client, plan, run_batch
 
 
@@ -89,10 +91,17 @@ class Command(BaseCommand):
             from dask.distributed import Client
 
             try:
-                return Client(scheduler, timeout="10s")
+                client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError) as error:
                 raise CommandError(f"--scheduler {scheduler!r} does not answer: {error}") from None
-        return local_client(workers or max(1, (os.cpu_count() or 2) // 2))
+        else:
+            client = local_client(workers or max(1, (os.cpu_count() or 2) // 2))
+        try:
+            client.run(dasktask.warm)
+        except Exception as error:
+            client.close()
+            raise CommandError(f"the dask workers cannot run Trygg: {one_line(error)}") from None
+        return client
 
     def _progress(self, done: int, total: int, outcome: dict) -> None:
         width = len(str(total))
