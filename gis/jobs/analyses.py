@@ -230,9 +230,8 @@ def run_analysis(
             .first()
         )
         if done is not None:
-            return Outcome(
-                code, analysis, "skipped", job=done.pk, run=done.run_id, summary={}
-            ).as_dict()
+            seconds = time.perf_counter() - started
+            return Outcome(code, analysis, "skipped", seconds, done.pk, done.run_id).as_dict()
     job = JobRun.objects.create(
         municipality=municipality,
         analysis=analysis,
@@ -244,7 +243,10 @@ def run_analysis(
     try:
         run = RUNNERS[analysis](municipality, now, user)
     except Exception as error:  # recorded: one municipality's failure never stops the others
-        log.exception("%s of %s failed", analysis, code)
+        if isinstance(error, ValueError):  # the analysis refused its data: said in one line
+            log.warning("%s of %s failed: %s", analysis, code, one_line(error))
+        else:
+            log.exception("%s of %s failed", analysis, code)
         job.status = JobRun.Status.FAILED
         job.error = one_line(error)
         job.ended = timezone.now()
