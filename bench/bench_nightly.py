@@ -216,12 +216,14 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{'rerun, same data (every task skips)':<46} {m:>5} {t_skip:8.1f}  {_counts(out_skip)}"
         )
-        per = {}
-        for o in out_serial:
-            per.setdefault(o["analysis"], []).append(o["seconds"])
-        print("\nserial seconds per analysis (mean over the compared municipalities):")
-        for analysis, seconds in per.items():
-            print(f"  {analysis:<12} {sum(seconds) / len(seconds):6.1f}")
+        print("\nseconds per task by analysis (mean): serial, and in a dask worker (all)")
+        for analysis in ANALYSES:
+            means = [
+                sum(o["seconds"] for o in out if o["analysis"] == analysis)
+                / max(1, sum(o["analysis"] == analysis for o in out))
+                for out in (out_serial, out_all)
+            ]
+            print(f"  {analysis:<12} {means[0]:6.1f} {means[1]:6.1f}")
         failed = [o for o in out_serial + out_dask + out_all if o["status"] == "failed"]
         for o in failed[:5]:
             print(f"failed: {o['municipality']} {o['analysis']}: {o['error']}")
