@@ -59,32 +59,9 @@ NEW_MIGRATIONS = {
     ("notices", "0001_initial"),
     ("campaigns", "0001_initial"),
     # Analysis jobs (gis.jobs) and the background tasks' table of the django-tasks database
-    # backend (a third-party app with migrations of its own).
+    # backend (its migration is ours: gis/jobs/tasks_db).
     ("jobs", "0001_initial"),
     ("django_tasks_database", "0001_initial"),
-    ("django_tasks_database", "0002_alter_dbtaskresult_options"),
-    ("django_tasks_database", "0003_dbtaskresult_enqueued_at_dbtaskresult_finished_at"),
-    ("django_tasks_database", "0004_dbtaskresult_started_at"),
-    ("django_tasks_database", "0005_alter_dbtaskresult_priority_and_more"),
-    ("django_tasks_database", "0006_alter_dbtaskresult_args_kwargs_and_more"),
-    ("django_tasks_database", "0007_add_separate_results_fields"),
-    ("django_tasks_database", "0008_separate_results_field"),
-    ("django_tasks_database", "0009_remove_results_field"),
-    ("django_tasks_database", "0010_alter_dbtaskresult_status"),
-    ("django_tasks_database", "0011_rename_complete_status"),
-    ("django_tasks_database", "0012_add_separate_exception_fields"),
-    ("django_tasks_database", "0013_separate_exception_fields"),
-    ("django_tasks_database", "0014_remove_dbtaskresult_exception_data"),
-    ("django_tasks_database", "0015_correctly_order_run_after"),
-    ("django_tasks_database", "0016_remove_dbtaskresult_django_task_new_ordering_idx_and_more"),
-    ("django_tasks_database", "0017_dbtaskresult_metadata"),
-    ("django_tasks_database", "0018_rename_succeeded_status"),
-    (
-        "django_tasks_database",
-        "0019_rename_django_task_new_ordering_idx_tasks_db_new_ordering_idx_and_more",
-    ),
-    ("django_tasks_database", "0020_update_db_task_result_ordering"),
-    ("django_tasks_database", "0021_conditional_partial_index_ordering"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
