@@ -117,6 +117,7 @@ PAGES: tuple[Page, ...] = (
         login=True,
     ),
     Page("walk-print", _("Printable walk plan"), "/vandringar/{walk}/utskrift/", login=True),
+    Page("recompute-task", _("Recomputing the ranking of fixes"), "/analyser/{task}/", login=True),
 )
 
 

@@ -8,6 +8,8 @@
     trygg imports list|undo        the import batches; take one back
     trygg partners create|list|revoke  EST partners and their API keys
     trygg prioritise               recompute the ranked fixes
+    trygg nightly --all            every municipality's analyses as dask tasks (docs/jobs.md)
+    trygg db_worker                run the pages' background tasks (the ranking's recompute)
     trygg plan-walk                propose a safety walk's stops and route (docs/walkplan.md)
     trygg notices send|digest      send queued e-mail, queue the staff digests
     trygg personal-data export|erase --email ADDRESS  a resident's GDPR request

@@ -60,6 +60,7 @@ urlpatterns += i18n_patterns(
     path("", include("walks.urls")),
     path("", include("gis.dashboard.urls")),
     path("", include("gis.fixes.urls")),
+    path("", include("gis.jobs.urls")),
     path("", include("layers.urls_import")),
     path("", include("gis.presence.urls")),
     path("", include("gis.presence.urls_measures")),

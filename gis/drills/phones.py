@@ -48,20 +48,20 @@ ONE_ADDRESS_CROWD = {
 }
 
 
-def server_env(**extra: str) -> dict[str, str]:
+def server_env(database: str = BENCH_DB, **extra: str) -> dict[str, str]:
     """The environment of a server (and of `trygg` commands) on the bench database."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "TRYGG_DB_NAME": BENCH_DB,
+        "TRYGG_DB_NAME": database,
         "TRYGG_DEBUG": "0",
         "TRYGG_LOG_LEVEL": "WARNING",
         **extra,
     }
 
 
-def prepare_database() -> None:
-    """Create, migrate and load the bench database unless it is ready."""
+def prepare_database(database: str = BENCH_DB) -> None:
+    """Create, migrate and load the bench database (or `database`) unless it is ready."""
     import psycopg
 
     from gis.embedded_db import DB_USER, EmbeddedCluster
@@ -71,19 +71,19 @@ def prepare_database() -> None:
         host=str(cluster.run_dir), user=DB_USER, dbname="postgres", autocommit=True
     ) as conn:
         exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
         ).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+            conn.execute(f'CREATE DATABASE "{database}"')
     with psycopg.connect(
-        host=str(cluster.run_dir), user=DB_USER, dbname=BENCH_DB, autocommit=True
+        host=str(cluster.run_dir), user=DB_USER, dbname=database, autocommit=True
     ) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     started = time.monotonic()
     subprocess.run(
         [sys.executable, "-m", "gis.cli", "demo", "--no-serve"],
         cwd=ROOT,
-        env=server_env(),
+        env=server_env(database),
         check=True,
         stdout=subprocess.DEVNULL,
     )

@@ -11,7 +11,6 @@ urlpatterns = [
     path("fixes/export.csv", views.export_csv, name="export-csv"),
     path("fixes/export.geojson", views.export_geojson, name="export-geojson"),
     path("fixes/print/", views.print_list, name="print"),
-    path("fixes/recompute/", views.recompute_view, name="recompute"),
     path("fixes/<int:pk>/", views.fix_detail, name="detail"),
     path("fixes/<int:pk>/map.png", views.fix_map, name="map"),
     path("fixes/<int:pk>/status/", views.change_status, name="status"),

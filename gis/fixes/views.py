@@ -26,14 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gis.core import storedjson, tenancy
+from gis.core import tenancy
 from gis.core.models import Municipality
 from gis.core.pages import signed_in_with
 from gis.fixes import display, explain, exports, mapsnippet, workflow
 from gis.fixes.followup import FollowUp, fix_followup
 from gis.fixes.forms import PRINT_LIMIT, FixFilterForm, StatusForm
 from gis.fixes.models import Fix
-from gis.fixes.persist import recompute
 from gis.hotspots.models import AnalysisRun
 
 PAGE_SIZE = 50
@@ -119,7 +118,7 @@ def fix_list(request: HttpRequest) -> HttpResponse:
         "rows": display.list_rows(page.object_list),
         "run": run,
         "query": _query_without(request, "page"),
-        "can_recompute": _can_recompute(request.user),
+        "can_recompute": can_recompute(request.user),
     }
     return render(request, "fixes/list.html", context)
 
@@ -208,27 +207,6 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, fix, form, status=400)
 
 
-@require_POST
-@staff_only
-def recompute_view(request: HttpRequest) -> HttpResponse:
-    """Recompute the ranking of a municipality (planners and coordinators)."""
-    if not _can_recompute(request.user):
-        raise PermissionDenied
-    code = request.POST.get("municipality", "")
-    municipality = tenancy.municipalities(request.user).filter(code=code).first()
-    if municipality is None:
-        return _bad_request(
-            {"municipality": [_("Unknown municipality %(code)r.") % {"code": code}]}
-        )
-    done = recompute(municipality, user=request.user)
-    messages.success(
-        request,
-        _("Recomputed: %(n)d fixes ranked in %(s).1f s.")
-        % {"n": storedjson.whole(done.run.summary, "fixes"), "s": done.seconds},
-    )
-    return redirect(f"{reverse('fixes:list')}?municipality={municipality.code}")
-
-
 @require_GET
 @staff_only
 def fix_map(request: HttpRequest, pk: int) -> HttpResponse:
@@ -240,7 +218,8 @@ def fix_map(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _can_recompute(user) -> bool:
+def can_recompute(user) -> bool:
+    """Whether the user may recompute the ranking (the work list's button, gis.jobs)."""
     return user.has_perm("hotspots.add_analysisrun") and user.has_perm("fixes.add_fix")
 
 

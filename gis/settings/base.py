@@ -65,9 +65,20 @@ INSTALLED_APPS = [
     "gis.notices",
     "gis.walkplan",
     "gis.presence",
+    "gis.jobs",
     "gis.dashboard",
     "gis.apps.TryggConfig",
+    # Background tasks of the pages (gis.jobs.tasks): Django's Tasks framework (the django-tasks
+    # backport) with its database backend, so the embedded default needs no other server;
+    # `trygg db_worker` runs them.
+    "django_tasks",
+    "django_tasks_db",
 ]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The backend's table is made by a migration of ours from its current model: its own history
+# has an irreversible data migration (for rows of its old releases, which no Trygg ever had),
+# and every migration of Trygg reverses (tests/trust/test_migrations.py).
+MIGRATION_MODULES = {"django_tasks_database": "gis.jobs.tasks_db.migrations"}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -30,6 +30,7 @@ class SiteObjects:
     walk: str
     pin: int = 0  # a resident's report with an e-mail address (notices' pages)
     token: str = ""  # its reporter's unsubscribe token
+    task: str = ""  # a recompute of the ranking, enqueued (the task page, gis.jobs)
 
 
 def make_site_objects(django_db_blocker) -> SiteObjects:
@@ -69,7 +70,10 @@ def make_site_objects(django_db_blocker) -> SiteObjects:
             status="open",
         )
         pin, token = _notices_objects(municipality)
-        return SiteObjects(user.username, fix.pk, walk.join_code, pin, token)
+        from gis.jobs.tasks import analyse
+
+        task = analyse.enqueue(municipality.code, "prioritise", user.pk).id
+        return SiteObjects(user.username, fix.pk, walk.join_code, pin, token, task)
 
 
 def _notices_objects(municipality) -> tuple[int, str]:
@@ -122,7 +126,7 @@ def open_page(page_obj, base: str, page: Page, objects: SiteObjects):
         page_obj.click(".login-box button[type=submit]")
         page_obj.wait_for_load_state("networkidle")
     path = page.path.format(
-        fix=objects.fix, walk=objects.walk, pin=objects.pin, token=objects.token
+        fix=objects.fix, walk=objects.walk, pin=objects.pin, token=objects.token, task=objects.task
     )
     response = page_obj.goto(f"{base}{path}")
     page_obj.wait_for_load_state("networkidle")

@@ -62,6 +62,10 @@ NEW_MIGRATIONS = {
     ("walks", "0010_municipality_indexes"),
     ("layers", "0011_municipality_indexes"),
     ("fixes", "0004_municipality_indexes"),
+    # Analysis jobs (gis.jobs) and the background tasks' table of the django-tasks database
+    # backend (its migration is ours: gis/jobs/tasks_db).
+    ("jobs", "0001_initial"),
+    ("django_tasks_database", "0001_initial"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -136,10 +140,14 @@ NEW_MODELS = (
     ("campaigns", "campaigncontact"),
     ("campaigns", "campaignfeature"),
     ("campaigns", "campaignphoto"),
+    ("jobs", "jobrun"),
+    ("django_tasks_database", "dbtaskresult"),
 )
 # Their tables, and the tables of their many-to-many fields.
 NEW_TABLES = (*(f"{app}_{model}" for app, model in NEW_MODELS), "core_partner_members")
 NEW_RELATIONS = {f"public.{table}{suffix}" for table in NEW_TABLES for suffix in ("", "_id_seq")}
+# The background tasks' results are keyed by a UUID: no sequence.
+NEW_RELATIONS -= {"public.django_tasks_database_dbtaskresult_id_seq"}
 # Relations whose fingerprint (ordered MD5 of the rows, or a sequence's position) the upgrade
 # changes, and why:
 CHANGED = {

@@ -23,6 +23,7 @@ from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from gis.core.models import Municipality
 from gis.core.partners import Partner
@@ -721,10 +722,10 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
             {"to_status": "planned"},
             probe=_values(Fix, fix.pk, "status"),
         ),
-        "fixes:recompute": lambda: Call(
-            reverse("fixes:recompute"),
+        "jobs:recompute": lambda: Call(
+            reverse("jobs:recompute"),
             {"municipality": world.here.code},
-            probe=_count(AnalysisRun.objects.filter(municipality=world.here, kind="prioritise")),
+            probe=_count(DBTaskResult.objects.filter(args_kwargs__args__0=world.here.code)),
         ),
     }
     calls.update(_import_calls(world, method, actor))
@@ -778,6 +779,7 @@ def _app_call(world: World, route: str, method: str, actor: str) -> Call:
     calls.update(_notices_calls(world, method, actor))
     calls.update(_campaign_calls(world))
     calls.update(_walkplan_page_calls(world, method))
+    calls.update(_jobs_calls(world))
     call = calls[route]()
     if token is not None:
         call.headers["HTTP_X_TRYGG_DEVICE"] = token
@@ -1079,3 +1081,15 @@ def send(client, method: str, call: Call):
     if method == "POST":
         return client.post(call.path, call.data or {}, **call.headers)
     return client.generic(method, call.path, **call.headers)
+
+
+def _jobs_calls(world: World) -> dict[str, Callable[[], Call]]:
+    """The recompute task's page and status, on a ranking of the world's municipality enqueued
+    in the test's savepoint."""
+    from gis.jobs.tasks import analyse
+
+    def task_call(name: str) -> Call:
+        result = analyse.enqueue(world.here.code, "prioritise", None)
+        return Call(reverse(name, args=[result.id]))
+
+    return {name: lambda name=name: task_call(name) for name in ("jobs:task", "jobs:task-status")}

@@ -542,14 +542,14 @@ ROWS: list[Row] = [
     ),
     row("fixes:status", "GET", None, {EVERYONE: 405}),
     row(
-        "fixes:recompute",
+        "jobs:recompute",
         "POST",
         REDIRECT,
         {NO_SESSION: LOGIN, RECOMPUTERS: REDIRECT, NOT_RECOMPUTERS: 403, OTHER: 400},
         RECOMPUTE,
         changes=True,
     ),
-    row("fixes:recompute", "GET", None, {EVERYONE: 405}),
+    row("jobs:recompute", "GET", None, {EVERYONE: 405}),
     # --- the import page: another municipality's coordinator imports for their own only ---
     _import_row("imports:upload", "GET", 200, other=200, partner=200),
     _import_row("imports:upload", "POST", REDIRECT, other=400, partner=REDIRECT, changes=True),
@@ -1052,3 +1052,14 @@ def admin_table() -> str:
             cells.append(letters or "–")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# Analysis jobs (gis.jobs): the work list's recompute is a background task; its page and status
+# (JSON) are seen by who may recompute, for a municipality they work for.
+_RECOMPUTE_TASK = {NO_SESSION: LOGIN, RECOMPUTERS: 200, NOT_RECOMPUTERS: 403, OTHER: 404}
+ROWS += [
+    row("jobs:task", "GET", 200, _RECOMPUTE_TASK, RECOMPUTE),
+    row("jobs:task", "POST", None, {EVERYONE: 405}),
+    row("jobs:task-status", "GET", 200, _RECOMPUTE_TASK, RECOMPUTE),
+    row("jobs:task-status", "POST", None, {EVERYONE: 405}),
+]

@@ -293,7 +293,7 @@ def test_staff_never_see_or_change_another_municipalitys_records(world, role):
     assert _move_by_page(client, world.there_fix).status_code in refused
     close = client.post(reverse("walks:close", args=[world.there_walk.join_code]))
     assert close.status_code in refused
-    assert client.post(reverse("fixes:recompute"), {"municipality": there.code}).status_code in (
+    assert client.post(reverse("jobs:recompute"), {"municipality": there.code}).status_code in (
         400,
         403,
     )

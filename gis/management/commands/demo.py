@@ -1,10 +1,15 @@
 """`trygg demo`: load the demo municipality (once), analyse it, and serve Trygg at 127.0.0.1:8000.
 
+While it serves, a worker of the pages' background tasks runs beside it (`trygg db_worker`,
+gis.jobs.tasks: the work list's "Recompute the ranking"), stopped with the server.
+
 Before serving it prints the demo's logins (one account per role, new passwords at every start)
 and the join link and QR code of an open safety walk. Under settings that refuse the demo
 accounts (the production settings) it stops at once with one line and exit status 1.
 """
 
+import subprocess
+import sys
 import time
 
 from django.conf import settings
@@ -65,5 +70,12 @@ class Command(BaseCommand):
         self.stdout.flush()
         if not no_serve:
             call_command("collectstatic", interactive=False, verbosity=0)
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "gis.cli", "db_worker", "--no-reload", "--verbosity", "0"]
+            )
             self.stdout.write(f"serving Trygg at http://{addr}/ (Ctrl-C to stop)")
-            call_command("runserver", addr, use_reloader=False)
+            try:
+                call_command("runserver", addr, use_reloader=False)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
