@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from gis.jobs.analyses import run_analysis
-
 
 @task()
 def analyse(code: str, analysis: str, user_id: int | None = None) -> dict:
-    """Run :func:`gis.jobs.analyses.run_analysis`; its outcome is the task's return value."""
+    """Run :func:`gis.jobs.analyses.run_analysis`; its outcome is the task's return value.
+
+    The analysis module (geopandas, the hotspot engine) is imported here, in the worker, so
+    the web pages that enqueue the task boot without the analysis libraries
+    (tests/core/test_lazy_boot.py)."""
+    from gis.jobs.analyses import run_analysis
+
     return run_analysis(code, analysis, user_id=user_id)
