@@ -28,7 +28,8 @@ PHONE = (412, 915)
 class Page:
     """A page the tests visit. `path` is its address in Swedish (the default language), with
     ``{fix}`` and ``{walk}`` standing for a fix's id and a walk's join code (``{pin}`` and
-    ``{token}``: a report followed by e-mail and its unsubscribe token); `login` says
+    ``{token}``: a report followed by e-mail and its unsubscribe token; ``{closed_walk}``: a
+    closed walk's join code); `login` says
     whether a staff member must be logged in; `status` is the HTTP status the page answers."""
 
     key: str
@@ -117,6 +118,11 @@ PAGES: tuple[Page, ...] = (
         login=True,
     ),
     Page("walk-print", _("Printable walk plan"), "/vandringar/{walk}/utskrift/", login=True),
+    Page(
+        "walk-results",
+        _("Results of the safety walk"),
+        "/trygghetsvandringar/{closed_walk}/resultat/",
+    ),
     Page("recompute-task", _("Recomputing the ranking of fixes"), "/analyser/{task}/", login=True),
 )
 

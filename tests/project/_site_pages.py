@@ -31,6 +31,7 @@ class SiteObjects:
     pin: int = 0  # a resident's report with an e-mail address (notices' pages)
     token: str = ""  # its reporter's unsubscribe token
     task: str = ""  # a recompute of the ranking, enqueued (the task page, gis.jobs)
+    closed_walk: str = ""  # a closed walk of the demo (its public results page)
 
 
 def make_site_objects(django_db_blocker) -> SiteObjects:
@@ -73,7 +74,14 @@ def make_site_objects(django_db_blocker) -> SiteObjects:
         from gis.jobs.tasks import analyse
 
         task = analyse.enqueue(municipality.code, "prioritise", user.pk).id
-        return SiteObjects(user.username, fix.pk, walk.join_code, pin, token, task)
+        closed = (
+            SafetyWalk.objects.filter(municipality=municipality, status="closed")
+            .order_by("pk")
+            .first()
+        )
+        return SiteObjects(
+            user.username, fix.pk, walk.join_code, pin, token, task, closed.join_code
+        )
 
 
 def _notices_objects(municipality) -> tuple[int, str]:
@@ -126,7 +134,12 @@ def open_page(page_obj, base: str, page: Page, objects: SiteObjects):
         page_obj.click(".login-box button[type=submit]")
         page_obj.wait_for_load_state("networkidle")
     path = page.path.format(
-        fix=objects.fix, walk=objects.walk, pin=objects.pin, token=objects.token, task=objects.task
+        fix=objects.fix,
+        walk=objects.walk,
+        pin=objects.pin,
+        token=objects.token,
+        task=objects.task,
+        closed_walk=objects.closed_walk,
     )
     response = page_obj.goto(f"{base}{path}")
     page_obj.wait_for_load_state("networkidle")
