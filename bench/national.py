@@ -97,7 +97,8 @@ def reads(municipality) -> list[tuple[str, list[str]]]:
     out.append(("dashboard counts", [reverse("dashboard-api:counts") + query]))
     out.append(("situation picture", [reverse("dashboard:situation") + query]))
     out.append(("work list", [reverse("fixes:list") + query]))
-    out.append(("Open311 request list", [reverse("walks_api:open311-requests-json")]))
+    open311 = reverse("walks_api:open311-requests-json")
+    out.append(("Open311 request list", [f"{open311}?jurisdiction_id={municipality.code}"]))
     return out
 
 

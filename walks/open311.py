@@ -10,10 +10,12 @@
 
 Status is "open" or "closed" (`ResidentPin.open311_status`); `status_notes` is the
 municipality's public answer. Contact details given with a POST (email, names, phone) are
-stored privately in PinContact and never returned. `api_key` and `jurisdiction_id` are
-accepted; an `api_key` that is a partner's API key with the `requests` scope files the report
-as that partner's (gis.core.partners; a wrong one is 403), any other is ignored, as is
-`jurisdiction_id` (one installation serves its municipalities); `media_url` is not fetched.
+stored privately in PinContact and never returned. `api_key` is accepted; one that is a
+partner's API key with the `requests` scope files the report as that partner's
+(gis.core.partners; a wrong one is 403), any other is ignored. One installation serves many
+municipalities, and `jurisdiction_id` names one by its code: the request lists and a request
+by id then hold only its requests, a POST must lie inside it, and an unknown jurisdiction is
+404 (GeoReport v2); without it every municipality is served. `media_url` is not fetched.
 A POST answers the new request's `service_request_id` (created at once, so no `token`; the
 notice holds the address to follow it); an unknown `service_code` is 404.
 Errors are Open311 error lists ({code, description}) in the route's format, with HTTP 400, 404,
@@ -54,6 +56,7 @@ from gis.core.api.fields import WGS84, CodeField, to_storage, to_wgs84
 from gis.core.api.params import check_no_nul
 from gis.core.datebounds import BOUND_YEARS, out_of_bounds
 from gis.core.idparse import is_ascii_digits, is_ascii_id
+from gis.core.models import Municipality
 from gis.core.partners import KEY_PREFIX, PartnerKey, authenticate_key
 from gis.core.throttles import WriteThrottledMixin, read_throttles, throttles_for
 from gis.core.vocabulary import Department
@@ -218,10 +221,32 @@ def _request(pin: ResidentPin, request) -> dict:
     }
 
 
+JURISDICTION = OpenApiParameter(
+    "jurisdiction_id",
+    OpenApiTypes.STR,
+    description="A municipality's code: only its requests; 404 for an unknown one. "
+    "Without it, every municipality's.",
+)
+
+
 def _pins():
     return ResidentPin.objects.select_related("category").prefetch_related(
         Prefetch("photos", queryset=PinPhoto.objects.order_by("id"))
     )
+
+
+def jurisdiction(value: str | None) -> Municipality | None:
+    """The municipality a GeoReport v2 `jurisdiction_id` names (its code), or None when none
+    is given (the whole installation). An unknown jurisdiction is 404, as the specification
+    says ("jurisdiction_id provided was not found")."""
+    code = (value or "").strip()
+    if not code:
+        return None
+    check_no_nul("jurisdiction_id", [code])
+    municipality = Municipality.objects.filter(code=code).first()
+    if municipality is None:
+        raise exceptions.NotFound(_("jurisdiction_id: no jurisdiction with this id."))
+    return municipality
 
 
 class Services(Open311View):
@@ -230,8 +255,9 @@ class Services(Open311View):
     xml_names = ("services", "service")
     public_get = True
 
-    @extend_schema(responses={200: Open311Service(many=True)})
+    @extend_schema(parameters=[JURISDICTION], responses={200: Open311Service(many=True)})
     def get(self, request, format=None):
+        jurisdiction(request.query_params.get("jurisdiction_id"))  # every one has every service
         return Response([_service(category) for category in Category.objects.all()])
 
 
@@ -300,7 +326,7 @@ REQUEST_FILTERS = [
     ),
     OpenApiParameter("end_date", OpenApiTypes.DATETIME, description="Requested at or before."),
     OpenApiParameter("status", OpenApiTypes.STR, description="open, closed or open,closed."),
-    OpenApiParameter("jurisdiction_id", OpenApiTypes.STR, description="Accepted and ignored."),
+    JURISDICTION,
 ]
 
 
@@ -316,6 +342,9 @@ class Requests(WriteThrottledMixin, Open311View):
     def get(self, request, format=None):
         params = request.query_params
         pins = _pins()
+        municipality = jurisdiction(params.get("jurisdiction_id"))
+        if municipality is not None:
+            pins = pins.filter(municipality=municipality)
         ids = params.get("service_request_id")
         if ids:
             parts = [part.strip() for part in ids.split(",") if part.strip()]
@@ -374,6 +403,11 @@ class Requests(WriteThrottledMixin, Open311View):
         key = self._partner_key(values.get("api_key", ""))
         geom = to_storage(Point(values["long"], values["lat"], srid=WGS84))
         municipality = municipality_at(geom, field="lat")
+        named = jurisdiction(values.get("jurisdiction_id"))
+        if named is not None and named.pk != municipality.pk:
+            raise serializers.ValidationError(
+                {"jurisdiction_id": [_("The location lies outside this jurisdiction.")]}
+            )
         if key is not None and key.partner.municipality_id != municipality.pk:
             raise serializers.ValidationError(
                 {"lat": [_("The location lies outside the partner's municipality.")]}
@@ -458,13 +492,18 @@ class RequestDetail(Open311View):
     public_get = True
 
     @extend_schema(
-        parameters=[OpenApiParameter("request_id", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter("request_id", OpenApiTypes.STR, OpenApiParameter.PATH),
+            JURISDICTION,
+        ],
         responses={200: Open311ServiceRequest(many=True)},
     )
     def get(self, request, request_id: str, format=None):
+        municipality = jurisdiction(request.query_params.get("jurisdiction_id"))
         if not is_ascii_id(request_id):  # "²".isdigit() is true, int("²") fails
             raise exceptions.NotFound(_("No service request with this id."))
-        pin = _pins().filter(pk=int(request_id)).first()
+        pins = _pins() if municipality is None else _pins().filter(municipality=municipality)
+        pin = pins.filter(pk=int(request_id)).first()
         if pin is None:
             raise exceptions.NotFound(_("No service request with this id."))
         return Response([_request(pin, request)])

@@ -82,7 +82,8 @@ def reads(municipality) -> dict[str, str]:
     out["dashboard counts"] = reverse("dashboard-api:counts") + query
     out["situation picture"] = reverse("dashboard:situation") + query
     out["work list"] = reverse("fixes:list") + query
-    out["Open311 requests"] = reverse("walks_api:open311-requests-json")
+    open311 = reverse("walks_api:open311-requests-json")
+    out["Open311 requests"] = f"{open311}?jurisdiction_id={municipality.code}"
     return out
 
 

@@ -336,3 +336,81 @@ def test_a_wrong_revoked_or_unscoped_partner_key_is_open311_403(api, demo, fmt):
             assert xml_items(response, "errors", "error")[0]["code"] == "403"
     assert ResidentPin.objects.count() == before
     assert list(incidents_only[0].uses.values_list("status", flat=True)) == [403]
+
+
+@pytest.fixture
+def far_town(demo):
+    """A second municipality 200 km from the demo, with one request of its own."""
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from gis.core.models import Municipality
+
+    west, south, east, north = demo.boundary.extent
+    box = Polygon.from_bbox((west + 200_000, south + 200_000, east + 200_000, north + 200_000))
+    town = Municipality.objects.create(
+        code="far-town", name="Bortby", boundary=MultiPolygon(box, srid=demo.boundary.srid)
+    )
+    pin = ResidentPin.objects.create(
+        municipality=town,
+        category=Category.objects.get(code="wayfinding"),
+        when="evening",
+        description="wayfinding far away",
+        geom=box.centroid,
+        reported_at=timezone.now() - timedelta(days=1),
+        status="received",
+    )
+    return town, pin
+
+
+def test_jurisdiction_id_serves_one_municipality(api, pins, far_town):
+    _town, far_pin = far_town
+
+    def listed(**params):
+        response = api.get("/open311/v2/requests.json", {"service_code": "wayfinding", **params})
+        assert response.status_code == 200
+        return {item["service_request_id"] for item in response.json()}
+
+    everyone = listed()
+    assert str(far_pin.pk) in everyone and {str(pins["open"].pk)} <= everyone
+    assert listed(jurisdiction_id="far-town") == {str(far_pin.pk)}
+    only_demo = listed(jurisdiction_id=pins["open"].municipality.code)
+    assert str(far_pin.pk) not in only_demo and str(pins["open"].pk) in only_demo
+    listed_towns = ResidentPin.objects.filter(pk__in=[int(i) for i in only_demo])
+    assert set(listed_towns.values_list("municipality__code", flat=True)) == {
+        pins["open"].municipality.code
+    }
+    assert listed(jurisdiction_id=" far-town ", service_request_id=pins["open"].pk) == set()
+    one = api.get(f"/open311/v2/requests/{far_pin.pk}.json", {"jurisdiction_id": "far-town"})
+    assert one.status_code == 200 and one.json()[0]["service_request_id"] == str(far_pin.pk)
+    other = pins["open"].municipality.code
+    elsewhere = api.get(f"/open311/v2/requests/{far_pin.pk}.json", {"jurisdiction_id": other})
+    assert elsewhere.status_code == 404
+    services = api.get("/open311/v2/services.json", {"jurisdiction_id": "far-town"})
+    assert services.status_code == 200 and len(services.json()) == Category.objects.count()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("path", ["services", "requests", "requests/1"])
+def test_an_unknown_jurisdiction_is_open311_404(api, db, path, fmt):
+    response = api.get(f"/open311/v2/{path}.{fmt}", {"jurisdiction_id": "atlantis"})
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "jurisdiction_id" in text
+    if fmt == "xml":
+        assert xml_items(response, "errors", "error")[0]["code"] == "404"
+    else:
+        assert response.json()[0]["code"] == 404
+
+
+def test_a_post_outside_its_named_jurisdiction_is_400(api, demo, far_town):
+    lon, lat = inside_lonlat(demo)
+    data = {"service_code": "graffiti", "lat": str(lat), "long": str(lon), "description": "x"}
+    wrong = api.post("/open311/v2/requests.json", {**data, "jurisdiction_id": "far-town"})
+    assert wrong.status_code == 400
+    assert wrong.json()[0]["description"].startswith("jurisdiction_id:")
+    unknown = api.post("/open311/v2/requests.json", {**data, "jurisdiction_id": "atlantis"})
+    assert unknown.status_code == 404
+    right = api.post("/open311/v2/requests.json", {**data, "jurisdiction_id": demo.code})
+    assert right.status_code == 201
+    created = ResidentPin.objects.get(pk=int(right.json()[0]["service_request_id"]))
+    assert created.municipality == demo
