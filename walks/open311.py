@@ -228,6 +228,8 @@ JURISDICTION = OpenApiParameter(
     "Without it, every municipality's.",
 )
 
+UNKNOWN_JURISDICTION = OpenApiResponse(description="No jurisdiction with this jurisdiction_id.")
+
 
 def _pins():
     return ResidentPin.objects.select_related("category").prefetch_related(
@@ -255,7 +257,10 @@ class Services(Open311View):
     xml_names = ("services", "service")
     public_get = True
 
-    @extend_schema(parameters=[JURISDICTION], responses={200: Open311Service(many=True)})
+    @extend_schema(
+        parameters=[JURISDICTION],
+        responses={200: Open311Service(many=True), 404: UNKNOWN_JURISDICTION},
+    )
     def get(self, request, format=None):
         jurisdiction(request.query_params.get("jurisdiction_id"))  # every one has every service
         return Response([_service(category) for category in Category.objects.all()])
@@ -338,7 +343,10 @@ class Requests(WriteThrottledMixin, Open311View):
     public_get = True
     parser_classes = [FormParser, MultiPartParser, JSONParser]
 
-    @extend_schema(parameters=REQUEST_FILTERS, responses={200: Open311ServiceRequest(many=True)})
+    @extend_schema(
+        parameters=REQUEST_FILTERS,
+        responses={200: Open311ServiceRequest(many=True), 404: UNKNOWN_JURISDICTION},
+    )
     def get(self, request, format=None):
         params = request.query_params
         pins = _pins()
@@ -391,7 +399,10 @@ class Requests(WriteThrottledMixin, Open311View):
                 description="The api_key is a wrong, revoked or expired "
                 "partner key, or one that may not send requests."
             ),
-            404: OpenApiResponse(description="No service with this service_code."),
+            404: OpenApiResponse(
+                description="No service with this service_code, or no jurisdiction with this "
+                "jurisdiction_id."
+            ),
         },
     )
     def post(self, request, format=None):

@@ -127,9 +127,9 @@ ERROR_DESCRIPTIONS = {
 RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
 
 #: Query parameters whose bad values fall back to a default instead of a 400: paging
-#: (`limit`, `offset` of the GeoJSON lists), the dashboard's `lang`, Open311's ignored
-#: `jurisdiction_id`. (The dashboard's fix list checks its `limit`, next to filters that do.)
-LENIENT_PARAMETERS = frozenset({"limit", "offset", "lang", "jurisdiction_id"})
+#: (`limit`, `offset` of the GeoJSON lists), the dashboard's `lang`. (The dashboard's fix list
+#: checks its `limit`, next to filters that do.)
+LENIENT_PARAMETERS = frozenset({"limit", "offset", "lang"})
 
 
 class ApiSchema(AutoSchema):
