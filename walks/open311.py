@@ -231,10 +231,13 @@ JURISDICTION = OpenApiParameter(
 UNKNOWN_JURISDICTION = OpenApiResponse(description="No jurisdiction with this jurisdiction_id.")
 
 
-def _pins():
-    return ResidentPin.objects.select_related("category").prefetch_related(
+def _pins(municipality: Municipality | None = None):
+    """The requests with what an answer shows, of `municipality` (its `jurisdiction_id`) or,
+    when None, of the whole installation."""
+    pins = ResidentPin.objects.select_related("category").prefetch_related(
         Prefetch("photos", queryset=PinPhoto.objects.order_by("id"))
     )
+    return pins if municipality is None else pins.filter(municipality=municipality)
 
 
 def jurisdiction(value: str | None) -> Municipality | None:
@@ -349,10 +352,7 @@ class Requests(WriteThrottledMixin, Open311View):
     )
     def get(self, request, format=None):
         params = request.query_params
-        pins = _pins()
-        municipality = jurisdiction(params.get("jurisdiction_id"))
-        if municipality is not None:
-            pins = pins.filter(municipality=municipality)
+        pins = _pins(jurisdiction(params.get("jurisdiction_id")))
         ids = params.get("service_request_id")
         if ids:
             parts = [part.strip() for part in ids.split(",") if part.strip()]
@@ -513,8 +513,7 @@ class RequestDetail(Open311View):
         municipality = jurisdiction(request.query_params.get("jurisdiction_id"))
         if not is_ascii_id(request_id):  # "²".isdigit() is true, int("²") fails
             raise exceptions.NotFound(_("No service request with this id."))
-        pins = _pins() if municipality is None else _pins().filter(municipality=municipality)
-        pin = pins.filter(pk=int(request_id)).first()
+        pin = _pins(municipality).filter(pk=int(request_id)).first()
         if pin is None:
             raise exceptions.NotFound(_("No service request with this id."))
         return Response([_request(pin, request)])
