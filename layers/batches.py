@@ -336,19 +336,22 @@ def _write_staged(spec, options: ImportOptions, plan: _Plan, boundary, batch, re
     from layers.fastcheck import FastCheck  # it builds on this module's record functions
 
     fast = FastCheck(spec, options, plan)
-    chunks = read_ahead(_checked_chunks(options, plan, boundary, fast, get_language()))
-    for row, items, rejected in chunks:
+    chunks = read_ahead(_checked_chunks(options, plan, boundary, fast, stage, get_language()))
+    for row, items, cells, rejected in chunks:
         result.rejected.extend(rejected)
-        stage.write(items, batch, result)
+        stage.write(items, batch, result, cells)
         if options.progress is not None:
             options.progress(row)
     stage.drop()
     return stage.had_objects
 
 
-def _checked_chunks(options: ImportOptions, plan: _Plan, boundary, fast, language: str | None):
-    """(records read so far, the chunk's items, its rejections) for each chunk; run in the
-    read-ahead thread, in the caller's language (the reasons are translated)."""
+def _checked_chunks(
+    options: ImportOptions, plan: _Plan, boundary, fast, stage: Stage, language: str | None
+):
+    """(records read so far, the chunk's items, their COPY text, its rejections) for each
+    chunk; run in the read-ahead thread, in the caller's language (the reasons are
+    translated)."""
     with override(language):
         row = 0
         for number, chunk in enumerate(plan.table.chunks(options.chunk)):
@@ -357,7 +360,7 @@ def _checked_chunks(options: ImportOptions, plan: _Plan, boundary, fast, languag
             rejected: list[dict] = []
             items = fast.items(chunk, row, rejected)
             row += len(chunk)
-            yield row, items, rejected
+            yield row, items, stage.cells(items), rejected
 
 
 def _write_objects(spec, options: ImportOptions, plan: _Plan, boundary, batch, result) -> None:

@@ -203,16 +203,19 @@ class Stage:
         geoms = shapely.from_wkb([bytes(row[-1]) for row in rows])
         return {row[0]: (row[1], *row[2:-1], geom) for row, geom in zip(rows, geoms, strict=True)}
 
-    def write(self, items: list[Item], batch, result) -> None:
+    def write(self, items: list[Item], batch, result, cells: list[list[str]] | None = None) -> None:
         """Create, update or leave each item whose key is met for the first time in the
         import (the others are rejected as appearing earlier), keeping the previous values of
-        what is updated in the batch."""
+        what is updated in the batch. `cells` are the items' :meth:`cells`, when made ahead
+        (in the reading thread, while the database wrote the last chunk)."""
         if not items:
             return
-        if not self.had_objects and self._copy_into_layer(items, batch):
+        if cells is None:
+            cells = self.cells(items)
+        if not self.had_objects and self._copy_into_layer(items, cells, batch):
             result.created += len(items)
             return
-        self._copy(items)
+        self._copy(items, cells)
         if not self.had_objects:
             self._write_new(items, batch, result)
             return
@@ -310,9 +313,12 @@ class Stage:
             and shapely.equals_exact(geom, item.geom, tolerance=0.001)
         )
 
-    def _cells(self, items: list[Item]) -> list[list[str]]:
+    def cells(self, items: list[Item]) -> list[list[str]]:
         """The chunk's source ids, field values and geometries (hex EWKB) in COPY's text
-        format, column by column (each distinct field value formatted once)."""
+        format, column by column (each distinct field value formatted once). No database:
+        made in the reading thread while the last chunk is written."""
+        if not items:
+            return []
         geoms = shapely.set_srid(np.array([item.geom for item in items]), settings.TRYGG_SRID)
         hexes = shapely.to_wkb(geoms, hex=True, include_srid=True, output_dimension=2).tolist()
         cells = [[_escape(item.key) for item in items]]
@@ -322,9 +328,9 @@ class Stage:
         cells.append(hexes)
         return cells
 
-    def _copy(self, items: list[Item]) -> None:
-        """COPY the chunk into the staging table, in one write."""
-        cells = [[str(item.row) for item in items], [_NULL] * len(items), *self._cells(items)]
+    def _copy(self, items: list[Item], cells: list[list[str]]) -> None:
+        """COPY the chunk (its :meth:`cells`) into the staging table, in one write."""
+        cells = [[str(item.row) for item in items], [_NULL] * len(items), *cells]
         columns = ", ".join(["line", *(_q(c) for c in self.columns)])
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {STAGE_TABLE}")
@@ -333,8 +339,9 @@ class Stage:
             if self.had_objects:  # the planner must know its size to join it well
                 cursor.execute(f"ANALYZE {STAGE_TABLE}")
 
-    def _copy_into_layer(self, items: list[Item], batch) -> bool:
-        """COPY a chunk of a source new to the layer straight into the layer, as the INSERT
+    def _copy_into_layer(self, items: list[Item], cells: list[list[str]], batch) -> bool:
+        """COPY a chunk (its :meth:`cells`) of a source new to the layer straight into the
+        layer, as the INSERT
         from the staging table would write it. False, with nothing written, when a key is
         repeated in the chunk or was written by an earlier chunk (the layer's unique index
         refuses it): then the chunk goes through the staging table, which tells which."""
@@ -354,7 +361,7 @@ class Stage:
         defaults = [_q(column) for column, _ in self.defaults]
         targets = ["municipality_id", "source", "source_id", *fields, "geom", "batch_id"]
         targets += ["created_at", "updated_at", *defaults]
-        cells = [[head] * n, *self._cells(items), [tail] * n]
+        cells = [[head] * n, *cells, [tail] * n]
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 sql = f"COPY {self.table} ({', '.join(targets)}) FROM STDIN"
