@@ -370,16 +370,18 @@ def build(number: int, pins: int, seed: int = 20261207) -> dict[str, int]:
     return written
 
 
-def analyze() -> None:
-    """Refresh the planner's statistics of the tables the generator writes."""
+def analyze(vacuum: bool = False) -> None:
+    """Refresh the planner's statistics of the tables the generator writes; with `vacuum`,
+    VACUUM them too (the visibility map set, as autovacuum would leave them at rest)."""
     from django.db import connection
 
     from gis.fixes.models import Fix
     from layers.models import Incident, StreetLamp, StreetSegment
     from walks.models import ResidentPin, SafetyWalk, WalkFinding
 
+    command = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+    models = (StreetSegment, StreetLamp, ResidentPin, Incident, SafetyWalk, WalkFinding, Fix)
     with connection.cursor() as cursor:
-        for model in (StreetSegment, StreetLamp, ResidentPin, Incident, SafetyWalk, WalkFinding):
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
-        cursor.execute(f"ANALYZE {Fix._meta.db_table}")
-        cursor.execute("ANALYZE layers_municipality")
+        for model in models:
+            cursor.execute(f"{command} {model._meta.db_table}")
+        cursor.execute(f"{command} layers_municipality")
