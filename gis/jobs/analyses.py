@@ -13,6 +13,13 @@ of the tables it reads for that municipality, its parameters and the day of the 
 the installation's time zone) and skips the analysis when a run with that fingerprint already
 succeeded. A rerun the same night on the same data therefore does nothing; a new pin, a
 changed lamp or the next day makes it compute again.
+
+Two workers given the same job at once (the nightly batch and a coordinator's recompute, or two
+batches) do not both compute it: a job holds a PostgreSQL advisory lock of its (municipality,
+analysis) on the primary while it runs, so the second waits, then finds the first's run done for
+the same inputs and skips. The lock belongs to the worker's database session, so a worker that
+dies releases it with its connection; the next job of that pair finds the dead worker's record
+still ``running`` and marks it failed.
 """
 
 from __future__ import annotations
@@ -22,11 +29,13 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from gis.core.models import Municipality
@@ -171,6 +180,42 @@ RUNNERS: dict[str, Callable[[Municipality, datetime, object], AnalysisRun]] = {
 }
 
 
+#: The error recorded on a job found ``running`` by the next job of its pair: its worker ended
+#: (killed, or its machine stopped) before the job did.
+STOPPED = "stopped before it ended: its worker ended"
+
+
+def lock_key(analysis: str) -> int:
+    """The first key of the advisory locks of `analysis` jobs (a signed 32-bit integer; the
+    second key is the municipality's primary key)."""
+    return zlib.crc32(f"trygg.jobs:{analysis}".encode()) - 2**31
+
+
+@contextmanager
+def exclusive(municipality_id: int, analysis: str) -> Iterator[None]:
+    """Hold the session-level advisory lock of one (municipality, analysis) job on the primary,
+    waiting for a worker that holds it. Released at the end, or with the connection."""
+    keys = [lock_key(analysis), municipality_id]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", keys)
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
+        except DatabaseError:  # a broken session: closing it releases the lock
+            connection.close()
+
+
+def _close_stopped(municipality: Municipality, analysis: str) -> int:
+    """Mark failed the jobs of this pair still recorded as running: with the pair's lock held,
+    none of them is running any more. How many."""
+    return JobRun.objects.filter(
+        municipality=municipality, analysis=analysis, status=JobRun.Status.RUNNING
+    ).update(status=JobRun.Status.FAILED, error=STOPPED, ended=timezone.now())
+
+
 def one_line(error: BaseException) -> str:
     """An error as one line for the record and the terminal."""
     text = str(error).strip().splitlines()
@@ -217,6 +262,21 @@ def run_analysis(
     if municipality is None:
         return Outcome(code, analysis, "failed", error=f"unknown municipality {code!r}").as_dict()
     now = timezone.now() if now is None else now
+    with exclusive(municipality.pk, analysis):
+        _close_stopped(municipality, analysis)
+        return _run_locked(municipality, analysis, user_id, force, now, started)
+
+
+def _run_locked(
+    municipality: Municipality,
+    analysis: str,
+    user_id: int | None,
+    force: bool,
+    now: datetime,
+    started: float,
+) -> dict:
+    """The body of :func:`run_analysis`, with the pair's lock held."""
+    code = municipality.code
     inputs = fingerprint(municipality, analysis, now)
     if not force:
         done = (

@@ -5,10 +5,14 @@ background task that a worker completes."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
+import psycopg
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -16,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 
 from gis.core.models import Municipality
 from gis.hotspots.models import AnalysisRun
-from gis.jobs.analyses import run_analysis
+from gis.jobs.analyses import STOPPED, lock_key, run_analysis
 from gis.jobs.batch import failures, plan, run_batch
 from gis.jobs.models import JobRun
 from tests.fixes.conftest import make_user
@@ -72,6 +76,84 @@ def test_a_failure_is_recorded_with_its_error_and_the_next_run_goes_on(demo):
     assert run_analysis(demo.code, "gistar")["status"] == "done"
     assert run_analysis("nowhere", "heatmap")["error"] == "unknown municipality 'nowhere'"
     assert "analysis must be one of" in run_analysis(demo.code, "nothing")["error"]
+
+
+def test_a_job_its_worker_left_running_is_marked_failed_by_the_next(demo):
+    stopped = JobRun.objects.create(
+        municipality=demo,
+        analysis="heatmap",
+        fingerprint="0" * 64,
+        started=dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC),
+        status=JobRun.Status.RUNNING,
+    )
+    other = JobRun.objects.create(
+        municipality=demo,
+        analysis="gistar",
+        fingerprint="0" * 64,
+        started=dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC),
+        status=JobRun.Status.RUNNING,
+    )
+    outcome = run_analysis(demo.code, "heatmap")
+    assert outcome["status"] == "done", outcome
+    stopped.refresh_from_db()
+    assert stopped.status == JobRun.Status.FAILED and stopped.error == STOPPED
+    assert stopped.ended is not None
+    # Another analysis' job is another pair's: left as it was.
+    other.refresh_from_db()
+    assert other.status == JobRun.Status.RUNNING
+
+
+def _waiting_for_lock(municipality_id: int, analysis: str, seconds: float = 20.0) -> bool:
+    """Whether a session waits for the advisory lock of the pair (polled up to `seconds`)."""
+    key = lock_key(analysis)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                "AND classid = (%s::bigint & 4294967295)::oid AND objid = %s::oid",
+                [key, municipality_id],
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_second_worker_given_the_same_job_waits_then_skips(committed_cleanup):
+    from gis.demo.load import demo_municipality
+
+    demo = demo_municipality()
+    holder = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+
+    def run_beside(outcomes: list) -> threading.Thread:
+        def work() -> None:
+            try:
+                outcomes.append(run_analysis(demo.code, "heatmap"))
+            finally:
+                from django.db import connections
+
+                connections.close_all()
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        return thread
+
+    try:
+        for expected in ("done", "skipped"):
+            # Another worker holds the pair's lock: this one waits for it.
+            holder.execute("SELECT pg_advisory_lock(%s, %s)", [lock_key("heatmap"), demo.pk])
+            outcomes: list = []
+            thread = run_beside(outcomes)
+            assert _waiting_for_lock(demo.pk, "heatmap"), "the second worker did not wait"
+            assert thread.is_alive() and outcomes == []
+            holder.execute("SELECT pg_advisory_unlock(%s, %s)", [lock_key("heatmap"), demo.pk])
+            thread.join(timeout=120)
+            assert not thread.is_alive()
+            # First it computes; given the same job again, it finds it done for the same data.
+            assert [o["status"] for o in outcomes] == [expected], outcomes
+    finally:
+        holder.close()
 
 
 @pytest.fixture
