@@ -79,19 +79,16 @@ def test_a_failure_is_recorded_with_its_error_and_the_next_run_goes_on(demo):
 
 
 def test_a_job_its_worker_left_running_is_marked_failed_by_the_next(demo):
-    stopped = JobRun.objects.create(
-        municipality=demo,
-        analysis="heatmap",
-        fingerprint="0" * 64,
-        started=dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC),
-        status=JobRun.Status.RUNNING,
-    )
-    other = JobRun.objects.create(
-        municipality=demo,
-        analysis="gistar",
-        fingerprint="0" * 64,
-        started=dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC),
-        status=JobRun.Status.RUNNING,
+    # Records of jobs whose worker was killed: still "running".
+    stopped, other = (
+        JobRun.objects.create(
+            municipality=demo,
+            analysis=analysis,
+            fingerprint="0" * 64,
+            started=dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC),
+            status=JobRun.Status.RUNNING,
+        )
+        for analysis in ("heatmap", "gistar")
     )
     outcome = run_analysis(demo.code, "heatmap")
     assert outcome["status"] == "done", outcome
