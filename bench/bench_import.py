@@ -177,6 +177,7 @@ def main() -> int:
             make_lux(lux, n_lux)
             print(f"files made in {time.perf_counter() - t0:.0f} s; storage EPSG:{srid}")
             python = [sys.executable, "-m", "gis.cli", "import"]
+            ogr2ogr = ["ogr2ogr", "-f", "PostgreSQL", f"PG:{pg}"]
             runs = [
                 (
                     f"{n_lamps:,} lamps, GeoPackage EPSG:3011",
@@ -191,10 +192,7 @@ def main() -> int:
                         "--json",
                     ],
                     [
-                        "ogr2ogr",
-                        "-f",
-                        "PostgreSQL",
-                        f"PG:{pg}",
+                        *ogr2ogr,
                         str(lamps),
                         "-nln",
                         "bench_ogr_lamps",
@@ -205,10 +203,7 @@ def main() -> int:
                         "SPATIAL_INDEX=GIST",
                     ],
                     [
-                        "ogr2ogr",
-                        "-f",
-                        "PostgreSQL",
-                        f"PG:{pg}",
+                        *ogr2ogr,
                         str(lamps),
                         "-t_srs",
                         f"EPSG:{srid}",
@@ -237,10 +232,7 @@ def main() -> int:
                         "--json",
                     ],
                     [
-                        "ogr2ogr",
-                        "-f",
-                        "PostgreSQL",
-                        f"PG:{pg}",
+                        *ogr2ogr,
                         str(lux),
                         "-nln",
                         "bench_ogr_lux",
@@ -255,10 +247,7 @@ def main() -> int:
                         "-overwrite",
                     ],
                     [
-                        "ogr2ogr",
-                        "-f",
-                        "PostgreSQL",
-                        f"PG:{pg}",
+                        *ogr2ogr,
                         str(lux),
                         "-oo",
                         "HEADERS=NO",

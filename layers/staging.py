@@ -203,15 +203,13 @@ class Stage:
         geoms = shapely.from_wkb([bytes(row[-1]) for row in rows])
         return {row[0]: (row[1], *row[2:-1], geom) for row, geom in zip(rows, geoms, strict=True)}
 
-    def write(self, items: list[Item], batch, result, cells: list[list[str]] | None = None) -> None:
+    def write(self, items: list[Item], batch, result, cells: list[list[str]]) -> None:
         """Create, update or leave each item whose key is met for the first time in the
         import (the others are rejected as appearing earlier), keeping the previous values of
-        what is updated in the batch. `cells` are the items' :meth:`cells`, when made ahead
-        (in the reading thread, while the database wrote the last chunk)."""
+        what is updated in the batch. `cells` are the items' :meth:`cells`, made ahead in the
+        reading thread while the database wrote the last chunk."""
         if not items:
             return
-        if cells is None:
-            cells = self.cells(items)
         if not self.had_objects and self._copy_into_layer(items, cells, batch):
             result.created += len(items)
             return
