@@ -11,11 +11,14 @@ away from it, each with seeded pins of its own):
    PostgreSQL with psycopg, parameters bound on the client as Django binds them (target: at
    most 1.1x at every zoom), in turn tile by tile so that both meet the same load, over every
    tile of the demo at z13-z16 (clustered below POINTS_FROM_ZOOM, one feature per report from
-   it on); then the raw SQL of the tiles around that threshold both clustered and not;
-2. latency under 20 concurrent clients on loopback (p50 / p95, tiles per second; target p95
-   under 300 ms);
+   it on). The endpoint is timed twice: with the tile cache emptied before each request (a
+   tile not made before: its SQL plus everything around it) and answered from the cache (the
+   same tile again at the same version of the reports, gis.dashboard.tilecache); then the raw
+   SQL of the tiles around that threshold both clustered and not;
+2. latency under 20 concurrent clients on loopback, starting from an empty tile cache (p50 /
+   p95, tiles per second; target p95 under 300 ms);
 3. the queries one tile makes in the endpoint (counted in process: session, user with its
-   permissions and memberships, the tile).
+   permissions and memberships, the version of the reports, the tile unless cached).
 
 The load average of the machine is printed before and after: the figures are only comparable
 between runs on an otherwise idle machine.
@@ -214,17 +217,25 @@ def raw_times(sql_for, tile_list, dsn: dict) -> dict:
     return out
 
 
-def paired_times(sql_for, tile_list, dsn: dict, port, query, cookie) -> tuple[dict, dict]:
-    """Best of ROUNDS per tile of the bare SQL and of the endpoint, taken in turn tile by tile
-    so that both meet the same load on the machine."""
+def paired_times(sql_for, tile_list, dsn: dict, port, query, cookie) -> tuple[dict, dict, dict]:
+    """Best of ROUNDS per tile of the bare SQL, of the endpoint making the tile (its cache
+    emptied just before) and of the endpoint answering from its cache, taken in turn tile by
+    tile so that all three meet the same load on the machine."""
+    from django.core.cache import caches
+
+    from gis.dashboard.tilecache import CACHE
+
     raw: dict = {}
-    web: dict = {}
+    made: dict = {}
+    cached: dict = {}
     with connect(dsn) as conn:
         for _ in range(ROUNDS):
             for key in tile_list:
                 keep_best(raw, key, run_raw(conn, sql_for, key))
-                keep_best(web, key, run_endpoint(port, key, query, cookie))
-    return raw, web
+                caches[CACHE].clear()
+                keep_best(made, key, run_endpoint(port, key, query, cookie))
+                keep_best(cached, key, run_endpoint(port, key, query, cookie))
+    return raw, made, cached
 
 
 def threshold(tile_sql, tile_list, filters, dsn: dict, points_from: int) -> None:
@@ -249,20 +260,29 @@ def threshold(tile_sql, tile_list, filters, dsn: dict, points_from: int) -> None
         print("{:>4} {:>5} {:>14.1f} {:>14.1f} {:>11.1f} {:>11.1f}".format(*row))
 
 
-def tile_queries(client, tile_list, query: str) -> int:
+def tile_queries(client, tile_list, query: str) -> tuple[int, int]:
     """The queries one report tile makes in the endpoint (in this process, the bench user's
-    session): the second request of a tile, so that what a process reads once is not counted."""
+    session) when it is made and when it comes from the cache; after a first request, so that
+    what a process reads once is not counted."""
+    from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from gis.dashboard.tilecache import CACHE
 
     z, x, y = next(k for k in tile_list if k[0] == ZOOMS[-1])
     path = f"/api/dashboard/tiles/reports/{z}/{x}/{y}.pbf?{query}"
     client.get(path, HTTP_HOST="localhost")
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, HTTP_HOST="localhost")
-    if response.status_code != 200:
-        raise RuntimeError(f"tile {z}/{x}/{y} in process: HTTP {response.status_code}")
-    return len(queries.captured_queries)
+    counts = []
+    for empty_first in (True, False):
+        if empty_first:
+            caches[CACHE].clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, HTTP_HOST="localhost")
+        if response.status_code != 200:
+            raise RuntimeError(f"tile {z}/{x}/{y} in process: HTTP {response.status_code}")
+        counts.append(len(queries.captured_queries))
+    return counts[0], counts[1]
 
 
 def get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
@@ -397,51 +417,65 @@ def main() -> int:
                 run_endpoint(port, key, query, cookie)
 
         def measure(label: str) -> dict:
+            from django.core.cache import caches
+
+            from gis.dashboard.tilecache import CACHE
+
             warm()
-            raw, web = paired_times(sql_for, tile_list, dsn, port, query, cookie)
+            raw, made, cached = paired_times(sql_for, tile_list, dsn, port, query, cookie)
             print(
                 f"\n{label}: report tiles (all filters off), {len(tile_list)} tiles at "
                 f"z{ZOOMS[0]}-z{ZOOMS[-1]}, best of {ROUNDS}, one client; clustered below "
-                f"z{POINTS_FROM_ZOOM}"
+                f"z{POINTS_FROM_ZOOM}; the endpoint making each tile (cache emptied before) "
+                "and answering it from the tile cache"
             )
-            head = ("zoom", "tiles", "KB/tile", "max KB", "raw SQL ms", "endpoint ms", "ratio")
-            print("{:>4} {:>5} {:>8} {:>7} {:>11} {:>12} {:>6}".format(*head))
-            totals = [0.0, 0.0]
-            out: dict = {"ratios": {}, "raw": {}, "web": {}}
+            head = ("zoom", "tiles", "KB/tile", "max KB", "raw SQL ms", "made ms", "ratio")
+            head += ("", "cached ms", "ratio")
+            print("{:>4} {:>5} {:>8} {:>7} {:>11} {:>8} {:>6} {:>5} {:>9} {:>6}".format(*head))
+            totals = [0.0, 0.0, 0.0]
+            out: dict = {"ratios": {}, "raw": {}, "web": {}, "cached": {}}
             for z in ZOOMS:
                 keys = [k for k in tile_list if k[0] == z]
                 r = sum(raw[k][0] for k in keys) / len(keys)
-                w = sum(web[k][0] for k in keys) / len(keys)
-                kb = sum(web[k][1] for k in keys) / len(keys) / 1024
-                largest = max(web[k][1] for k in keys) / 1024
-                totals[0] += sum(raw[k][0] for k in keys)
-                totals[1] += sum(web[k][0] for k in keys)
-                out["ratios"][z], out["raw"][z], out["web"][z] = w / r, r, w
-                row = (z, len(keys), kb, largest, r * 1000, w * 1000, w / r)
+                w = sum(made[k][0] for k in keys) / len(keys)
+                c = sum(cached[k][0] for k in keys) / len(keys)
+                kb = sum(made[k][1] for k in keys) / len(keys) / 1024
+                largest = max(made[k][1] for k in keys) / 1024
+                for i, times in enumerate((raw, made, cached)):
+                    totals[i] += sum(times[k][0] for k in keys)
+                out["ratios"][z], out["raw"][z], out["web"][z], out["cached"][z] = w / r, r, w, c
                 verdict = "ok" if w / r <= RATIO_TARGET else "over"
+                row = (z, len(keys), kb, largest, r * 1000, w * 1000, w / r, verdict)
+                row += (c * 1000, c / r)
                 print(
-                    "{:>4} {:>5} {:>8.1f} {:>7.1f} {:>11.1f} {:>12.1f} {:>6.2f}".format(*row)
-                    + f"  {verdict}"
+                    "{:>4} {:>5} {:>8.1f} {:>7.1f} {:>11.1f} {:>8.1f} {:>6.2f} {:>5} {:>9.1f} "
+                    "{:>6.2f}".format(*row)
                 )
-            ratio = totals[1] / totals[0]
+            n = len(tile_list)
             print(
-                f" all {len(tile_list):>5} {'':>8} {'':>7} "
-                f"{totals[0] / len(tile_list) * 1000:>11.1f} "
-                f"{totals[1] / len(tile_list) * 1000:>12.1f} {ratio:>6.2f}   "
+                f" all {n:>5} {'':>8} {'':>7} {totals[0] / n * 1000:>11.1f} "
+                f"{totals[1] / n * 1000:>8.1f} {totals[1] / totals[0]:>6.2f} {'':>5} "
+                f"{totals[2] / n * 1000:>9.1f} {totals[2] / totals[0]:>6.2f}   "
                 f"(target <= {RATIO_TARGET:.2f} at every zoom)"
             )
-            same = all(raw[k][1] == web[k][1] for k in tile_list)
+            same = all(raw[k][1] == made[k][1] == cached[k][1] for k in tile_list)
             print(f"endpoint bytes identical in size to the raw query's: {same}")
+            caches[CACHE].clear()
             p50, p95, rate, n = concurrent(port, tile_list, query, cookie, CLIENTS, 30)
             print(
-                f"{CLIENTS} concurrent clients, {n} random tiles, gunicorn {WORKERS} sync workers "
-                f"on {os.cpu_count()} cores (loopback): p50 {p50 * 1000:.0f} ms, "
-                f"p95 {p95 * 1000:.0f} ms (target < {P95_TARGET_MS}), {rate:.0f} tiles/s"
+                f"{CLIENTS} concurrent clients, {n} random tiles from an empty tile cache, "
+                f"gunicorn {WORKERS} sync workers on {os.cpu_count()} cores (loopback): "
+                f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (target < {P95_TARGET_MS}), "
+                f"{rate:.0f} tiles/s"
             )
             out["p95"] = p95
             return out
 
-        print(f"queries a tile makes in the endpoint: {tile_queries(client, tile_list, query)}")
+        made_queries, cached_queries = tile_queries(client, tile_list, query)
+        print(
+            f"queries a tile makes in the endpoint: {made_queries} when made, "
+            f"{cached_queries} from the cache"
+        )
         one = measure("1 municipality loaded")
         threshold(tile_sql, tile_list, filters, dsn, POINTS_FROM_ZOOM)
         if ARGS.municipalities > 1:
@@ -457,15 +491,15 @@ def main() -> int:
             )
             many = measure(f"{ARGS.municipalities} municipalities loaded")
             print(f"\nThe demo's figures with {ARGS.municipalities} municipalities against 1:")
-            print(
-                "{:>4} {:>11} {:>12} {:>12}".format("zoom", "raw SQL x", "endpoint x", "ratio now")
-            )
+            head = ("zoom", "raw SQL x", "made x", "cached x", "ratio now")
+            print("{:>4} {:>11} {:>8} {:>9} {:>10}".format(*head))
             for z in ZOOMS:
                 print(
-                    "{:>4} {:>11.2f} {:>12.2f} {:>12.2f}".format(
+                    "{:>4} {:>11.2f} {:>8.2f} {:>9.2f} {:>10.2f}".format(
                         z,
                         many["raw"][z] / one["raw"][z],
                         many["web"][z] / one["web"][z],
+                        many["cached"][z] / one["cached"][z],
                         many["ratios"][z],
                     )
                 )

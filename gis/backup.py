@@ -43,17 +43,32 @@ CLIENT_HINT = "install the PostgreSQL client: sudo apt-get install -y postgresql
 _DJANGO_OPTIONS = {"isolation_level", "server_side_binding", "pool", "assume_role", "context"}
 _CHUNK = 1024 * 1024
 
-# User relations: everything outside the system schemas that no extension owns
-# (PostGIS's spatial_ref_sys, topology and tiger tables are the extension's, not data).
-_RELATIONS_SQL = """
-SELECT n.nspname, c.relname, c.relkind::text
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+
+def _owned_sql(catalog: str, alias: str) -> str:
+    """The WHERE test of an object of `catalog` (alias `alias`, its schema `n`) that is the
+    installation's own: outside the system schemas and owned by no extension."""
+    return f"""n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
   AND NOT EXISTS (
     SELECT 1 FROM pg_depend d
-    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    WHERE d.classid = '{catalog}'::regclass AND d.objid = {alias}.oid AND d.deptype = 'e')"""
+
+
+# User relations: everything outside the system schemas that no extension owns
+# (PostGIS's spatial_ref_sys, topology and tiger tables are the extension's, not data).
+_RELATIONS_SQL = f"""
+SELECT n.nspname, c.relname, c.relkind::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+  AND {_owned_sql("pg_class", "c")}
+ORDER BY 1, 2
+"""
+
+# Functions that are data of the installation (a trigger's), not an extension's (PostGIS).
+_FUNCTIONS_SQL = f"""
+SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE {_owned_sql("pg_proc", "p")}
 ORDER BY 1, 2
 """
 
@@ -424,6 +439,7 @@ def restore_backup(
         found = user_relations(conn)
         relations = [f"{s}.{n}" for s, n, _ in found]
         tables = {(s, n) for s, n, kind in found if kind in {"r", "p"}}
+        functions = {tuple(row) for row in conn.execute(_FUNCTIONS_SQL)}
         extensions = {row[0] for row in conn.execute("SELECT extname FROM pg_extension")}
     if relations and not force:
         raise BackupError(
@@ -442,7 +458,13 @@ def restore_backup(
         with tarfile.open(archive, "r:") as tar, open(dump, "wb") as out:
             shutil.copyfileobj(tar.extractfile(tar.getmember(DUMP)), out, _CHUNK)
         _pg_restore(
-            params, dump, Path(workdir) / "toc.list", force=force, present=extensions, tables=tables
+            params,
+            dump,
+            Path(workdir) / "toc.list",
+            force=force,
+            present=extensions,
+            tables=tables,
+            functions=functions,
         )
     with _connect(params, autocommit=True) as conn:
         conn.execute("ANALYZE")
@@ -469,13 +491,15 @@ def _pg_restore(
     force: bool,
     present: set[str],
     tables: set[tuple[str, str]] = frozenset(),
+    functions: set[tuple[str, str, str]] = frozenset(),
 ) -> None:
     """pg_restore in one transaction, without owners/grants of the source installation.
 
     Comments on extensions need their owner (a superuser), so they are left out; with `force`,
     extensions the target already has are left alone rather than dropped and re-created, and
-    the target's `tables` the dump does not have (a newer release's, say) are dropped in the
-    same transaction: the database is the backup's, nothing else left over.
+    the target's `tables` and `functions` (schema, name, arguments) the dump does not have (a
+    newer release's, say) are dropped in the same transaction: the database is the backup's,
+    nothing else left over.
     """
     binary = str(client_binary("pg_restore"))
     toc = subprocess.run([binary, "--list", str(dump)], capture_output=True, text=True)
@@ -504,7 +528,14 @@ def _pg_restore(
         command += ["--clean", "--if-exists"]
     dumped = {tuple(line.split()[-3:-1]) for line in keep if " TABLE " in line}
     extra = sorted(tables - dumped) if force else []
-    if extra:
+    # A function's TOC entry: "...; 1255 16400 FUNCTION public name(arguments) owner".
+    dumped_functions = {
+        tuple(line.split(" FUNCTION ", 1)[1].split("(", 1)[0].split(" ", 1))
+        for line in keep
+        if " FUNCTION " in line
+    }
+    extra_functions = sorted(f for f in functions if f[:2] not in dumped_functions) if force else []
+    if extra or extra_functions:
         # pg_restore cannot run other statements in its transaction: its SQL goes through psql,
         # after the drops, in one transaction.
         script = listing.with_name("restore.sql")
@@ -516,7 +547,11 @@ def _pg_restore(
         if made.returncode != 0:
             raise BackupError(f"pg_restore cannot read the dump: {_last_error(made.stderr)}")
         drops = "; ".join(
-            f'DROP TABLE IF EXISTS "{schema}"."{name}" CASCADE' for schema, name in extra
+            [f'DROP TABLE IF EXISTS "{schema}"."{name}" CASCADE' for schema, name in extra]
+            + [
+                f'DROP FUNCTION IF EXISTS "{schema}"."{name}"({arguments}) CASCADE'
+                for schema, name, arguments in extra_functions
+            ]
         )
         command = [
             str(client_binary("psql")),

@@ -201,15 +201,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _rate_limits_start_empty():
-    """Rate-limit counters (Django's cache) start empty in every test, so that a long run never
-    reaches a limit with the requests of earlier tests."""
+def _caches_start_empty():
+    """Rate-limit counters (Django's cache) and cached tiles start empty in every test, so that
+    a long run never reaches a limit with the requests of earlier tests, and no test is answered
+    with a tile another made."""
     from django.conf import settings
 
     if settings.configured:
-        from django.core.cache import cache
+        from django.core.cache import caches
 
-        cache.clear()
+        for cache in caches.all():
+            cache.clear()
 
 
 @pytest.fixture

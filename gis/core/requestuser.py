@@ -10,11 +10,17 @@ it for the request (``_user_perm_cache``, ``_group_perm_cache``; the memberships
 that follow ask nothing more. Nothing outlives the request: the next one reads again, so a role
 or membership taken away counts at once.
 
+The query is built and compiled once per process (:func:`user_query`): building its three array
+subqueries through the ORM cost more than running them (about 3 ms against 1.5 ms a request).
+
 Superusers are read as before: they have every permission and work for every municipality, so
 there is nothing to prime.
 """
 
 from __future__ import annotations
+
+import functools
+import json
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -61,9 +67,34 @@ def prime(user) -> None:
     tenancy.remember(user, [(row["id"], row["code"], row["name"]) for row in rows])
 
 
+#: A stand-in user id (in the column's range, or the ORM compiles nothing), replaced by the real
+#: one in the compiled query's parameters.
+_ANY_ID = 2_039_104_581
+
+
+@functools.cache
+def user_query() -> tuple[str, tuple, int]:
+    """The SQL of :func:`users_with_access` for one user id, its parameters, and the index of
+    the id among them: compiled once, each request binds its own id."""
+    sql, params = users_with_access().filter(pk=_ANY_ID).query.sql_with_params()
+    (index,) = [i for i, value in enumerate(params) if value == _ANY_ID]
+    return sql, tuple(params), index
+
+
 def load_user(user_id):
     """The user with this id and its access read alongside (one query), or None."""
-    user = users_with_access().filter(pk=user_id).first()
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    sql, params, index = user_query()
+    bound = list(params)
+    bound[index] = user_id
+    user = next(iter(get_user_model()._default_manager.raw(sql, bound)), None)
     if user is not None:
+        # A raw query leaves the memberships' JSON objects as the text the database sent.
+        rows = user.__dict__.get("trygg_memberships")
+        if rows is not None:
+            user.trygg_memberships = [json.loads(row) for row in rows]
         prime(user)
     return user

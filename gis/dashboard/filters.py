@@ -250,6 +250,8 @@ def _partners(params: Mapping, municipality: Municipality) -> tuple[str, ...]:
     bad = [v for v in ids if not is_ascii_id(v)]
     if bad:
         raise FilterError("partner", f"expected partner ids or {NO_PARTNER}, got {bad[0]!r}")
+    if not ids:  # no partner named: nothing to look up (most requests, the tiles among them)
+        return values
     known = {
         str(pk)
         for pk in Partner.objects.filter(

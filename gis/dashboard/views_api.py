@@ -64,7 +64,8 @@ from gis.dashboard.serializers import (
     TriageSerializer,
     VegetationDetailSerializer,
 )
-from gis.dashboard.tiles import CONTENT_TYPE, LAYERS, render_tile
+from gis.dashboard.tilecache import cached_tile
+from gis.dashboard.tiles import CONTENT_TYPE, LAYERS
 from gis.fixes.models import Fix
 from gis.fixes.serializers import (
     FixCollectionSerializer,
@@ -194,6 +195,8 @@ class TileView(DashboardView):
 
     A tile is private to the logged-in user: the browser may reuse it for `max_age` seconds,
     then revalidates it by its ETag (a digest of its bytes) and gets 304 when it is unchanged.
+    Report tiles are kept on the server by the version of the municipality's reports
+    (gis.dashboard.tilecache): a change shows at once, an unchanged tile is not made again.
     """
 
     content_negotiation_class = AnyContent
@@ -204,7 +207,7 @@ class TileView(DashboardView):
         if layer not in LAYERS:
             raise Http404(f"no tile layer {layer!r}")
         TileSerializer(data={"z": z, "x": x, "y": y}).is_valid(raise_exception=True)
-        tile = render_tile(layer, z, x, y, self.filters(request))
+        tile = cached_tile(layer, z, x, y, self.filters(request))
         return revalidated(request, tile, CONTENT_TYPE, max_age=self.max_age, public=False)
 
 

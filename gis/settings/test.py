@@ -20,5 +20,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # One test database per pytest process, so parallel runs on one machine never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_trygg_{os.getpid()}"}  # noqa: F405
+# Tiles are cached in the test process's memory (each test starts with an empty cache: conftest).
+CACHES["tiles"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tiles"}  # noqa: F405
 # E-mail stays in memory (django.core.mail.outbox; pytest-django's `mailoutbox`).
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

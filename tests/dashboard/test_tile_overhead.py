@@ -1,6 +1,8 @@
 """A dashboard tile costs little beyond its SQL: the session, the user read with its
-permissions and memberships (gis.core.requestuser), then the tile; nothing is kept between
-requests, so a role or membership taken away counts at the next tile. Private tiles stay
+permissions and memberships (gis.core.requestuser), the version of the municipality's reports,
+then the tile unless it is cached at that version (gis.dashboard.tilecache); nothing of the user
+is kept between requests, so a role or membership taken away counts at the next tile, cached or
+not. Private tiles stay
 private; the public basemap's tiles read no session and are public with an ETag and 304."""
 
 from __future__ import annotations
@@ -34,17 +36,26 @@ def captured(client, path: str, **headers):
     return response, [q["sql"] for q in queries.captured_queries]
 
 
-def test_a_tile_makes_three_queries_session_user_and_the_tile(client, planner, demo):
+def test_a_new_tile_makes_four_queries_and_a_cached_one_three(client, planner, demo, settings):
+    settings.TRYGG_TILE_CACHE_SECONDS = 0
     client.get(TILE)  # first use: whatever a process reads once
+    settings.TRYGG_TILE_CACHE_SECONDS = 600
     response, queries = captured(client, TILE)
     assert response.status_code == 200
-    assert len(queries) == 3, queries
+    assert len(queries) == 4, queries
     assert "django_session" in queries[0]
     assert "auth_user" in queries[1] and "auth_permission" in queries[1]
-    assert queries[2].startswith("WITH bounds")
-    # Naming the municipality costs nothing more: it is among the memberships already read.
-    response, queries = captured(client, f"{TILE}?municipality={demo.code}")
-    assert response.status_code == 200 and len(queries) == 3
+    assert "dashboard_mapchange" in queries[2]
+    assert queries[3].startswith("WITH bounds")
+    # The same tile again: no tile query. Naming the municipality costs nothing more: it is
+    # among the memberships already read.
+    again, queries = captured(client, f"{TILE}?municipality={demo.code}")
+    assert again.status_code == 200 and again.content == response.content
+    assert len(queries) == 3 and not any(q.startswith("WITH bounds") for q in queries)
+    # Not cached: session, user and the tile.
+    settings.TRYGG_TILE_CACHE_SECONDS = 0
+    response, queries = captured(client, TILE)
+    assert len(queries) == 3 and queries[2].startswith("WITH bounds")
 
 
 def test_the_primed_checks_agree_with_djangos_for_every_role(user_of, demo):

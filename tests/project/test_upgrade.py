@@ -66,6 +66,8 @@ NEW_MIGRATIONS = {
     # backend (its migration is ours: gis/jobs/tasks_db).
     ("jobs", "0001_initial"),
     ("django_tasks_database", "0001_initial"),
+    # The change log that versions the cached report tiles, and its triggers.
+    ("dashboard", "0001_initial"),
 }
 # Roles this release adds: `migrate` makes their groups and grants (gis.core.roles).
 NEW_ROLES = ("partner",)
@@ -141,6 +143,7 @@ NEW_MODELS = (
     ("campaigns", "campaignfeature"),
     ("campaigns", "campaignphoto"),
     ("jobs", "jobrun"),
+    ("dashboard", "mapchange"),
     ("django_tasks_database", "dbtaskresult"),
 )
 # Their tables, and the tables of their many-to-many fields.
@@ -220,6 +223,17 @@ def status_width(dbparams: dict[str, str]) -> int:
             "SELECT character_maximum_length FROM information_schema.columns "
             "WHERE table_name = 'trygg_fixstatuschange' AND column_name = 'to_status'"
         ).fetchone()[0]
+
+
+def trigger_functions(dbparams: dict[str, str]) -> set[str]:
+    """The names of the database's own trigger functions (not an extension's)."""
+    with psycopg.connect(**dbparams) as conn:
+        rows = conn.execute(
+            "SELECT p.proname FROM pg_proc p WHERE p.prorettype = 'trigger'::regtype "
+            "AND p.pronamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend "
+            "d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')"
+        ).fetchall()
+    return {row[0] for row in rows}
 
 
 @pytest.fixture(scope="module")
@@ -433,6 +447,7 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
     assert all(f"{app}.{name}" in warning for app, name in NEW_MIGRATIONS)
     assert fingerprints(upgrade.dbparams) == upgrade.before
     assert status_width(upgrade.dbparams) == 16
+    assert "dashboard_map_changed" not in trigger_functions(upgrade.dbparams)
 
     # The default: restored, then migrated, to the same database the first upgrade made.
     restored = trygg("restore", str(ARCHIVE), "--force", env=env)
@@ -443,6 +458,7 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
         f"the backup is from an older release: applying this release's {len(NEW_MIGRATIONS)}"
     )
     assert lines[-1] == "migrated: the database is at this release's migrations"
+    assert "dashboard_map_changed" in trigger_functions(upgrade.dbparams)
     again = fingerprints(upgrade.dbparams)
     # django_migrations differs only in the times its new rows were applied.
     assert {k: v for k, v in again.items() if k != "public.django_migrations"} == {
