@@ -18,7 +18,10 @@ away from it, each with seeded pins of its own):
 2. latency under 20 concurrent clients on loopback, starting from an empty tile cache (p50 /
    p95, tiles per second; target p95 under 300 ms);
 3. the queries one tile makes in the endpoint (counted in process: session, user with its
-   permissions and memberships, the version of the reports, the tile unless cached).
+   permissions and memberships, the version of the reports, the tile unless cached);
+4. writing a tile into a nearly full tile cache (MAX_ENTRIES files in its directory): the tile
+   cache (gis.dashboard.tilefiles), which counts its files on one write in COUNT_EVERY, against
+   the same cache counting them on every write as Django's file cache does.
 
 The load average of the machine is printed before and after: the figures are only comparable
 between runs on an otherwise idle machine.
@@ -260,29 +263,84 @@ def threshold(tile_sql, tile_list, filters, dsn: dict, points_from: int) -> None
         print("{:>4} {:>5} {:>14.1f} {:>14.1f} {:>11.1f} {:>11.1f}".format(*row))
 
 
-def tile_queries(client, tile_list, query: str) -> tuple[int, int]:
-    """The queries one report tile makes in the endpoint (in this process, the bench user's
-    session) when it is made and when it comes from the cache; after a first request, so that
-    what a process reads once is not counted."""
+#: What a query of the tile endpoint is, by the start of its SQL (gis.core.requestuser,
+#: gis.dashboard.tilecache, gis.dashboard.tiles).
+QUERY_KINDS = (
+    ('SELECT "django_session"', "session"),
+    ('SELECT "auth_user"', "user"),
+    ("SELECT %s::regclass", "version"),
+    ("WITH bounds AS", "tile"),
+)
+
+
+def tile_queries(client, tile_list, query: str) -> tuple[int, int, dict[str, float]]:
+    """The queries one z16 report tile makes in the endpoint (in this process, the bench user's
+    session) when it is made and when it comes from the cache, and the ms of each kind of query
+    when made (best of ROUNDS * 5, timed around the driver's execute); after a first request, so
+    that what a process reads once is not counted."""
     from django.core.cache import caches
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from gis.dashboard.tilecache import CACHE
 
     z, x, y = next(k for k in tile_list if k[0] == ZOOMS[-1])
     path = f"/api/dashboard/tiles/reports/{z}/{x}/{y}.pbf?{query}"
     client.get(path, HTTP_HOST="localhost")
+    seconds: dict[str, float] = {}
+    made: list[str] = []
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            kind = next((name for head, name in QUERY_KINDS if sql.startswith(head)), sql[:30])
+            made.append(kind)
+            seconds[kind] = min(seconds.get(kind, math.inf), time.perf_counter() - start)
+
     counts = []
-    for empty_first in (True, False):
+    for empty_first in [True] * ROUNDS * 5 + [False]:
         if empty_first:
             caches[CACHE].clear()
-        with CaptureQueriesContext(connection) as queries:
+        made.clear()
+        with connection.execute_wrapper(timed):
             response = client.get(path, HTTP_HOST="localhost")
         if response.status_code != 200:
             raise RuntimeError(f"tile {z}/{x}/{y} in process: HTTP {response.status_code}")
-        counts.append(len(queries.captured_queries))
-    return counts[0], counts[1]
+        counts.append(len(made))
+    return counts[0], counts[-1], {kind: s * 1000 for kind, s in seconds.items()}
+
+
+def full_cache_writes(tile: bytes, writes: int = 200) -> tuple[int, float, float]:
+    """Mean ms of writing `tile` into a tile cache of MAX_ENTRIES - 2 * `writes` files (no cull
+    in the measured writes): counting the files on every write (Django's file cache) against
+    the tile cache's one write in COUNT_EVERY. Returns (files, Django's ms, the tile cache's ms)."""
+    import tempfile
+
+    from django.conf import settings
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from gis.dashboard.tilecache import CACHE
+    from gis.dashboard.tilefiles import TileFileCache
+
+    class CountingEveryWrite(TileFileCache):
+        _cull = FileBasedCache._cull
+
+    options = settings.CACHES[CACHE].get("OPTIONS", {})
+    entries = options.get("MAX_ENTRIES", 300)
+    files = entries - 2 * writes
+    out = []
+    with tempfile.TemporaryDirectory() as directory:
+        for i in range(files):
+            Path(directory, f"{i:032x}.djcache").write_bytes(b"")
+        for backend in (CountingEveryWrite, TileFileCache):
+            cache = backend(directory, {"OPTIONS": options})
+            start = time.perf_counter()
+            for i in range(writes):
+                cache.set(f"{backend.__name__}-{i}", tile, 60)
+            out.append((time.perf_counter() - start) / writes * 1000)
+            cache.delete_many([f"{backend.__name__}-{i}" for i in range(writes)])
+    return files, out[0], out[1]
 
 
 def get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
@@ -471,10 +529,19 @@ def main() -> int:
             out["p95"] = p95
             return out
 
-        made_queries, cached_queries = tile_queries(client, tile_list, query)
+        made_queries, cached_queries, query_ms = tile_queries(client, tile_list, query)
         print(
             f"queries a tile makes in the endpoint: {made_queries} when made, "
-            f"{cached_queries} from the cache"
+            f"{cached_queries} from the cache; a z{ZOOMS[-1]} tile's, best ms each: "
+            + ", ".join(f"{kind} {ms:.2f}" for kind, ms in query_ms.items())
+        )
+        from gis.dashboard.tilefiles import COUNT_EVERY
+
+        files, every, ours = full_cache_writes(bytes(150 * 1024))
+        print(
+            f"a 150 KB tile written into a tile cache of {files:,} files: {every:.1f} ms counting "
+            f"the files on every write (Django's file cache), {ours:.1f} ms counting them on one "
+            f"write in {COUNT_EVERY}"
         )
         one = measure("1 municipality loaded")
         threshold(tile_sql, tile_list, filters, dsn, POINTS_FROM_ZOOM)

@@ -172,7 +172,8 @@ CACHES = {
         "BACKEND": "gis.dashboard.tilefiles.TileFileCache",
         "LOCATION": str(VAR_DIR / "cache" / "tiles"),
         "TIMEOUT": TRYGG_TILE_CACHE_SECONDS,
-        # About 20,000 tiles of 5 to 150 KB: the oldest third goes when more are kept.
+        # About 20,000 tiles of 5 to 150 KB: past that, a third of them, picked at random, go
+        # (counted on one write in 100 of each worker, gis.dashboard.tilefiles).
         "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 3},
     },
 }

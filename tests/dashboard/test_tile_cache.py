@@ -158,6 +158,21 @@ def test_the_tile_file_cache_keeps_bytes_as_they_are(tmp_path):
     assert cache.get("gone") is None and not cache.touch("gone")
 
 
+def test_the_tile_file_cache_counts_its_files_once_in_a_while_and_culls(tmp_path):
+    from gis.dashboard.tilefiles import COUNT_EVERY, TileFileCache
+
+    cache = TileFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10, "CULL_FREQUENCY": 2}})
+    files = lambda: len(list(tmp_path.glob("*.djcache")))  # noqa: E731
+    for i in range(10):
+        cache.set(f"t{i}", b"tile", 60)
+    assert files() == 10  # the first write counted (0 files); the others did not
+    for i in range(10, COUNT_EVERY):
+        cache.set(f"t{i}", b"tile", 60)
+    assert files() == COUNT_EVERY  # past MAX_ENTRIES until the next count
+    cache.set("counted", b"tile", 60)  # write COUNT_EVERY + 1 counts and culls half
+    assert files() == COUNT_EVERY // 2 + 1
+
+
 def test_a_cache_that_cannot_be_written_costs_the_cache_not_the_tile(
     staff, pin, settings, tmp_path
 ):
