@@ -491,7 +491,7 @@ def main() -> int:
             head += ("", "cached ms", "ratio")
             print("{:>4} {:>5} {:>8} {:>7} {:>11} {:>8} {:>6} {:>5} {:>9} {:>6}".format(*head))
             totals = [0.0, 0.0, 0.0]
-            out: dict = {"ratios": {}, "raw": {}, "web": {}, "cached": {}}
+            out: dict = {"ratios": {}, "raw": {}, "made": {}, "cached": {}}
             for z in ZOOMS:
                 keys = [k for k in tile_list if k[0] == z]
                 r = sum(raw[k][0] for k in keys) / len(keys)
@@ -501,7 +501,7 @@ def main() -> int:
                 largest = max(made[k][1] for k in keys) / 1024
                 for i, times in enumerate((raw, made, cached)):
                     totals[i] += sum(times[k][0] for k in keys)
-                out["ratios"][z], out["raw"][z], out["web"][z], out["cached"][z] = w / r, r, w, c
+                out["ratios"][z], out["raw"][z], out["made"][z], out["cached"][z] = w / r, r, w, c
                 verdict = "ok" if w / r <= RATIO_TARGET else "over"
                 row = (z, len(keys), kb, largest, r * 1000, w * 1000, w / r, verdict)
                 row += (c * 1000, c / r)
@@ -565,7 +565,7 @@ def main() -> int:
                     "{:>4} {:>11.2f} {:>8.2f} {:>9.2f} {:>10.2f}".format(
                         z,
                         many["raw"][z] / one["raw"][z],
-                        many["web"][z] / one["web"][z],
+                        many["made"][z] / one["made"][z],
                         many["cached"][z] / one["cached"][z],
                         many["ratios"][z],
                     )

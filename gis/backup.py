@@ -155,6 +155,12 @@ def user_relations(conn: psycopg.Connection) -> list[tuple[str, str, str]]:
     return [tuple(row) for row in conn.execute(_RELATIONS_SQL)]
 
 
+def user_functions(conn: psycopg.Connection) -> set[tuple[str, str, str]]:
+    """(schema, name, identity arguments) of every function that is the installation's own (a
+    trigger's), not an extension's."""
+    return {tuple(row) for row in conn.execute(_FUNCTIONS_SQL)}
+
+
 def table_counts(conn: psycopg.Connection) -> dict[str, int]:
     """Rows per user table, keyed "schema.table", in the connection's current snapshot."""
     counts = {}
@@ -439,7 +445,7 @@ def restore_backup(
         found = user_relations(conn)
         relations = [f"{s}.{n}" for s, n, _ in found]
         tables = {(s, n) for s, n, kind in found if kind in {"r", "p"}}
-        functions = {tuple(row) for row in conn.execute(_FUNCTIONS_SQL)}
+        functions = user_functions(conn)
         extensions = {row[0] for row in conn.execute("SELECT extname FROM pg_extension")}
     if relations and not force:
         raise BackupError(

@@ -164,14 +164,14 @@ if os.environ.get("TRYGG_REPLICA_URL"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Report tiles are cached by the version of the municipality's reports (gis.dashboard.tilecache)
-# in files shared by the server's workers, at most this many seconds (0: not cached).
+# in files shared by the server's workers, at most this many seconds (0: not cached; every write
+# of a tile names it, so the cache below needs no TIMEOUT of its own).
 TRYGG_TILE_CACHE_SECONDS = int(os.environ.get("TRYGG_TILE_CACHE_SECONDS", "600"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "tiles": {
         "BACKEND": "gis.dashboard.tilefiles.TileFileCache",
         "LOCATION": str(VAR_DIR / "cache" / "tiles"),
-        "TIMEOUT": TRYGG_TILE_CACHE_SECONDS,
         # About 20,000 tiles of 5 to 150 KB: past that, a third of them, picked at random, go
         # (counted on one write in 100 of each worker, gis.dashboard.tilefiles).
         "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 3},

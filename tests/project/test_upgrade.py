@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from gis.backup import read_manifest, restore_backup, table_counts
+from gis.backup import read_manifest, restore_backup, table_counts, user_functions
 from gis.core.roles import ROLE_PERMISSIONS
 from tests._cli import trygg
 from tests.trust._pg import fingerprints, scratch_database
@@ -225,15 +225,10 @@ def status_width(dbparams: dict[str, str]) -> int:
         ).fetchone()[0]
 
 
-def trigger_functions(dbparams: dict[str, str]) -> set[str]:
-    """The names of the database's own trigger functions (not an extension's)."""
+def function_names(dbparams: dict[str, str]) -> set[str]:
+    """The names of the database's own functions (not an extension's), as a restore sees them."""
     with psycopg.connect(**dbparams) as conn:
-        rows = conn.execute(
-            "SELECT p.proname FROM pg_proc p WHERE p.prorettype = 'trigger'::regtype "
-            "AND p.pronamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend "
-            "d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')"
-        ).fetchall()
-    return {row[0] for row in rows}
+        return {name for _, name, _ in user_functions(conn)}
 
 
 @pytest.fixture(scope="module")
@@ -447,7 +442,7 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
     assert all(f"{app}.{name}" in warning for app, name in NEW_MIGRATIONS)
     assert fingerprints(upgrade.dbparams) == upgrade.before
     assert status_width(upgrade.dbparams) == 16
-    assert "dashboard_map_changed" not in trigger_functions(upgrade.dbparams)
+    assert "dashboard_map_changed" not in function_names(upgrade.dbparams)
 
     # The default: restored, then migrated, to the same database the first upgrade made.
     restored = trygg("restore", str(ARCHIVE), "--force", env=env)
@@ -458,7 +453,7 @@ def test_restoring_the_old_backup_over_the_upgrade(upgrade):
         f"the backup is from an older release: applying this release's {len(NEW_MIGRATIONS)}"
     )
     assert lines[-1] == "migrated: the database is at this release's migrations"
-    assert "dashboard_map_changed" in trigger_functions(upgrade.dbparams)
+    assert "dashboard_map_changed" in function_names(upgrade.dbparams)
     again = fingerprints(upgrade.dbparams)
     # django_migrations differs only in the times its new rows were applied.
     assert {k: v for k, v in again.items() if k != "public.django_migrations"} == {
